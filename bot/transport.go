@@ -1,0 +1,107 @@
+package bot
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// discordHosts are the hosts discordgo builds its endpoint URLs on. discordgo
+// computes EndpointDiscord, EndpointAPI and EndpointCDN at package init, so a
+// Session cannot be pointed elsewhere by configuration; instead its HTTP client
+// rewrites these hosts.
+var discordHosts = map[string]bool{
+	"discord.com":        true,
+	"cdn.discordapp.com": true,
+}
+
+// rewriteTransport sends requests meant for Discord's hosts to base instead,
+// keeping their path (after base's own path) and query.
+type rewriteTransport struct {
+	base *url.URL
+	next http.RoundTripper
+}
+
+// NewRewriteTransport returns a RoundTripper that rewrites requests for
+// https://discord.com/... (the REST API) and https://cdn.discordapp.com/...
+// onto apiBase, keeping the original path and query: with apiBase
+// "https://proxy.example/discord", https://discord.com/api/v9/gateway becomes
+// https://proxy.example/discord/api/v9/gateway. Requests for other hosts pass
+// through untouched. next carries the rewritten requests; nil means
+// http.DefaultTransport.
+//
+// apiBase must be an absolute http or https URL with a host and without a
+// query or fragment. Use it as a discordgo Session's client:
+//
+//	rt, err := bot.NewRewriteTransport(os.Getenv("DISCORD_API_BASE_URL"), nil)
+//	session.Client = &http.Client{Transport: rt, Timeout: 20 * time.Second}
+func NewRewriteTransport(apiBase string, next http.RoundTripper) (http.RoundTripper, error) {
+	base, err := parseAPIBase(apiBase)
+	if err != nil {
+		return nil, err
+	}
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	return &rewriteTransport{base: base, next: next}, nil
+}
+
+// parseAPIBase checks apiBase and returns it with any trailing slash removed
+// from its path, so joining it with a request path never doubles the slash.
+func parseAPIBase(apiBase string) (*url.URL, error) {
+	if strings.TrimSpace(apiBase) == "" {
+		return nil, errors.New("discord API base URL is empty")
+	}
+	u, err := url.Parse(apiBase)
+	if err != nil {
+		return nil, fmt.Errorf("discord API base URL %q: %w", apiBase, err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, fmt.Errorf("discord API base URL %q: scheme must be http or https, not %q", apiBase, u.Scheme)
+	}
+	if u.Host == "" || u.Hostname() == "" {
+		return nil, fmt.Errorf("discord API base URL %q: no host", apiBase)
+	}
+	if u.User != nil {
+		// Credentials in the URL would be sent to the proxy on every request
+		// and end up in logs; the bot token is the only credential.
+		return nil, fmt.Errorf("discord API base URL %q: must not contain user info", apiBase)
+	}
+	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+		return nil, fmt.Errorf("discord API base URL %q: must not have a query or fragment", apiBase)
+	}
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawPath = strings.TrimRight(u.RawPath, "/")
+	return u, nil
+}
+
+// RoundTrip implements http.RoundTripper.
+func (t *rewriteTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.URL == nil || !discordHosts[strings.ToLower(req.URL.Hostname())] {
+		return t.next.RoundTrip(req)
+	}
+	// A RoundTripper must not modify the caller's request.
+	out := req.Clone(req.Context())
+	out.URL = rewriteURL(t.base, req.URL)
+	out.Host = "" // send the new URL's host, not discord.com
+	return t.next.RoundTrip(out)
+}
+
+// rewriteURL returns u moved onto base: base's scheme and host, base's path
+// followed by u's path, and u's query.
+func rewriteURL(base, u *url.URL) *url.URL {
+	out := *base
+	out.Path = base.Path + u.Path
+	// Keep u's escaping (a reaction's emoji, say) when it has one of its own.
+	if u.RawPath != "" {
+		out.RawPath = base.EscapedPath() + u.RawPath
+	} else {
+		out.RawPath = ""
+	}
+	out.RawQuery = u.RawQuery
+	out.ForceQuery = u.ForceQuery
+	out.Fragment = ""
+	return &out
+}
