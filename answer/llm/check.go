@@ -76,7 +76,7 @@ func (c *Client) checkOneModel(ctx context.Context) *Error {
 	})
 	if e != nil && e.StatusCode == http.StatusNotFound && e.Kind != ErrUnknownModel {
 		e.Kind = ErrRejected
-		e.Message = fmt.Sprintf("%s answers neither GET /models nor GET /models/{model}; is LLM_BASE_URL right? (OpenAI-compatible base URLs usually end in /v1)", c.baseURL)
+		e.Message = fmt.Sprintf("%s answers neither GET /models nor GET /models/{model}; is OPENAI_BASE_URL right? (OpenAI-compatible base URLs usually end in /v1)", c.baseURL)
 	}
 	return e
 }
@@ -90,15 +90,15 @@ func (c *Client) explain(e *Error) error {
 	var hint string
 	switch e.Kind {
 	case ErrUnauthorized:
-		hint = "the server refused the API key (LLM_API_KEY)"
+		hint = "the server refused the API key (OPENAI_API_KEY)"
 		if c.key == "" {
-			hint = "the server wants an API key; set LLM_API_KEY"
+			hint = "the server wants an API key; set OPENAI_API_KEY"
 		}
 	case ErrUnknownModel:
-		hint = fmt.Sprintf("model %q (LLM_MODEL) is not available", c.model)
+		hint = fmt.Sprintf("model %q (OPENAI_MODEL) is not available", c.model)
 	case ErrRejected:
-		if e.StatusCode == http.StatusNotFound && !strings.Contains(e.Message, "LLM_BASE_URL") {
-			hint = fmt.Sprintf("%s has no /models endpoint; is LLM_BASE_URL right? (OpenAI-compatible base URLs usually end in /v1)", c.baseURL)
+		if e.StatusCode == http.StatusNotFound && !strings.Contains(e.Message, "OPENAI_BASE_URL") {
+			hint = fmt.Sprintf("%s has no /models endpoint; is OPENAI_BASE_URL right? (OpenAI-compatible base URLs usually end in /v1)", c.baseURL)
 		}
 	}
 	if hint != "" {

@@ -28,7 +28,7 @@ import (
 
 // Defaults for zero Config fields.
 const (
-	DefaultTimeout        = 60 * time.Second
+	DefaultTimeout        = 30 * time.Second
 	DefaultMaxConcurrency = 4
 	DefaultMaxRetries     = 2
 )
@@ -110,25 +110,25 @@ type Client struct {
 func New(cfg Config) (*Client, error) {
 	var problems []error
 	if strings.TrimSpace(cfg.Model) == "" {
-		problems = append(problems, errors.New("no model set (LLM_MODEL)"))
+		problems = append(problems, errors.New("no model set (OPENAI_MODEL)"))
 	}
 	if cfg.APIKey == "" && cfg.BaseURL == "" {
-		problems = append(problems, errors.New("neither an API key (LLM_API_KEY, for OpenAI) nor a base URL (LLM_BASE_URL, for another server) is set"))
+		problems = append(problems, errors.New("neither an API key (OPENAI_API_KEY, for OpenAI) nor a base URL (OPENAI_BASE_URL, for another server) is set"))
 	}
 	if cfg.APIKey != "" && strings.IndexFunc(cfg.APIKey, func(r rune) bool {
 		return unicode.IsSpace(r) || unicode.IsControl(r) || r == '"' || r == '\''
 	}) >= 0 {
 		// Never quote the key: say only what is wrong with it.
-		problems = append(problems, errors.New("the API key (LLM_API_KEY) contains spaces, quotes or control characters; a stray newline or quote from an env file?"))
+		problems = append(problems, errors.New("the API key (OPENAI_API_KEY) contains spaces, quotes or control characters; a stray newline or quote from an env file?"))
 	}
 	baseURL := ""
 	if cfg.BaseURL != "" {
 		u, err := url.Parse(cfg.BaseURL)
 		switch {
 		case err != nil:
-			problems = append(problems, fmt.Errorf("the base URL (LLM_BASE_URL) does not parse: %s", redact(err.Error(), cfg.APIKey)))
+			problems = append(problems, fmt.Errorf("the base URL (OPENAI_BASE_URL) does not parse: %s", redact(err.Error(), cfg.APIKey)))
 		case u.Scheme != "http" && u.Scheme != "https" || u.Host == "":
-			problems = append(problems, fmt.Errorf("the base URL (LLM_BASE_URL) %q is not an http:// or https:// URL with a host", redact(u.Redacted(), cfg.APIKey)))
+			problems = append(problems, fmt.Errorf("the base URL (OPENAI_BASE_URL) %q is not an http:// or https:// URL with a host", redact(u.Redacted(), cfg.APIKey)))
 		default:
 			baseURL = redact(u.Redacted(), cfg.APIKey)
 		}

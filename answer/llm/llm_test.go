@@ -536,11 +536,11 @@ func TestCheck(t *testing.T) {
 		wantInMsg string
 	}{
 		{name: "good key and model", opts: []llmtest.Option{llmtest.RequireKey(testKey)}},
-		{name: "bad key", opts: []llmtest.Option{llmtest.RequireKey("sk-the-right-one-0000")}, want: llm.ErrUnauthorized, wantInMsg: "refused the API key (LLM_API_KEY)"},
+		{name: "bad key", opts: []llmtest.Option{llmtest.RequireKey("sk-the-right-one-0000")}, want: llm.ErrUnauthorized, wantInMsg: "refused the API key (OPENAI_API_KEY)"},
 		{name: "no key for a server that wants one", opts: []llmtest.Option{llmtest.RequireKey(testKey)},
-			edit: func(cfg *llm.Config, _ *llmtest.Server) { cfg.APIKey = "" }, want: llm.ErrUnauthorized, wantInMsg: "set LLM_API_KEY"},
+			edit: func(cfg *llm.Config, _ *llmtest.Server) { cfg.APIKey = "" }, want: llm.ErrUnauthorized, wantInMsg: "set OPENAI_API_KEY"},
 		{name: "unknown model", opts: []llmtest.Option{llmtest.Models("qwen2.5:7b", "llama3.1:latest")},
-			edit: func(cfg *llm.Config, _ *llmtest.Server) { cfg.Model = "gpt-4o" }, want: llm.ErrUnknownModel, wantInMsg: `"gpt-4o" (LLM_MODEL) is not available: ` + "http://127.0.0.1"},
+			edit: func(cfg *llm.Config, _ *llmtest.Server) { cfg.Model = "gpt-4o" }, want: llm.ErrUnknownModel, wantInMsg: `"gpt-4o" (OPENAI_MODEL) is not available: ` + "http://127.0.0.1"},
 		{name: "Ollama model without its tag", opts: []llmtest.Option{llmtest.Models("qwen2.5:7b", "llama3.1:latest")},
 			edit: func(cfg *llm.Config, _ *llmtest.Server) { cfg.Model = "llama3.1" }},
 		{name: "server lists no models", opts: []llmtest.Option{llmtest.Models()}},
@@ -615,8 +615,8 @@ func TestKeyNeverLeaks(t *testing.T) {
 
 	// A malformed key is described, never quoted.
 	_, err = llm.New(llm.Config{APIKey: testKey + "\n", Model: "gpt-4o-mini"})
-	if err == nil || !strings.Contains(err.Error(), "LLM_API_KEY") {
-		t.Errorf("New with a key ending in a newline: %v, want an error naming LLM_API_KEY", err)
+	if err == nil || !strings.Contains(err.Error(), "OPENAI_API_KEY") {
+		t.Errorf("New with a key ending in a newline: %v, want an error naming OPENAI_API_KEY", err)
 	}
 	assertNoKey(t, err)
 	_, err = llm.New(llm.Config{APIKey: testKey, BaseURL: "ftp://host/?key=" + testKey, Model: "m"})
@@ -634,11 +634,11 @@ func TestNewValidates(t *testing.T) {
 	}{
 		{"OpenAI with a key", llm.Config{APIKey: "sk-x1234", Model: "gpt-4o-mini"}, nil},
 		{"local server without a key", llm.Config{BaseURL: "http://localhost:11434/v1", Model: "llama3.1"}, nil},
-		{"nothing", llm.Config{}, []string{"LLM_MODEL", "LLM_API_KEY", "LLM_BASE_URL"}},
-		{"no model", llm.Config{APIKey: "sk-x1234"}, []string{"LLM_MODEL"}},
-		{"base URL without scheme", llm.Config{BaseURL: "localhost:8080/v1", Model: "m"}, []string{"LLM_BASE_URL"}},
+		{"nothing", llm.Config{}, []string{"OPENAI_MODEL", "OPENAI_API_KEY", "OPENAI_BASE_URL"}},
+		{"no model", llm.Config{APIKey: "sk-x1234"}, []string{"OPENAI_MODEL"}},
+		{"base URL without scheme", llm.Config{BaseURL: "localhost:8080/v1", Model: "m"}, []string{"OPENAI_BASE_URL"}},
 		{"negatives", llm.Config{APIKey: "sk-x1234", Model: "m", Timeout: -1, MaxConcurrency: -1, MaxTokens: -1}, []string{"LLM_TIMEOUT", "LLM_MAX_CONCURRENCY", "LLM_MAX_TOKENS"}},
-		{"key with a quote", llm.Config{APIKey: `"sk-x1234"`, Model: "m"}, []string{"LLM_API_KEY"}},
+		{"key with a quote", llm.Config{APIKey: `"sk-x1234"`, Model: "m"}, []string{"OPENAI_API_KEY"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
