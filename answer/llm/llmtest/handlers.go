@@ -167,10 +167,14 @@ func (cfg reply) stream(w http.ResponseWriter, r *Request, id, model string, chu
 	choice := func(delta map[string]any, finish any) []any {
 		return []any{map[string]any{"index": 0, "delta": delta, "logprobs": nil, "finish_reason": finish}}
 	}
-	// send writes one event and flushes it, so each reaches the client alone.
-	send := func(v any) bool {
+	// send writes one event and flushes it, so each reaches the client
+	// alone. last marks the event after which the client is done.
+	send := func(v any, last bool) bool {
 		if !sleep(r, cfg.delay) {
 			return false
+		}
+		if last {
+			r.Ended()
 		}
 		data := []byte("[DONE]")
 		if v != nil {
@@ -186,24 +190,25 @@ func (cfg reply) stream(w http.ResponseWriter, r *Request, id, model string, chu
 		return true
 	}
 
-	if !cfg.noRoleDelta && !send(chunk(choice(map[string]any{"role": "assistant", "content": ""}, nil))) {
+	if !cfg.noRoleDelta && !send(chunk(choice(map[string]any{"role": "assistant", "content": ""}, nil)), false) {
 		return
 	}
 	for i := 0; ; i++ {
 		if i == cfg.cutAfter {
+			r.Ended()
 			cutConnection(w)
 			return
 		}
 		if i == cfg.errorAfter {
 			send(map[string]any{"error": map[string]any{
 				"message": cfg.errorMessage, "type": "server_error", "param": nil, "code": nil,
-			}})
+			}}, true)
 			return
 		}
 		if i == len(chunks) {
 			break
 		}
-		if !send(chunk(choice(map[string]any{"content": chunks[i]}, nil))) {
+		if !send(chunk(choice(map[string]any{"content": chunks[i]}, nil)), false) {
 			return
 		}
 	}
@@ -212,19 +217,19 @@ func (cfg reply) stream(w http.ResponseWriter, r *Request, id, model string, chu
 		if cfg.usageInFinal {
 			final["usage"] = u
 		}
-		if !send(final) {
+		if !send(final, false) {
 			return
 		}
 	}
 	if includeUsage && !cfg.usageInFinal {
 		usageChunk := chunk([]any{})
 		usageChunk["usage"] = u
-		if !send(usageChunk) {
+		if !send(usageChunk, false) {
 			return
 		}
 	}
 	if !cfg.omitDone {
-		send(nil) // data: [DONE]
+		send(nil, true) // data: [DONE]
 	}
 }
 

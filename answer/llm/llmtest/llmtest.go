@@ -54,6 +54,18 @@ type Request struct {
 	// Context is the request's context: it ends when the client goes away.
 	// Handlers that wait must watch it.
 	Context context.Context
+
+	ended func() // stops counting the request as in flight; idempotent
+}
+
+// Ended marks the request as no longer in flight. The Server calls it when
+// the Handler returns; a Handler that streams calls it just before the
+// event that lets the client finish ([DONE], an error event, a cut), since
+// a client may send its next request before the Handler has returned.
+func (r *Request) Ended() {
+	if r.ended != nil {
+		r.ended()
+	}
 }
 
 // ChatRequest is the part of a chat completion request body a test asserts on.
@@ -267,7 +279,8 @@ func decodeChat(body []byte) (*ChatRequest, error) {
 
 func (s *Server) serveChat(w http.ResponseWriter, r *Request) {
 	n := s.inFlight.Add(1)
-	defer s.inFlight.Add(-1)
+	r.ended = sync.OnceFunc(func() { s.inFlight.Add(-1) })
+	defer r.Ended()
 	for {
 		seen := s.maxInFlight.Load()
 		if n <= seen || s.maxInFlight.CompareAndSwap(seen, n) {

@@ -267,8 +267,8 @@ func TestErrorsAndScript(t *testing.T) {
 	}
 
 	resp = post(t, srv, streamBody)
-	if resp.StatusCode != 200 {
-		t.Errorf("4th (fallback): status %d", resp.StatusCode)
+	if evs, err := events(t, resp.Body); resp.StatusCode != 200 || err != nil || evs[len(evs)-1] != "[DONE]" {
+		t.Errorf("4th (fallback): status %d, events %q, %v", resp.StatusCode, evs, err)
 	}
 
 	reqs := srv.ChatRequests()
