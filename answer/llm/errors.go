@@ -242,9 +242,6 @@ func (c *Client) classify(ctx context.Context, op string, err error, info *respo
 		e.Kind = ErrRejected
 		e.Message = tidy(err.Error(), c.key)
 	}
-	if e.StatusCode == 0 && info.status != 0 && !inStream {
-		e.StatusCode = info.status
-	}
 	return e
 }
 
