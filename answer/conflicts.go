@@ -1,0 +1,96 @@
+package answer
+
+import (
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/bytewatch/bytewatch/knowledge"
+)
+
+// conflicts maps a fact id to the facts that report the same measure for
+// the same period with a different figure and a different attribution: the
+// reports that must be shown side by side.
+type conflicts map[string][]string
+
+// findConflicts groups every figure by what it measures and when, and pairs
+// up the facts whose amounts disagree.
+func findConflicts(b *knowledge.Base) conflicts {
+	type entry struct {
+		fact string
+		attr string
+		fig  knowledge.Figure
+	}
+	groups := map[string][]entry{}
+	for _, f := range b.Facts {
+		for _, g := range f.Figures {
+			if g.Measure == "" || g.Unit == "year" {
+				continue
+			}
+			key := measureKey(g.Measure) + "\x00" + strings.ToLower(strings.TrimSpace(g.Period)) + "\x00" + strings.ToLower(g.Unit)
+			groups[key] = append(groups[key], entry{fact: f.ID, attr: strings.ToLower(f.Attribution), fig: g})
+		}
+	}
+	out := conflicts{}
+	for _, es := range groups {
+		for i := range es {
+			for j := range es {
+				if i == j || es[i].fact == es[j].fact || es[i].attr == es[j].attr {
+					continue
+				}
+				if es[i].fig.Value().Matches(es[j].fig.Value()) {
+					continue
+				}
+				out[es[i].fact] = appendOnce(out[es[i].fact], es[j].fact)
+			}
+		}
+	}
+	for k := range out {
+		sort.Strings(out[k])
+	}
+	return out
+}
+
+// measureKey normalises a measure so that "AI infrastructure investment"
+// and "investment in AI infrastructure" group together.
+func measureKey(m string) string {
+	words := strings.FieldsFunc(strings.ToLower(m), func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
+	})
+	kept := words[:0]
+	for _, w := range words {
+		switch w {
+		case "in", "of", "on", "for", "the", "a", "an", "planned", "plan", "planned_":
+			continue
+		}
+		kept = append(kept, w)
+	}
+	sort.Strings(kept)
+	return strings.Join(kept, " ")
+}
+
+func appendOnce(list []string, s string) []string {
+	for _, x := range list {
+		if x == s {
+			return list
+		}
+	}
+	return append(list, s)
+}
+
+// conflictCache keeps the conflicts of the latest base, so they are worked
+// out once per index generation, not once per question.
+type conflictCache struct {
+	mu   sync.Mutex
+	base *knowledge.Base
+	c    conflicts
+}
+
+func (cc *conflictCache) get(b *knowledge.Base) conflicts {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	if cc.base != b {
+		cc.base, cc.c = b, findConflicts(b)
+	}
+	return cc.c
+}

@@ -1,0 +1,152 @@
+package answer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/bytewatch/bytewatch/index"
+)
+
+// Errors for questions that cannot be asked. Callers show them to the user.
+var (
+	ErrEmptyQuestion   = errors.New("the question is empty")
+	ErrQuestionTooLong = errors.New("the question is too long")
+)
+
+// MaxQuestionRunes bounds a question. Discord's own limits are 500 for /ask
+// and 2,000 for a message; nobody asks a real question longer than this.
+const MaxQuestionRunes = 1000
+
+// Searcher is what the engine needs of the index.
+type Searcher interface {
+	Search(ctx context.Context, question string, limit int) (index.Result, error)
+}
+
+// Options configure an Engine. The zero value answers extractively.
+type Options struct {
+	// LLM composes answers when set; nil means extractive answers only.
+	LLM LLM
+	// Logger receives one line per question; nil discards.
+	Logger *slog.Logger
+	// Policy tunes when the engine answers; the zero value means DefaultPolicy.
+	Policy Policy
+}
+
+// Engine answers questions. It is safe for concurrent use.
+type Engine struct {
+	ix        Searcher
+	llm       LLM
+	log       *slog.Logger
+	policy    Policy
+	conflicts conflictCache
+}
+
+// NewEngine returns an Engine answering from ix.
+func NewEngine(ix Searcher, opts Options) *Engine {
+	e := &Engine{ix: ix, llm: opts.LLM, log: opts.Logger, policy: opts.Policy}
+	if e.log == nil {
+		e.log = slog.New(slog.DiscardHandler)
+	}
+	if e.policy == (Policy{}) {
+		e.policy = DefaultPolicy()
+	}
+	return e
+}
+
+// CleanQuestion strips control characters and surplus white space and
+// checks the length. Every entry point cleans questions the same way.
+func CleanQuestion(q string) (string, error) {
+	q = strings.ToValidUTF8(q, " ")
+	var b strings.Builder
+	space := false
+	for _, r := range q {
+		if unicode.IsSpace(r) || unicode.IsControl(r) || r == '\u200b' || r == '\ufeff' {
+			space = true
+			continue
+		}
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		space = false
+		b.WriteRune(r)
+	}
+	q = b.String()
+	if q == "" {
+		return "", ErrEmptyQuestion
+	}
+	if n := utf8.RuneCountInString(q); n > MaxQuestionRunes {
+		return "", fmt.Errorf("%w: %d characters, at most %d", ErrQuestionTooLong, n, MaxQuestionRunes)
+	}
+	return q, nil
+}
+
+// searchLimit is how many hits the engine considers; answers use at most
+// maxFacts of them.
+const (
+	searchLimit = 10
+	maxFacts    = 4
+)
+
+// Ask answers a question. onPartial, when not nil, receives the growing
+// text of an LLM answer as it streams; it is never called for extractive
+// answers. The error is non-nil only for a question that cannot be asked
+// (ErrEmptyQuestion, ErrQuestionTooLong) or when the index itself fails:
+// an LLM failure falls back to the extractive answer.
+func (e *Engine) Ask(ctx context.Context, question string, onPartial func(string)) (Answer, error) {
+	start := time.Now()
+	q, err := CleanQuestion(question)
+	if err != nil {
+		return Answer{}, err
+	}
+	res, err := e.ix.Search(ctx, q, searchLimit)
+	if err != nil {
+		return Answer{}, fmt.Errorf("answer: %w", err)
+	}
+	advice := isAdviceRequest(q)
+	sel := e.policy.decide(res, q, advice, e.conflicts.get(res.Base))
+	a := composeExtractive(q, res, sel, advice)
+	if e.llm != nil && sel.answered {
+		a = e.composeLLM(ctx, a, res, sel, onPartial)
+	}
+	a.IndexVersion = res.Version
+	a.KnowledgeAsOf = res.Base.LatestAsOf()
+	a.Took = time.Since(start)
+	e.log.Debug("answered", "outcome", a.Outcome(), "mode", a.Mode, "citations", len(a.Citations),
+		"index_version", a.IndexVersion, "took_ms", a.Took.Milliseconds())
+	return a, nil
+}
+
+// Sources lists the facts that best match a query, with their scores,
+// without deciding whether they answer anything.
+func (e *Engine) Sources(ctx context.Context, query string, limit int) ([]Citation, string, error) {
+	q, err := CleanQuestion(query)
+	if err != nil {
+		return nil, "", err
+	}
+	res, err := e.ix.Search(ctx, q, limit)
+	if err != nil {
+		return nil, "", fmt.Errorf("answer: %w", err)
+	}
+	cites := make([]Citation, 0, len(res.Hits))
+	for i, h := range res.Hits {
+		if h.Coverage == 0 {
+			continue
+		}
+		cites = append(cites, citationFor(i+1, h))
+		cites[len(cites)-1].N = len(cites)
+	}
+	return cites, res.Version, nil
+}
+
+func citationFor(n int, h index.Hit) Citation {
+	return Citation{
+		N: n, FactID: h.Fact.ID, SourceID: h.Fact.SourceID, SourceTitle: h.Source.Title,
+		Attribution: h.Fact.Attribution, AsOf: h.Fact.AsOf, Text: h.Fact.Statement, Score: h.Score,
+	}
+}

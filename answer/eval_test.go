@@ -1,0 +1,163 @@
+package answer_test
+
+import (
+	"context"
+	"os"
+	"slices"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/bytewatch/bytewatch/answer"
+	"github.com/bytewatch/bytewatch/index"
+	"github.com/bytewatch/bytewatch/knowledge"
+)
+
+// The floors the evaluation must clear (see docs/answering.md).
+const (
+	minRecallAt3  = 0.95
+	minAccuracy   = 0.90
+	minAbstention = 0.90
+)
+
+type evalCase struct {
+	Q    string   `yaml:"q"`
+	Kind string   `yaml:"kind"`
+	Want string   `yaml:"want"`
+	Gold []string `yaml:"gold"`
+	All  bool     `yaml:"all"`
+}
+
+func loadEval(t testing.TB) []evalCase {
+	t.Helper()
+	data, err := os.ReadFile("testdata/eval.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Questions []evalCase `yaml:"questions"`
+	}
+	dec := yaml.NewDecoder(bytesReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&doc); err != nil {
+		t.Fatalf("eval.yaml: %v", err)
+	}
+	return doc.Questions
+}
+
+func defaultIndex(t testing.TB) *index.Index {
+	t.Helper()
+	base, err := knowledge.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, err := index.Build(context.Background(), base, index.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	return ix
+}
+
+// TestEval measures retrieval and answering on the evaluation set and fails
+// when a figure falls below its floor.
+func TestEval(t *testing.T) {
+	cases := loadEval(t)
+	if len(cases) < 60 {
+		t.Fatalf("the evaluation set has %d questions, want at least 60", len(cases))
+	}
+	ix := defaultIndex(t)
+	base := ix.Base()
+	for _, c := range cases {
+		for _, g := range c.Gold {
+			if _, ok := base.Fact(g); !ok {
+				t.Fatalf("%q: gold fact %s is not in the default knowledge base", c.Q, g)
+			}
+		}
+	}
+	eng := answer.NewEngine(ix, answer.Options{})
+	ctx := context.Background()
+	var answerable, recalled, accurate, unanswerable, abstained int
+	byKind := map[string][2]int{}
+	for _, c := range cases {
+		res, err := ix.Search(ctx, c.Q, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := eng.Ask(ctx, c.Q, nil)
+		if err != nil {
+			t.Fatalf("%q: %v", c.Q, err)
+		}
+		cited := make([]string, 0, len(a.Citations))
+		for _, ct := range a.Citations {
+			cited = append(cited, ct.FactID)
+		}
+		ok := false
+		switch c.Want {
+		case "answer":
+			answerable++
+			for _, h := range res.Hits {
+				if slices.Contains(c.Gold, h.Fact.ID) {
+					recalled++
+					break
+				}
+			}
+			ok = a.Answered && citesGold(cited, c.Gold, c.All)
+			if ok {
+				accurate++
+			}
+			if c.Kind == "advice" && (!a.Advice || !containsLine(a.Text, answer.NotAdvice)) {
+				ok = false
+				t.Errorf("%q: advice request answered without the not-advice line", c.Q)
+			}
+		case "abstain":
+			unanswerable++
+			ok = !a.Answered && len(a.Citations) == 0
+			if ok {
+				abstained++
+			}
+		default:
+			t.Fatalf("%q: want %q, not answer or abstain", c.Q, c.Want)
+		}
+		k := byKind[c.Kind]
+		k[1]++
+		if ok {
+			k[0]++
+		} else {
+			t.Logf("MISS [%s] %q: answered=%v cited=%v gold=%v\n    %s", c.Kind, c.Q, a.Answered, cited, c.Gold, a.Text)
+		}
+		byKind[c.Kind] = k
+	}
+	recall := float64(recalled) / float64(answerable)
+	accuracy := float64(accurate) / float64(answerable)
+	abstention := float64(abstained) / float64(unanswerable)
+	t.Logf("questions %d (answerable %d, unanswerable %d)", len(cases), answerable, unanswerable)
+	t.Logf("recall@3 %.3f · answer accuracy %.3f · correct abstention %.3f", recall, accuracy, abstention)
+	for _, k := range []string{"direct", "paraphrase", "typo", "multi", "conflict", "advice", "unanswerable", "adversarial"} {
+		if v, ok := byKind[k]; ok {
+			t.Logf("  %-13s %d/%d", k, v[0], v[1])
+		}
+	}
+	if recall < minRecallAt3 {
+		t.Errorf("recall@3 %.3f below %.2f", recall, minRecallAt3)
+	}
+	if accuracy < minAccuracy {
+		t.Errorf("answer accuracy %.3f below %.2f", accuracy, minAccuracy)
+	}
+	if abstention < minAbstention {
+		t.Errorf("correct abstention %.3f below %.2f", abstention, minAbstention)
+	}
+}
+
+func citesGold(cited, gold []string, all bool) bool {
+	n := 0
+	for _, g := range gold {
+		if slices.Contains(cited, g) {
+			n++
+		}
+	}
+	if all {
+		return n == len(gold)
+	}
+	return n > 0
+}

@@ -1,0 +1,340 @@
+// Package index keeps the knowledge base searchable: a Bleve index (scorch,
+// BM25, English analysis) of the facts, tagged with the concepts of a
+// vocabulary and with normalised figures, and the query side that turns a
+// question into term, concept, figure, fuzzy and phrase queries — never into
+// Bleve's query-string syntax. An Index can be rebuilt and swapped atomically
+// while it serves searches.
+package index
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/mapping"
+	bleveindex "github.com/blevesearch/bleve_index_api"
+
+	"github.com/bytewatch/bytewatch/knowledge"
+	"github.com/bytewatch/bytewatch/knowledge/figure"
+)
+
+// Field names in the Bleve documents.
+const (
+	fieldText        = "text"
+	fieldAttribution = "attribution"
+	fieldConcepts    = "concepts"
+	fieldFigures     = "figures"
+)
+
+// batchSize trades memory for indexing speed; past ~1000 scorch gains little.
+const batchSize = 1000
+
+// ErrClosed is returned by Search and Swap after Close.
+var ErrClosed = errors.New("index: closed")
+
+// Options configure an Index.
+type Options struct {
+	// Path is the folder that holds the index on disk. Each build gets its
+	// own sub-folder, removed when it is swapped out. Empty keeps the index
+	// in memory (still scorch, so BM25 applies).
+	Path string
+	// Vocabulary maps question words to concepts; nil means the embedded
+	// default.
+	Vocabulary *Vocabulary
+	// Logger receives build and swap events; nil discards them.
+	Logger *slog.Logger
+}
+
+// Index serves searches over the current generation and swaps in new ones.
+type Index struct {
+	opts  Options
+	vocab *Vocabulary
+	an    *analyzer
+	qstop map[string]bool // analysed question words
+	log   *slog.Logger
+
+	cur    atomic.Pointer[generation]
+	swapMu sync.Mutex // one build-and-swap at a time
+	closed atomic.Bool
+}
+
+// generation is one complete, immutable build: a Bleve index plus the base
+// it was built from, so that a search never mixes the facts of two builds.
+type generation struct {
+	mu     sync.RWMutex // read-held by searches; write-held to close
+	closed bool
+
+	idx       bleve.Index
+	base      *knowledge.Base
+	dir       string
+	df        map[string]int // text term → facts containing it
+	conceptDF map[string]int
+	n         int
+	took      time.Duration
+}
+
+// Build indexes base and returns an Index serving it.
+func Build(ctx context.Context, base *knowledge.Base, opts Options) (*Index, error) {
+	ix := &Index{opts: opts, vocab: opts.Vocabulary, log: opts.Logger}
+	if ix.log == nil {
+		ix.log = slog.New(slog.DiscardHandler)
+	}
+	if ix.vocab == nil {
+		v, err := DefaultVocabulary()
+		if err != nil {
+			return nil, err
+		}
+		ix.vocab = v
+	}
+	an, err := newAnalyzer()
+	if err != nil {
+		return nil, err
+	}
+	ix.an = an
+	ix.qstop = questionStop(an)
+	if opts.Path != "" {
+		if err := os.MkdirAll(opts.Path, 0o755); err != nil {
+			return nil, fmt.Errorf("index: create %s: %w", opts.Path, err)
+		}
+	}
+	g, err := ix.build(ctx, base)
+	if err != nil {
+		return nil, err
+	}
+	ix.cur.Store(g)
+	return ix, nil
+}
+
+// Version is the version of the knowledge the live index was built from.
+func (ix *Index) Version() string { return ix.cur.Load().base.Version() }
+
+// Base is the knowledge base the live index was built from.
+func (ix *Index) Base() *knowledge.Base { return ix.cur.Load().base }
+
+// Vocabulary is the concept vocabulary the index tags with.
+func (ix *Index) Vocabulary() *Vocabulary { return ix.vocab }
+
+// SwapReport says what a Swap changed.
+type SwapReport struct {
+	OldVersion, NewVersion string
+	Changes                knowledge.Changes
+	BuildTime              time.Duration
+	Facts                  int
+}
+
+// Swap builds a complete index of base beside the live one and then makes it
+// live atomically. Searches keep running on the old index until the swap and
+// never see a half-built one; the old index is closed once the searches that
+// started on it have finished. If the build fails the old index keeps
+// serving and the error says why.
+func (ix *Index) Swap(ctx context.Context, base *knowledge.Base) (SwapReport, error) {
+	ix.swapMu.Lock()
+	defer ix.swapMu.Unlock()
+	if ix.closed.Load() {
+		return SwapReport{}, ErrClosed
+	}
+	old := ix.cur.Load()
+	g, err := ix.build(ctx, base)
+	if err != nil {
+		return SwapReport{}, err
+	}
+	ix.cur.Store(g)
+	ix.retire(old)
+	rep := SwapReport{
+		OldVersion: old.base.Version(), NewVersion: base.Version(),
+		Changes:   knowledge.Diff(old.base, base),
+		BuildTime: g.took, Facts: len(base.Facts),
+	}
+	ix.log.Info("index swapped", "old_version", rep.OldVersion, "new_version", rep.NewVersion,
+		"facts", rep.Facts, "build_ms", g.took.Milliseconds())
+	return rep, nil
+}
+
+// Close closes the live index. Searches after Close fail with ErrClosed.
+func (ix *Index) Close() error {
+	ix.swapMu.Lock()
+	defer ix.swapMu.Unlock()
+	if ix.closed.Swap(true) {
+		return nil
+	}
+	return ix.retire(ix.cur.Load())
+}
+
+// retire waits for the searches running on g, then closes it and removes
+// its folder.
+func (ix *Index) retire(g *generation) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.closed = true
+	err := g.idx.Close()
+	if g.dir != "" {
+		if rerr := os.RemoveAll(g.dir); rerr != nil && err == nil {
+			err = rerr
+		}
+	}
+	if err != nil {
+		ix.log.Warn("index: closing old generation", "err", err)
+	}
+	return err
+}
+
+// acquire returns the live generation, read-locked; the caller must
+// RUnlock it. It retries when it loses a race with a swap.
+func (ix *Index) acquire() (*generation, error) {
+	for {
+		if ix.closed.Load() {
+			return nil, ErrClosed
+		}
+		g := ix.cur.Load()
+		g.mu.RLock()
+		if !g.closed {
+			return g, nil
+		}
+		g.mu.RUnlock()
+	}
+}
+
+func (ix *Index) mapping() *mapping.IndexMappingImpl {
+	im := bleve.NewIndexMapping()
+	im.ScoringModel = bleveindex.BM25Scoring
+	im.DefaultAnalyzer = en.AnalyzerName
+	im.StoreDynamic = false
+	im.IndexDynamic = false
+	im.DocValuesDynamic = false
+
+	text := bleve.NewTextFieldMapping()
+	text.Analyzer = en.AnalyzerName
+	text.Store = false
+	text.IncludeInAll = false
+	text.IncludeTermVectors = true // phrase queries need positions
+	text.DocValues = false
+
+	attribution := bleve.NewTextFieldMapping()
+	attribution.Analyzer = en.AnalyzerName
+	attribution.Store = false
+	attribution.IncludeInAll = false
+	attribution.IncludeTermVectors = false
+	attribution.DocValues = false
+
+	kw := bleve.NewTextFieldMapping()
+	kw.Analyzer = keyword.Name
+	kw.Store = false
+	kw.IncludeInAll = false
+	kw.IncludeTermVectors = false
+	kw.DocValues = false
+
+	doc := bleve.NewDocumentStaticMapping()
+	doc.AddFieldMappingsAt(fieldText, text)
+	doc.AddFieldMappingsAt(fieldAttribution, attribution)
+	doc.AddFieldMappingsAt(fieldConcepts, kw)
+	doc.AddFieldMappingsAt(fieldFigures, kw)
+	im.DefaultMapping = doc
+	return im
+}
+
+// factText is what a fact is searched by: its statement, its entities and
+// its topics.
+func factText(f knowledge.Fact) string {
+	s := f.Statement
+	for _, e := range f.Entities {
+		s += " \n " + e
+	}
+	for _, t := range f.Topics {
+		s += " \n " + t
+	}
+	return s
+}
+
+// factDoc analyses one fact the way the index sees it.
+type factDoc struct {
+	text     string // the searchable text with figures blanked out
+	terms    []string
+	concepts []string
+	figures  []figure.Value
+}
+
+func (ix *Index) analyseFact(f knowledge.Fact) factDoc {
+	text := factText(f)
+	figs := figure.Parse(text)
+	stripped := withoutFigures(text, figs)
+	terms := ix.an.terms(stripped)
+	concepts, _ := ix.vocab.match(terms)
+	for _, g := range f.Figures {
+		figs = append(figs, g.Value())
+	}
+	return factDoc{text: stripped, terms: terms, concepts: concepts, figures: figs}
+}
+
+func (ix *Index) build(ctx context.Context, base *knowledge.Base) (*generation, error) {
+	start := time.Now()
+	g := &generation{base: base, df: map[string]int{}, conceptDF: map[string]int{}, n: len(base.Facts)}
+	if ix.opts.Path != "" {
+		g.dir = filepath.Join(ix.opts.Path, fmt.Sprintf("gen-%s-%d", base.Version(), start.UnixNano()))
+	}
+	idx, err := bleve.NewUsing(g.dir, ix.mapping(), "scorch", "scorch", nil)
+	if err != nil {
+		if g.dir != "" {
+			os.RemoveAll(g.dir)
+		}
+		return nil, fmt.Errorf("index: create %s: %w", g.dir, err)
+	}
+	g.idx = idx
+	fail := func(err error) (*generation, error) {
+		idx.Close()
+		if g.dir != "" {
+			os.RemoveAll(g.dir)
+		}
+		return nil, err
+	}
+	batch := idx.NewBatch()
+	for i, f := range base.Facts {
+		if i%batchSize == 0 {
+			if err := ctx.Err(); err != nil {
+				return fail(fmt.Errorf("index: build: %w", err))
+			}
+		}
+		d := ix.analyseFact(f)
+		seen := map[string]bool{}
+		for _, t := range d.terms {
+			if !seen[t] {
+				seen[t] = true
+				g.df[t]++
+			}
+		}
+		for _, c := range d.concepts {
+			g.conceptDF[c]++
+		}
+		doc := map[string]any{
+			fieldText:        d.text,
+			fieldAttribution: f.Attribution,
+			fieldConcepts:    d.concepts,
+			fieldFigures:     figureTokens(d.figures),
+		}
+		if err := batch.Index(f.ID, doc); err != nil {
+			return fail(fmt.Errorf("index: fact %s: %w", f.ID, err))
+		}
+		if batch.Size() >= batchSize {
+			if err := idx.Batch(batch); err != nil {
+				return fail(fmt.Errorf("index: write batch: %w", err))
+			}
+			batch.Reset()
+		}
+	}
+	if batch.Size() > 0 {
+		if err := idx.Batch(batch); err != nil {
+			return fail(fmt.Errorf("index: write batch: %w", err))
+		}
+	}
+	g.took = time.Since(start)
+	ix.log.Debug("index built", "version", base.Version(), "facts", len(base.Facts), "took", g.took)
+	return g, nil
+}

@@ -1,0 +1,328 @@
+package index
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/bytewatch/bytewatch/knowledge"
+	"github.com/bytewatch/bytewatch/knowledge/figure"
+)
+
+// UnitKind says what a question unit is.
+type UnitKind string
+
+// The kinds of question unit.
+const (
+	UnitConcept UnitKind = "concept" // a vocabulary concept: "investment"
+	UnitTerm    UnitKind = "term"    // an analysed word no concept claimed: "jimeng"
+	UnitFigure  UnitKind = "figure"  // a figure: "$12 billion"
+)
+
+// Unit is one thing a question asks about. Coverage — how much of a
+// question a fact speaks to — is the weighted share of units it matches.
+type Unit struct {
+	Kind UnitKind
+	Key  string // concept name, analysed term, or the figure's text
+	// Weight is the unit's inverse document frequency: words in every fact
+	// ("ByteDance", "AI") weigh little, words in none weigh most.
+	Weight float64
+	// Known is false when no fact mentions the unit at all: a question
+	// about it cannot be answered from these facts.
+	Known bool
+	// Figure is the figure a UnitFigure stands for.
+	Figure figure.Value
+}
+
+// Query is a question as the index understood it.
+type Query struct {
+	Text        string
+	Units       []Unit
+	Terms       []string          // analysed terms, corrections applied
+	Concepts    []string          // concepts found
+	Figures     []figure.Value    // figures in the question
+	Corrections map[string]string // misspelt term → the indexed term used instead
+}
+
+// Hit is one fact that matched, with its evidence.
+type Hit struct {
+	Fact   knowledge.Fact
+	Source knowledge.Source
+	Score  float64
+	// Covered[i] reports whether the fact matches Query.Units[i].
+	Covered []bool
+	// Coverage is the weighted share of the question's units the fact matches, 0 to 1.
+	Coverage float64
+}
+
+// Result is the answer to one search: the hits and the generation they came
+// from.
+type Result struct {
+	Query   Query
+	Hits    []Hit
+	Base    *knowledge.Base
+	Version string
+	Took    time.Duration
+}
+
+// questionWords carry the form of a question, not its topic; they are
+// dropped before matching. They are listed unanalysed and analysed once.
+var questionWords = []string{
+	"how", "much", "many", "what", "whats", "what's", "which", "who", "whom", "when", "where", "why",
+	"tell", "me", "us", "please", "know", "explain", "describe", "give", "show", "list", "say", "says", "said",
+	"doe", "does", "did", "do", "is", "are", "was", "were", "can", "could", "would", "should", "will",
+	"anything", "something", "info", "information", "detail", "details", "latest", "currently", "current", "right", "now",
+	"question", "about", "regarding", "mean", "get", "thing", "things", "kind", "sort", "type", "bytewatch",
+}
+
+// Search finds the facts that best match question, at most limit of them.
+func (ix *Index) Search(ctx context.Context, question string, limit int) (Result, error) {
+	start := time.Now()
+	g, err := ix.acquire()
+	if err != nil {
+		return Result{}, err
+	}
+	defer g.mu.RUnlock()
+	res := Result{Base: g.base, Version: g.base.Version()}
+	q, err := ix.parse(g, question)
+	if err != nil {
+		return res, err
+	}
+	res.Query = q
+	bq := ix.bleveQuery(q)
+	if bq == nil || limit <= 0 {
+		res.Took = time.Since(start)
+		return res, nil
+	}
+	req := bleve.NewSearchRequestOptions(bq, limit, 0, false)
+	sr, err := g.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return res, fmt.Errorf("index: search: %w", err)
+	}
+	for _, h := range sr.Hits {
+		f, ok := g.base.Fact(h.ID)
+		if !ok {
+			continue
+		}
+		src, _ := g.base.Source(f.SourceID)
+		hit := Hit{Fact: f, Source: src, Score: h.Score}
+		hit.Covered, hit.Coverage = ix.cover(q, f)
+		res.Hits = append(res.Hits, hit)
+	}
+	res.Took = time.Since(start)
+	return res, nil
+}
+
+// parse turns a question into units: figures first (so "$12 billion" is one
+// unit, not "12" and "billion"), then terms with misspellings corrected
+// against the index's own dictionary, then concepts.
+func (ix *Index) parse(g *generation, question string) (Query, error) {
+	q := Query{Text: question, Corrections: map[string]string{}}
+	q.Figures = figure.Parse(question)
+	terms := ix.an.terms(withoutFigures(question, q.Figures))
+	kept := terms[:0]
+	for _, t := range terms {
+		if !ix.qstop[t] {
+			kept = append(kept, t)
+		}
+	}
+	terms = kept
+	for i, t := range terms {
+		if g.df[t] > 0 || ix.vocab.knows(t) || len([]rune(t)) < 4 {
+			continue
+		}
+		if c, ok := ix.correct(g, t); ok {
+			q.Corrections[t] = c
+			terms[i] = c
+		}
+	}
+	q.Terms = terms
+	concepts, consumed := ix.vocab.match(terms)
+	q.Concepts = concepts
+	n := float64(g.n)
+	idf := func(df int) float64 { return math.Log(1 + (n-float64(df)+0.5)/(float64(df)+0.5)) }
+	for _, c := range concepts {
+		q.Units = append(q.Units, Unit{Kind: UnitConcept, Key: c, Weight: idf(g.conceptDF[c]), Known: g.conceptDF[c] > 0})
+	}
+	seen := map[string]bool{}
+	for i, t := range terms {
+		if consumed[i] || seen[t] {
+			continue
+		}
+		seen[t] = true
+		q.Units = append(q.Units, Unit{Kind: UnitTerm, Key: t, Weight: idf(g.df[t]), Known: g.df[t] > 0})
+	}
+	for _, f := range q.Figures {
+		// A figure is matched by value, not counted in the dictionary; it
+		// weighs like a rare term.
+		q.Units = append(q.Units, Unit{Kind: UnitFigure, Key: f.Text, Weight: idf(1), Known: true, Figure: f})
+	}
+	return q, nil
+}
+
+func questionStop(an *analyzer) map[string]bool {
+	m := make(map[string]bool, len(questionWords))
+	for _, w := range questionWords {
+		for _, t := range an.terms(w) {
+			m[t] = true
+		}
+		m[strings.ToLower(w)] = true
+	}
+	return m
+}
+
+// correct finds the indexed term closest to a term no fact contains, within
+// one edit (two for long words), preferring the most common candidate.
+func (ix *Index) correct(g *generation, t string) (string, bool) {
+	fuzz := 1
+	if len([]rune(t)) >= 8 {
+		fuzz = 2
+	}
+	best, bestDist, bestCount := "", math.MaxInt, uint64(0)
+	consider := func(term string, count uint64) {
+		d := levenshtein(t, term)
+		if d == 0 || d > fuzz {
+			return
+		}
+		if d < bestDist || (d == bestDist && count > bestCount) {
+			best, bestDist, bestCount = term, d, count
+		}
+	}
+	if reader, err := g.idx.Advanced(); err == nil {
+		if r, err := reader.Reader(); err == nil {
+			if dict, err := r.FieldDictFuzzy(fieldText, t, fuzz, ""); err == nil {
+				for e, err := dict.Next(); err == nil && e != nil; e, err = dict.Next() {
+					consider(e.Term, e.Count)
+				}
+				dict.Close()
+			}
+			r.Close()
+		}
+	}
+	for term := range ix.vocab.tokens {
+		consider(term, 0)
+	}
+	return best, best != ""
+}
+
+// bleveQuery builds the Bleve query: a disjunction of term queries on the
+// text and attribution, concept and figure term queries, and a phrase query
+// per adjacent pair of terms, so that facts using the question's own word
+// order rank first. User text only ever becomes analysed terms.
+func (ix *Index) bleveQuery(q Query) query.Query {
+	var qs []query.Query
+	add := func(field, term string, boost float64) {
+		tq := bleve.NewTermQuery(term)
+		tq.SetField(field)
+		tq.SetBoost(boost)
+		qs = append(qs, tq)
+	}
+	seen := map[string]bool{}
+	for _, t := range q.Terms {
+		if seen[t] {
+			continue
+		}
+		seen[t] = true
+		add(fieldText, t, 1)
+		add(fieldAttribution, t, 0.5)
+	}
+	for _, c := range q.Concepts {
+		add(fieldConcepts, c, 1.5)
+	}
+	for _, f := range q.Figures {
+		for _, tok := range f.Tokens() {
+			add(fieldFigures, tok, 2)
+		}
+	}
+	for i := 0; i+1 < len(q.Terms); i++ {
+		pq := bleve.NewPhraseQuery([]string{q.Terms[i], q.Terms[i+1]}, fieldText)
+		pq.SetBoost(0.5)
+		qs = append(qs, pq)
+	}
+	if len(qs) == 0 {
+		return nil
+	}
+	return bleve.NewDisjunctionQuery(qs...)
+}
+
+// cover reports which of the question's units a fact matches.
+func (ix *Index) cover(q Query, f knowledge.Fact) ([]bool, float64) {
+	if len(q.Units) == 0 {
+		return nil, 0
+	}
+	d := ix.analyseFact(f)
+	terms := make(map[string]bool, len(d.terms))
+	for _, t := range d.terms {
+		terms[t] = true
+	}
+	for _, t := range ix.an.terms(f.Attribution) {
+		terms[t] = true
+	}
+	concepts := make(map[string]bool, len(d.concepts))
+	for _, c := range d.concepts {
+		concepts[c] = true
+	}
+	covered := make([]bool, len(q.Units))
+	var got, total float64
+	for i, u := range q.Units {
+		switch u.Kind {
+		case UnitConcept:
+			covered[i] = concepts[u.Key]
+		case UnitTerm:
+			covered[i] = terms[u.Key]
+		case UnitFigure:
+			for _, v := range d.figures {
+				if v.Matches(u.Figure) {
+					covered[i] = true
+					break
+				}
+			}
+		}
+		total += u.Weight
+		if covered[i] {
+			got += u.Weight
+		}
+	}
+	if total == 0 {
+		return covered, 0
+	}
+	return covered, got / total
+}
+
+// SortByScore orders hits best first, breaking ties by fact id so results
+// are deterministic.
+func SortByScore(hits []Hit) {
+	sort.SliceStable(hits, func(i, j int) bool {
+		if hits[i].Score != hits[j].Score {
+			return hits[i].Score > hits[j].Score
+		}
+		return hits[i].Fact.ID < hits[j].Fact.ID
+	})
+}
+
+func levenshtein(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}

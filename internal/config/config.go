@@ -1,0 +1,154 @@
+// Package config reads bytewatch's settings from the environment and an
+// optional .env file; command-line flags override both. Every setting is
+// listed, with a comment, in .env.example.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/joho/godotenv"
+)
+
+// Config is every setting bytewatch reads.
+type Config struct {
+	KnowledgeDir string // KNOWLEDGE_DIR: a folder of knowledge YAML replacing the embedded base
+	IndexPath    string // INDEX_PATH: where the index lives on disk; empty keeps it in memory
+
+	OpenAIAPIKey      string        // OPENAI_API_KEY
+	OpenAIBaseURL     string        // OPENAI_BASE_URL
+	OpenAIModel       string        // OPENAI_MODEL
+	LLMTimeout        time.Duration // LLM_TIMEOUT
+	LLMMaxConcurrency int           // LLM_MAX_CONCURRENCY
+	LLMMaxTokens      int           // LLM_MAX_TOKENS
+
+	DiscordToken       string   // DISCORD_TOKEN
+	DiscordGuildID     string   // DISCORD_GUILD_ID
+	DiscordAPIBaseURL  string   // DISCORD_API_BASE_URL
+	AnswerChannelIDs   []string // ANSWER_CHANNEL_IDS
+	ModeratorRoleIDs   []string // MODERATOR_ROLE_IDS
+	RateLimitPerMinute int      // RATE_LIMIT_PER_MINUTE
+
+	HealthAddr string // HEALTH_ADDR
+	LogFormat  string // LOG_FORMAT: text or json
+	LogLevel   string // LOG_LEVEL: debug, info, warn, error
+}
+
+// Defaults are the values used when a variable is unset.
+func Defaults() Config {
+	return Config{
+		OpenAIModel:        "gpt-4o-mini",
+		LLMTimeout:         30 * time.Second,
+		LLMMaxConcurrency:  4,
+		LLMMaxTokens:       700,
+		RateLimitPerMinute: 6,
+		LogFormat:          "text",
+		LogLevel:           "info",
+	}
+}
+
+// LLMEnabled reports whether answers should be composed by an LLM: a key
+// means OpenAI (or the base URL's server), a base URL alone a local server.
+func (c Config) LLMEnabled() bool { return c.OpenAIAPIKey != "" || c.OpenAIBaseURL != "" }
+
+// LoadDotEnv loads path into the environment without overriding variables
+// that are already set. A missing file is not an error unless required.
+func LoadDotEnv(path string, required bool) error {
+	err := godotenv.Load(path)
+	if err != nil && !required && errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("config: %s: %w", path, err)
+	}
+	return nil
+}
+
+// FromEnv reads the configuration from lookup (os.LookupEnv in production),
+// reporting every malformed value at once.
+func FromEnv(lookup func(string) (string, bool)) (Config, error) {
+	c := Defaults()
+	var errs []error
+	str := func(name string, dst *string) {
+		if v, ok := lookup(name); ok {
+			*dst = strings.TrimSpace(v)
+		}
+	}
+	num := func(name string, dst *int, minimum int) {
+		v, ok := lookup(name)
+		if !ok || strings.TrimSpace(v) == "" {
+			return
+		}
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || n < minimum {
+			errs = append(errs, fmt.Errorf("%s=%q: want a whole number of at least %d", name, v, minimum))
+			return
+		}
+		*dst = n
+	}
+	dur := func(name string, dst *time.Duration) {
+		v, ok := lookup(name)
+		if !ok || strings.TrimSpace(v) == "" {
+			return
+		}
+		d, err := time.ParseDuration(strings.TrimSpace(v))
+		if err != nil || d <= 0 {
+			errs = append(errs, fmt.Errorf("%s=%q: want a positive duration such as 30s", name, v))
+			return
+		}
+		*dst = d
+	}
+	ids := func(name string, dst *[]string) {
+		v, ok := lookup(name)
+		if !ok {
+			return
+		}
+		for _, f := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' }) {
+			if _, err := strconv.ParseUint(f, 10, 64); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %q is not a Discord id (a number)", name, f))
+				continue
+			}
+			*dst = append(*dst, f)
+		}
+	}
+	str("KNOWLEDGE_DIR", &c.KnowledgeDir)
+	str("INDEX_PATH", &c.IndexPath)
+	str("OPENAI_API_KEY", &c.OpenAIAPIKey)
+	str("OPENAI_BASE_URL", &c.OpenAIBaseURL)
+	str("OPENAI_MODEL", &c.OpenAIModel)
+	dur("LLM_TIMEOUT", &c.LLMTimeout)
+	num("LLM_MAX_CONCURRENCY", &c.LLMMaxConcurrency, 1)
+	num("LLM_MAX_TOKENS", &c.LLMMaxTokens, 16)
+	str("DISCORD_TOKEN", &c.DiscordToken)
+	str("DISCORD_GUILD_ID", &c.DiscordGuildID)
+	str("DISCORD_API_BASE_URL", &c.DiscordAPIBaseURL)
+	ids("ANSWER_CHANNEL_IDS", &c.AnswerChannelIDs)
+	ids("MODERATOR_ROLE_IDS", &c.ModeratorRoleIDs)
+	num("RATE_LIMIT_PER_MINUTE", &c.RateLimitPerMinute, 1)
+	str("HEALTH_ADDR", &c.HealthAddr)
+	str("LOG_FORMAT", &c.LogFormat)
+	str("LOG_LEVEL", &c.LogLevel)
+	if c.DiscordGuildID != "" {
+		if _, err := strconv.ParseUint(c.DiscordGuildID, 10, 64); err != nil {
+			errs = append(errs, fmt.Errorf("DISCORD_GUILD_ID: %q is not a Discord id (a number)", c.DiscordGuildID))
+		}
+	}
+	switch c.LogFormat {
+	case "text", "json":
+	default:
+		errs = append(errs, fmt.Errorf("LOG_FORMAT=%q: want text or json", c.LogFormat))
+	}
+	switch strings.ToLower(c.LogLevel) {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("LOG_LEVEL=%q: want debug, info, warn or error", c.LogLevel))
+	}
+	if c.OpenAIModel == "" {
+		errs = append(errs, errors.New("OPENAI_MODEL is empty"))
+	}
+	return c, errors.Join(errs...)
+}
