@@ -1,0 +1,25 @@
+// Package discordtest is a loopback emulator of Discord's HTTP API and gateway
+// for tests. A real discordgo Session talks to it: point the Session's HTTP
+// client at Server.URL with bot.NewRewriteTransport and call Open; the
+// emulator answers GET /api/v9/gateway with its own websocket URL.
+//
+// The emulator speaks what discordgo v0.29.0 sends (API v9, JSON encoding,
+// zlib-compressed frames when Identify asks for them) and enforces the rules
+// of Discord's that a bot most easily breaks: the 3-second interaction
+// deadline, acknowledging an interaction once, editing or following up only
+// after acknowledging, message and embed length limits, snowflakes as strings,
+// the bot token on bot routes, and the MESSAGE_CONTENT intent. Violations are
+// answered with Discord's own status codes and JSON error shapes, so the
+// discordgo call returns the error the bot would see in production.
+//
+// Tests drive it from the other side: DispatchInteraction and DispatchMessage
+// send gateway events and return handles to wait on the bot's answers;
+// RateLimit, Reconnect, InvalidSession and DropConnection produce the
+// failures Discord produces. Every request is recorded, with its body as it
+// went over the wire, and unknown routes are answered 404 and recorded so a
+// test can assert there were none.
+//
+// Close a discordgo Session before its Server: register the Session's Close
+// with t.Cleanup after calling New, so it runs first. A Session whose server
+// has gone tries to reconnect for ever.
+package discordtest

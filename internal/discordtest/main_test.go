@@ -1,0 +1,96 @@
+package discordtest_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+	"go.uber.org/goleak"
+
+	"github.com/bytewatch/bytewatch/bot"
+	"github.com/bytewatch/bytewatch/internal/discordtest"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+// newSession returns a real discordgo Session pointed at srv, not yet open.
+// Its HTTP transport's idle connections are closed when the test ends.
+func newSession(t *testing.T, srv *discordtest.Server, token string) *discordgo.Session {
+	t.Helper()
+	s, err := discordgo.New("Bot " + token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := http.DefaultTransport.(*http.Transport).Clone()
+	t.Cleanup(base.CloseIdleConnections)
+	rt, err := bot.NewRewriteTransport(srv.URL, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Client = &http.Client{Transport: rt, Timeout: 10 * time.Second}
+	return s
+}
+
+// openSession opens a Session on srv with the server's token, after
+// configure (which may be nil) has set it up, and closes it before the
+// server when the test ends.
+func openSession(t *testing.T, srv *discordtest.Server, configure func(*discordgo.Session)) *discordgo.Session {
+	t.Helper()
+	s := newSession(t, srv, srv.Token())
+	if configure != nil {
+		configure(s)
+	}
+	if err := s.Open(); err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	// Registered after discordtest.New, so it runs before the server closes.
+	t.Cleanup(func() { s.Close() })
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.WaitReady(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func testContext(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// restCode returns the Discord error code and HTTP status of a discordgo
+// REST error, or fails the test.
+func restCode(t *testing.T, err error) (code, status int) {
+	t.Helper()
+	var rest *discordgo.RESTError
+	if !errors.As(err, &rest) {
+		t.Fatalf("error = %v (%T); want a *discordgo.RESTError", err, err)
+	}
+	if rest.Message == nil {
+		t.Fatalf("REST error without a JSON message: %s", rest.ResponseBody)
+	}
+	return rest.Message.Code, rest.Response.StatusCode
+}
+
+// receive returns a handler that sends what it is given on a channel, and the channel.
+func receive[T any]() (func(*discordgo.Session, T), chan T) {
+	ch := make(chan T, 16)
+	return func(_ *discordgo.Session, v T) { ch <- v }, ch
+}
+
+func waitFor[T any](t *testing.T, ch <-chan T, what string) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(10 * time.Second):
+		t.Fatalf("timed out waiting for %s", what)
+		panic("unreachable")
+	}
+}
