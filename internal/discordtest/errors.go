@@ -98,6 +98,17 @@ func (f *formErrors) add(path []string, code, message string) {
 	f.byPath[key] = append(f.byPath[key], formError{Code: code, Message: message})
 }
 
+// hasUnder reports whether a problem was recorded at path or below it.
+func (f *formErrors) hasUnder(path []string) bool {
+	prefix := strings.Join(path, "\x00")
+	for k := range f.byPath {
+		if k == prefix || strings.HasPrefix(k, prefix+"\x00") {
+			return true
+		}
+	}
+	return false
+}
+
 func (f *formErrors) empty() bool { return f == nil || len(f.byPath) == 0 }
 
 // tree nests the collected errors: path a.b.c becomes {"a":{"b":{"c":{"_errors":[...]}}}}.

@@ -188,7 +188,7 @@ func TestMalformedDispatchDoesNotKillTheSession(t *testing.T) {
 	openSession(t, srv, func(s *discordgo.Session) { s.AddHandler(onInteraction) })
 
 	srv.DispatchRaw("INTERACTION_CREATE", []byte(`{"id": "1", "type": 2, "data": `)) // truncated JSON
-	srv.DispatchRaw("INTERACTION_CREATE", []byte(`{"id": 5, "type": "two"}`))      // wrong types
+	srv.DispatchRaw("INTERACTION_CREATE", []byte(`{"id": 5, "type": "two"}`))        // wrong types
 	in := srv.DispatchInteraction(discordtest.InteractionSpec{Command: "about"})
 
 	// discordgo still hands the badly typed event to handlers, half decoded.

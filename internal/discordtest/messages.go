@@ -26,7 +26,11 @@ type MessageSpec struct {
 	// Content is the text; mentions are found in it as Discord does:
 	// "<@ID>" (see Server.BotMention), "<@&ROLE>", "@everyone", "@here".
 	Content string
-	Embeds  []*discordgo.MessageEmbed
+	// Mentions are user IDs to list as mentioned besides those in Content
+	// (Discord derives the list from the content; this allows payloads
+	// where the two disagree).
+	Mentions []string
+	Embeds   []*discordgo.MessageEmbed
 	// ReplyTo makes the message a reply to that message ID, with
 	// message_reference and referenced_message; ReplyPing also mentions the
 	// replied-to author, as Discord's clients do by default.
@@ -89,6 +93,11 @@ func (s *Server) DispatchMessage(spec MessageSpec) discordgo.Message {
 		}
 	}
 	m.Mentions, m.MentionRoles, m.MentionEveryone = s.resolveMentionsLocked(m.Content, nil, replied)
+	for _, id := range spec.Mentions {
+		if !slices.ContainsFunc(m.Mentions, func(u *discordgo.User) bool { return u.ID == id }) {
+			m.Mentions = append(m.Mentions, s.userLocked(id))
+		}
+	}
 	s.storeMessageLocked(m)
 
 	intents := s.gw.intents
@@ -167,18 +176,8 @@ func (s *Server) resolveMentionsLocked(content string, am *discordgo.MessageAllo
 		}
 	}
 	addUser := func(id string) {
-		if slices.ContainsFunc(users, func(u *discordgo.User) bool { return u.ID == id }) {
-			return
-		}
-		switch {
-		case id == s.cfg.botUser.ID:
-			u := s.cfg.botUser
-			users = append(users, &u)
-		case s.users[id] != nil:
-			u := *s.users[id]
-			users = append(users, &u)
-		default:
-			users = append(users, &discordgo.User{ID: id})
+		if !slices.ContainsFunc(users, func(u *discordgo.User) bool { return u.ID == id }) {
+			users = append(users, s.userLocked(id))
 		}
 	}
 	for _, match := range userMentionPattern.FindAllStringSubmatch(content, -1) {
@@ -196,6 +195,20 @@ func (s *Server) resolveMentionsLocked(content string, am *discordgo.MessageAllo
 		addUser(replied.Author.ID)
 	}
 	return users, roles, everyone
+}
+
+// userLocked returns a copy of the user with id as the emulator knows it:
+// the bot, a user seen in a dispatched event, or just the ID.
+func (s *Server) userLocked(id string) *discordgo.User {
+	switch {
+	case id == s.cfg.botUser.ID:
+		u := s.cfg.botUser
+		return &u
+	case s.users[id] != nil:
+		u := *s.users[id]
+		return &u
+	}
+	return &discordgo.User{ID: id, Discriminator: "0"}
 }
 
 // newBotMessageLocked builds a message the bot posts in channelID from body.

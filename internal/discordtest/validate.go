@@ -60,9 +60,28 @@ func (b messageBody) empty() bool {
 		return false
 	}
 	for _, k := range []string{"components", "sticker_ids", "attachments", "poll"} {
-		if b.has(k) {
+		if b.hasContent(k) {
 			return false
 		}
+	}
+	return true
+}
+
+// hasContent reports whether key is set to something other than null, an
+// empty list or an empty object.
+func (b messageBody) hasContent(key string) bool {
+	if !b.has(key) {
+		return false
+	}
+	var v any
+	if json.Unmarshal(b.fields[key], &v) != nil {
+		return true
+	}
+	switch t := v.(type) {
+	case []any:
+		return len(t) > 0
+	case map[string]any:
+		return len(t) > 0
 	}
 	return true
 }
@@ -80,13 +99,12 @@ func parseMessageBody(raw json.RawMessage, path []string, f *formErrors) message
 		return b
 	}
 	b.fields = fields
+	checkSnowflakes(raw, path, f) // first, so a numeric ID is reported as such, not as a type error
 	decodeField(fields, "content", &b.Content, path, f)
 	decodeField(fields, "embeds", &b.Embeds, path, f)
 	decodeField(fields, "allowed_mentions", &b.AllowedMentions, path, f)
 	decodeField(fields, "flags", &b.Flags, path, f)
 	decodeField(fields, "message_reference", &b.Reference, path, f)
-
-	checkSnowflakes(raw, path, f)
 	checkMessageLimits(b, path, f)
 	return b
 }
@@ -99,6 +117,9 @@ func decodeField(fields map[string]json.RawMessage, key string, v any, path []st
 	}
 	if err := json.Unmarshal(raw, v); err != nil {
 		p := appendPath(path, key)
+		if f.hasUnder(p) {
+			return // already reported more precisely
+		}
 		if te, ok := err.(*json.UnmarshalTypeError); ok && te.Field != "" {
 			p = appendPath(p, strings.Split(te.Field, ".")...)
 		}
