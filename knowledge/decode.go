@@ -1,0 +1,456 @@
+package knowledge
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// sourceFile is one decoded knowledge file, with the positions the
+// cross-file checks need to point at.
+type sourceFile struct {
+	source Source
+	idLine int
+	facts  []decodedFact
+}
+
+type decodedFact struct {
+	fact        Fact
+	idLine      int
+	entityLines []int // line of each entry in fact.Entities
+}
+
+// slugPattern is what ids look like: they end up in citations and URLs.
+var slugPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+
+// knownQualifiers are the words a figure may be hedged with, as written in
+// statements; anything else is more likely a typo than a new hedge.
+const knownQualifiers = "more than, up to, about, at least, less than"
+
+// decodeFile reads one knowledge file. It reports every problem it can find
+// in the file; the returned sourceFile is only meaningful when there are none.
+func decodeFile(name string, data []byte) (*sourceFile, []Problem) {
+	p := &problemList{file: name}
+	root := parseYAML(data, p)
+	if root == nil {
+		return nil, p.problems
+	}
+	sf := &sourceFile{}
+	src := &sf.source
+	src.File = name
+	decodeMapping(root, "source", p, []field{
+		{key: "id", required: true, set: func(n *yaml.Node) {
+			sf.idLine = n.Line
+			setSlug(n, &src.ID, p)
+		}},
+		{key: "title", required: true, set: func(n *yaml.Node) { src.Title = text(n) }},
+		{key: "publisher", required: true, set: func(n *yaml.Node) { src.Publisher = text(n) }},
+		{key: "published", required: true, set: func(n *yaml.Node) { setDate(n, &src.Published, p) }},
+		{key: "url", set: func(n *yaml.Node) { setURL(n, &src.URL, p) }},
+		{key: "facts", shape: mappingList, required: true, set: func(n *yaml.Node) {
+			for _, item := range n.Content {
+				sf.facts = append(sf.facts, decodeFact(item, p))
+			}
+		}},
+	})
+	for i := range sf.facts {
+		sf.facts[i].fact.SourceID = src.ID
+	}
+	return sf, p.problems
+}
+
+func decodeFact(n *yaml.Node, p *problemList) decodedFact {
+	df := decodedFact{}
+	f := &df.fact
+	f.Line = n.Line
+	var (
+		statementLine int
+		figureLines   []int
+		figuresBroken bool
+	)
+	decodeMapping(n, "fact", p, []field{
+		{key: "id", required: true, set: func(n *yaml.Node) {
+			df.idLine = n.Line
+			setSlug(n, &f.ID, p)
+		}},
+		{key: "statement", required: true, set: func(n *yaml.Node) {
+			statementLine = n.Line
+			f.Statement = text(n)
+		}},
+		{key: "attribution", required: true, set: func(n *yaml.Node) { f.Attribution = text(n) }},
+		{key: "as_of", required: true, set: func(n *yaml.Node) { setDate(n, &f.AsOf, p) }},
+		{key: "entities", shape: wordList, set: func(n *yaml.Node) { df.entityLines = setWords(n, &f.Entities, p) }},
+		{key: "topics", shape: wordList, set: func(n *yaml.Node) { setWords(n, &f.Topics, p) }},
+		{key: "figures", shape: mappingList, set: func(n *yaml.Node) {
+			for _, item := range n.Content {
+				g, ok := decodeFigure(item, p)
+				if !ok {
+					figuresBroken = true
+					continue
+				}
+				f.Figures = append(f.Figures, g)
+				figureLines = append(figureLines, item.Line)
+			}
+		}},
+	})
+	if f.Statement != "" {
+		// A broken figure has been reported already; checking the statement
+		// against the rest would report its number a second time.
+		checkFigures(f.Statement, statementLine, f.Figures, figureLines, !figuresBroken, p)
+	}
+	return df
+}
+
+// decodeFigure reads one figure; ok is false when its amount or unit is
+// unusable, so it cannot be checked against the statement. Problems in the
+// other fields leave it checkable, to avoid reporting one mistake twice.
+func decodeFigure(n *yaml.Node, p *problemList) (g Figure, ok bool) {
+	var amountOK bool
+	decodeMapping(n, "figure", p, []field{
+		{key: "amount", required: true, set: func(n *yaml.Node) { amountOK = setAmount(n, &g.Amount, p) }},
+		{key: "unit", required: true, set: func(n *yaml.Node) { g.Unit = text(n) }},
+		{key: "measure", set: func(n *yaml.Node) { g.Measure = text(n) }},
+		{key: "period", set: func(n *yaml.Node) { g.Period = text(n) }},
+		{key: "qualifier", set: func(n *yaml.Node) { setQualifier(n, &g.Qualifier, p) }},
+	})
+	return g, amountOK && g.Unit != ""
+}
+
+// parseYAML parses a file that must hold exactly one YAML document whose top
+// level is a mapping, and returns that mapping.
+func parseYAML(data []byte, p *problemList) *yaml.Node {
+	if len(bytes.TrimSpace(data)) == 0 {
+		p.add(0, "file is empty")
+		return nil
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	switch err := decodeNode(dec, &doc); {
+	case errors.Is(err, io.EOF):
+		p.add(0, "file is empty (only comments)")
+		return nil
+	case err != nil:
+		p.add(yamlErrorLine(err, data), "not valid YAML: %s", yamlErrorMsg(err))
+		return nil
+	}
+	var extra yaml.Node
+	switch err := decodeNode(dec, &extra); {
+	case errors.Is(err, io.EOF):
+	case err != nil:
+		p.add(yamlErrorLine(err, data), "not valid YAML: %s", yamlErrorMsg(err))
+		return nil
+	default:
+		p.add(extra.Line, "a second YAML document: put each source in a file of its own")
+		return nil
+	}
+	root := &doc
+	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
+		root = root.Content[0]
+	}
+	if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
+		p.add(0, "file is empty")
+		return nil
+	}
+	if root.Kind != yaml.MappingNode {
+		p.add(root.Line, "not a knowledge file: want a mapping with id, title, publisher, published and facts, got %s", describeNode(root))
+		return nil
+	}
+	return root
+}
+
+// decodeNode decodes the next document, turning a panic inside the YAML
+// library into an error: a malformed file must never take the bot down
+// during a /reindex.
+func decodeNode(dec *yaml.Decoder, n *yaml.Node) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("YAML parser failed: %v", r)
+		}
+	}()
+	return dec.Decode(n)
+}
+
+var yamlLinePattern = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// isYAMLParserProblem reports whether msg comes from the YAML library's
+// parser (as opposed to its scanner). The library reports parser lines
+// 0-based and scanner lines 1-based, so parser lines need one added.
+func isYAMLParserProblem(msg string) bool {
+	switch msg {
+	case "did not find expected ',' or ']'", "did not find expected ',' or '}'",
+		"did not find expected '-' indicator", "did not find expected <document start>",
+		"did not find expected <stream-start>", "did not find expected key",
+		"did not find expected node content", "found duplicate %TAG directive",
+		"found duplicate %YAML directive", "found incompatible YAML document",
+		"found undefined tag handle":
+		return true
+	}
+	return false
+}
+
+// yamlErrorLine finds the 1-based line a YAML syntax error is on, or 0.
+func yamlErrorLine(err error, data []byte) int {
+	m := yamlLinePattern.FindStringSubmatch(err.Error())
+	if m == nil {
+		return 0
+	}
+	line, _ := strconv.Atoi(m[1])
+	if isYAMLParserProblem(m[2]) {
+		line++
+	}
+	// An error at the very end can point just past the last line.
+	return min(line, lineCount(data))
+}
+
+// lineCount counts lines the way the YAML library numbers them: CR, LF,
+// CRLF, NEL, LS and PS all end a line. A final line break starts no line.
+func lineCount(data []byte) int {
+	s := string(data)
+	lines := 1
+	for i, r := range s {
+		switch r {
+		case '\r':
+			if i+1 < len(s) && s[i+1] == '\n' {
+				continue
+			}
+			lines++
+		case '\n', '\u0085', '\u2028', '\u2029':
+			lines++
+		}
+	}
+	if strings.HasSuffix(s, "\n") || strings.HasSuffix(s, "\r") {
+		lines--
+	}
+	return lines
+}
+
+func yamlErrorMsg(err error) string {
+	if m := yamlLinePattern.FindStringSubmatch(err.Error()); m != nil {
+		return m[2]
+	}
+	return strings.TrimPrefix(err.Error(), "yaml: ")
+}
+
+// field is one key a mapping may hold. set decodes the value and reports
+// its own problems; decodeMapping has already checked the value's shape, and
+// does not call set for an empty required value.
+type field struct {
+	key      string
+	shape    shape
+	required bool
+	set      func(value *yaml.Node)
+}
+
+type shape int
+
+const (
+	textValue   shape = iota // a scalar
+	wordList                 // a list of scalars: entities, topics
+	mappingList              // a list of mappings, each decoded with its own fields
+)
+
+// decodeMapping checks that n is a mapping of known keys, each given once
+// with a value of the right shape, with every required key present and
+// non-empty, and calls each field's set. Problems a text or word-list field
+// reports are prefixed with its key, so they say which field they are about.
+func decodeMapping(n *yaml.Node, what string, p *problemList, fields []field) {
+	if n.Kind != yaml.MappingNode {
+		p.add(n.Line, "%s: want a mapping of %s, got %s", what, fieldNames(fields), describeNode(n))
+		return
+	}
+	seen := make(map[string]int, len(fields))
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Kind != yaml.ScalarNode {
+			p.add(k.Line, "%s: a key must be a plain word, got %s", what, describeNode(k))
+			continue
+		}
+		fi := fieldIndex(fields, k.Value)
+		if fi < 0 {
+			p.add(k.Line, "%s: unknown field %q (known: %s)", what, truncate(k.Value, 40), fieldNames(fields))
+			continue
+		}
+		if first, dup := seen[k.Value]; dup {
+			p.add(k.Line, "%s: field %q given twice (first at line %d)", what, k.Value, first)
+			continue
+		}
+		seen[k.Value] = k.Line
+		f := fields[fi]
+		switch {
+		case v.Kind == yaml.AliasNode:
+			// Aliases make a hand-edited file hard to follow, and can
+			// expand enormously.
+			p.add(v.Line, "%s: %s: aliases (*%s) are not allowed; write the value out", what, f.key, v.Value)
+		case f.shape != textValue && v.Kind != yaml.SequenceNode && !isNull(v):
+			p.add(v.Line, "%s: %s: want a list, got %s", what, f.key, describeNode(v))
+		case f.shape == textValue && v.Kind != yaml.ScalarNode:
+			p.add(v.Line, "%s: %s: want text, got %s", what, f.key, describeNode(v))
+		case f.required && isEmpty(v):
+			p.add(v.Line, "%s: %s is empty", what, f.key)
+		case f.shape == mappingList:
+			f.set(v)
+		default:
+			p.context = f.key + ": "
+			f.set(v)
+			p.context = ""
+		}
+	}
+	for _, f := range fields {
+		if _, ok := seen[f.key]; f.required && !ok {
+			p.add(n.Line, "%s: missing %s", what, f.key)
+		}
+	}
+}
+
+func fieldIndex(fields []field, key string) int {
+	for i, f := range fields {
+		if f.key == key {
+			return i
+		}
+	}
+	return -1
+}
+
+func fieldNames(fields []field) string {
+	names := make([]string, len(fields))
+	for i, f := range fields {
+		names[i] = f.key
+	}
+	return strings.Join(names, ", ")
+}
+
+func isNull(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.Tag == "!!null"
+}
+
+func isEmpty(n *yaml.Node) bool {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		return isNull(n) || strings.TrimSpace(n.Value) == ""
+	case yaml.SequenceNode, yaml.MappingNode:
+		return len(n.Content) == 0
+	}
+	return false
+}
+
+func describeNode(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.AliasNode:
+		return "an alias (*" + n.Value + ")"
+	case yaml.ScalarNode:
+		if n.Tag == "!!null" {
+			return "nothing"
+		}
+		return fmt.Sprintf("%q", truncate(n.Value, 40))
+	}
+	return "an unexpected YAML node"
+}
+
+func truncate(s string, max int) string {
+	r := []rune(s)
+	if len(r) <= max {
+		return s
+	}
+	return string(r[:max]) + "…"
+}
+
+// text reads a scalar with its whitespace collapsed, so a folded or
+// indented statement reads the same as a one-line one.
+func text(n *yaml.Node) string {
+	if isNull(n) {
+		return ""
+	}
+	return strings.Join(strings.Fields(n.Value), " ")
+}
+
+func setSlug(n *yaml.Node, dst *string, p *problemList) {
+	s := text(n)
+	if !slugPattern.MatchString(s) {
+		p.add(n.Line, "%q: want lower-case letters, digits and single hyphens, like bytedance-ai-capex", truncate(s, 60))
+		return
+	}
+	*dst = s
+}
+
+func setDate(n *yaml.Node, dst *Date, p *problemList) {
+	d, err := ParseDate(text(n))
+	if err != nil {
+		p.add(n.Line, "%v", err)
+		return
+	}
+	*dst = d
+}
+
+func setURL(n *yaml.Node, dst *string, p *problemList) {
+	s := text(n)
+	if s == "" {
+		return
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		p.add(n.Line, "%q: want an http or https address", truncate(s, 80))
+		return
+	}
+	*dst = s
+}
+
+func setAmount(n *yaml.Node, dst *float64, p *problemList) bool {
+	var f float64
+	if (n.Tag != "!!int" && n.Tag != "!!float") || n.Decode(&f) != nil {
+		p.add(n.Line, "want a plain number like 10000000000, got %s", describeNode(n))
+		return false
+	}
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		p.add(n.Line, "want a finite number, got %s", n.Value)
+		return false
+	}
+	*dst = f
+	return true
+}
+
+func setQualifier(n *yaml.Node, dst *string, p *problemList) {
+	s := text(n)
+	if s == "" {
+		return
+	}
+	if !slices.Contains(strings.Split(knownQualifiers, ", "), s) {
+		p.add(n.Line, "%q: want one of %s", truncate(s, 40), knownQualifiers)
+		return
+	}
+	*dst = s
+}
+
+// setWords reads a list of names or tags and returns the line of each.
+func setWords(n *yaml.Node, dst *[]string, p *problemList) []int {
+	var lines []int
+	for _, item := range n.Content {
+		if item.Kind != yaml.ScalarNode {
+			p.add(item.Line, "want a name, got %s", describeNode(item))
+			continue
+		}
+		s := text(item)
+		switch {
+		case s == "":
+			p.add(item.Line, "empty entry")
+		case slices.Contains(*dst, s):
+			p.add(item.Line, "%q listed twice", s)
+		default:
+			*dst = append(*dst, s)
+			lines = append(lines, item.Line)
+		}
+	}
+	return lines
+}
