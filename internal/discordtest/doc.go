@@ -19,6 +19,20 @@
 // went over the wire, and unknown routes are answered 404 and recorded so a
 // test can assert there were none.
 //
+// A test that answers /ask with a deferred response:
+//
+//	srv := discordtest.New(t)
+//	s, _ := discordgo.New("Bot " + srv.Token())
+//	rt, _ := bot.NewRewriteTransport(srv.URL, nil)
+//	s.Client = &http.Client{Transport: rt}
+//	s.AddHandler(askHandler) // the code under test
+//	if err := s.Open(); err != nil { t.Fatal(err) }
+//	t.Cleanup(func() { s.Close() })
+//	in := srv.DispatchInteraction(discordtest.InteractionSpec{Command: "ask",
+//		Options: []discordtest.CommandOption{{Name: "question", Value: "Is Doubao profitable?"}}})
+//	cb, err := in.WaitCallback(ctx) // cb.Type 5, cb.After < 3 s
+//	edit, err := in.WaitOriginalEdit(ctx, func(m discordtest.Message) bool { return len(m.Embeds) > 0 })
+//
 // Close a discordgo Session before its Server: register the Session's Close
 // with t.Cleanup after calling New, so it runs first. A Session whose server
 // has gone tries to reconnect for ever.

@@ -57,20 +57,25 @@ type CommandOption struct {
 }
 
 // Interaction is an interaction the server dispatched, and what the bot did
-// with it. Read it with its methods; they are safe for concurrent use.
+// with it. Its exported fields never change; read the rest with its
+// methods, which are safe for concurrent use.
 type Interaction struct {
-	ID, Token, AppID   string
-	GuildID, ChannelID string // GuildID is empty for a DM
-	UserID, Command    string
-	DispatchedAt       time.Time
-	Payload            json.RawMessage // INTERACTION_CREATE's "d" as sent
-	srv                *Server
-	callback           *Callback          // guarded by srv.mu from here on
-	original           *discordgo.Message // nil before the callback and after deletion
-	originalDeleted    bool
-	edits, followups   []Message
-	followupsByID      map[string]*discordgo.Message
-	requests           []Request
+	ID, Token, AppID string
+	GuildID          string // empty for a DM
+	ChannelID        string
+	UserID           string
+	Command          string
+	DispatchedAt     time.Time       // the callback deadline counts from here
+	Payload          json.RawMessage // INTERACTION_CREATE's "d" as sent
+
+	srv *Server
+	// Guarded by srv.mu.
+	callback      *Callback
+	original      *discordgo.Message // nil before the callback and after deletion
+	edits         []Message          // accepted edits of @original
+	followups     []Message
+	followupsByID map[string]*discordgo.Message
+	requests      []Request
 }
 
 // Callback is the bot's answer to POST /interactions/{id}/{token}/callback.
@@ -378,7 +383,7 @@ func handleCallback(c *call) (int, any, *apiError) {
 	data := parseMessageBody(body.Data, []string{"data"}, f)
 	switch body.Type {
 	case discordgo.InteractionResponseChannelMessageWithSource:
-		if f.empty() && data.empty() {
+		if f.empty() && data.empty() && len(c.rec.Files) == 0 {
 			return 0, nil, errEmptyMessage()
 		}
 	case discordgo.InteractionResponseDeferredChannelMessageWithSource:
@@ -413,7 +418,7 @@ func handleCallback(c *call) (int, any, *apiError) {
 		msg.Flags = data.Flags & (discordgo.MessageFlagsEphemeral | discordgo.MessageFlagsSuppressEmbeds)
 		if body.Type == discordgo.InteractionResponseDeferredChannelMessageWithSource {
 			msg.Flags |= discordgo.MessageFlagsLoading // "bot is thinking…" until the first edit
-			msg.Content, msg.Embeds = "", nil
+			msg.Content, msg.Embeds = "", []*discordgo.MessageEmbed{}
 		}
 		msg.InteractionMetadata = &discordgo.MessageInteractionMetadata{
 			ID: in.ID, Type: discordgo.InteractionApplicationCommand, User: s.users[in.UserID],
@@ -480,7 +485,7 @@ func handleWebhookMessageEdit(c *call) (int, any, *apiError) {
 	}
 	now := time.Now()
 	edited := c.s.applyEditLocked(m, body, now)
-	if edited.Content == "" && len(edited.Embeds) == 0 && len(edited.Attachments) == 0 && !body.has("components") {
+	if editLeavesEmpty(edited, body, c.rec.Files) {
 		return 0, nil, errEmptyMessage()
 	}
 	*m = edited
@@ -498,7 +503,7 @@ func handleWebhookMessageDelete(c *call) (int, any, *apiError) {
 		return 0, nil, err
 	}
 	if m == in.original {
-		in.original, in.originalDeleted = nil, true
+		in.original = nil
 	} else {
 		delete(in.followupsByID, m.ID)
 	}

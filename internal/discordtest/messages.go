@@ -262,6 +262,13 @@ func (s *Server) applyEditLocked(m *discordgo.Message, body messageBody, now tim
 	return out
 }
 
+// editLeavesEmpty reports whether an edit would leave a message with
+// nothing in it, which Discord refuses as it refuses sending one.
+func editLeavesEmpty(edited discordgo.Message, body messageBody, files []string) bool {
+	return edited.Content == "" && len(edited.Embeds) == 0 && len(edited.Attachments) == 0 &&
+		len(files) == 0 && !body.hasContent("components") && !body.hasContent("attachments")
+}
+
 // handleChannelMessageCreate serves POST /channels/{channel}/messages.
 func handleChannelMessageCreate(c *call) (int, any, *apiError) {
 	s := c.s
@@ -334,7 +341,7 @@ func handleChannelMessageEdit(c *call) (int, any, *apiError) {
 	}
 	now := time.Now()
 	edited := s.applyEditLocked(m, body, now)
-	if edited.Content == "" && len(edited.Embeds) == 0 && len(edited.Attachments) == 0 && !body.has("components") {
+	if editLeavesEmpty(edited, body, c.rec.Files) {
 		return 0, nil, errEmptyMessage()
 	}
 	*m = edited
