@@ -139,6 +139,10 @@ var parseCases = []struct {
 	{"2024/25", []Value{year("2024", 2024), year("25", 2025)}},
 	{"FY2024-25", []Value{year("FY2024", 2024), year("25", 2025)}},
 	{"2024/2025", []Value{year("2024", 2024), year("2025", 2025)}},
+	{"2023–24", []Value{year("2023", 2023), year("24", 2024)}},
+	{"FY2024—25", []Value{year("FY2024", 2024), year("25", 2025)}},
+	{"2011-12-01", []Value{year("2011-12-01", 2011)}},
+	{"2024-30", []Value{year("2024", 2024), num("30", 30)}},
 	{"on June 30 it said", nil},
 	{"on 30 June it said", nil},
 	{"the 2024 budget", []Value{year("2024", 2024)}},
@@ -170,6 +174,7 @@ var parseCases = []struct {
 	{"seventy five million users", []Value{count("seventy five million", 75e6, "user")}},
 	{"twelve billion dollars", []Value{money("twelve billion dollars", 12e9, "USD")}},
 	{"fifteen percent", []Value{pct("fifteen percent", 15)}},
+	{"Twelve billion dollars went", []Value{money("Twelve billion dollars", 12e9, "USD")}},
 	{"two hundred and fifty thousand dollars", []Value{money("two hundred and fifty thousand dollars", 250000, "USD")}},
 	{"a million users", []Value{count("a million", 1e6, "user")}},
 	{"half a billion dollars", []Value{money("half a billion dollars", 0.5e9, "USD")}},
@@ -191,6 +196,8 @@ var parseCases = []struct {
 	{"at 10:30, open 24/7", nil},
 	{"No. 1 and no.2 and #1 and (2)", nil},
 	{"Doubao 1.5 Pro and Seedream 3.0", nil},
+	{"the iPhone 15 and Windows 11", nil},
+	{"the 15th Five-Year Plan", nil},
 	{"Doubao 1.5 Pro is ByteDance's model", nil},
 	{"version 1.2.3 and 10.0.0.1", nil},
 	{"12345678901234567890123", nil},
@@ -322,7 +329,10 @@ func TestTokens(t *testing.T) {
 		{year("", 2024), []string{"y2024"}},
 		{pct("", 15), []string{"p15"}},
 		{pct("", 0.25), []string{"p0.25"}},
-		{dur("", 75, "day"), []string{"d75day", "d75.1day"}},
+		{dur("", 75, "day"), []string{"d75day"}},
+		{money("", 55.73e9, "USD"), []string{"n55700000000", "n55800000000", "usd55700000000", "usd55800000000"}},
+		{money("", 7e9, "USD"), []string{"n7000000000", "usd7000000000"}},
+		{num("", 2024), []string{"n2020", "n2030"}},
 		{num("", 0), []string{"n0"}},
 		{num("", math.NaN()), nil},
 	}
@@ -356,8 +366,11 @@ func TestMatchingValuesShareATokenProperty(t *testing.T) {
 	for range 200000 {
 		exp := rng.IntN(16) - 3
 		x := (1 + 9*rng.Float64()) * math.Pow10(exp)
-		if rng.IntN(4) == 0 { // straddle a power of ten
+		switch rng.IntN(4) {
+		case 0: // straddle a power of ten
 			x = math.Pow10(exp) * (1 + (rng.Float64()-0.5)*0.004)
+		case 1: // a round amount, as figures usually are: 7, 55.7, 123
+			x = float64(100+rng.IntN(900)) * math.Pow10(exp-2)
 		}
 		y := x * (1 + (rng.Float64()*2-1)*1.2*Tolerance)
 		a, b := kinds[rng.IntN(len(kinds))], kinds[rng.IntN(len(kinds))]

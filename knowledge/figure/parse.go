@@ -156,7 +156,11 @@ func (p *parser) atDigit(i int) int {
 func (p *parser) atWord(i int) int {
 	t := p.text
 	j := scanWord(t, i)
-	info, known := lookupWord(t[i:j])
+	var info wordInfo
+	known := false
+	if mayStartFigure(t[i:j]) {
+		info, known = lookupWord(t[i:j])
+	}
 	if known || j < len(t) && t[j] == '$' || t[i:j] == "US" {
 		if end, ok := p.atKeyword(i, j, info); ok {
 			return end
@@ -468,19 +472,17 @@ func (p *parser) readSuffixes(q *quantity) bool {
 			return false
 		}
 	}
-	for range 2 { // "12,000 million", "1.5 thousand million"
-		_, we, info, ok := p.wordAfter(k)
-		if !ok || info.class&classScale == 0 {
-			break
-		}
+	ws, we, info, ok := p.wordAfter(k)
+	for n := 0; n < 2 && ok && info.class&classScale != 0; n++ { // "12,000 million", "1.5 thousand million"
 		q.exp += info.exp
 		q.scaled = true
 		k = we
+		ws, we, info, ok = p.wordAfter(k)
 	}
 	if s := skipSpaces(t, k); q.currency == "" && s < len(t) && t[s] == '%' {
 		q.percent = true
 		k = s + 1
-	} else if ws, we, info, ok := p.wordAfter(k); ok || we > ws {
+	} else if ok || we > ws {
 		switch {
 		case info.class&classCurrency != 0:
 			if q.currency == "" {
@@ -646,11 +648,22 @@ func (p *parser) emitQuantity(q quantity) int {
 		p.emit(&q2)
 		return q2.end
 	}
-	if q.words && !q.gated() || p.followsProductName(&q) {
+	if q.words && (!q.gated() || hasInnerCapital(p.text[q.start:q.end])) || p.followsProductName(&q) {
 		return q.end
 	}
 	p.emit(&q)
 	return q.end
+}
+
+// hasInnerCapital reports whether a word after the first is capitalised:
+// the spelled-out number is part of a name, "the Five-Year Plan".
+func hasInnerCapital(text string) bool {
+	for k := 1; k < len(text); k++ {
+		if isUpper(text[k]) && !isLetter(text[k-1]) {
+			return true
+		}
+	}
+	return false
 }
 
 // rangeAfter reads the second end of a range: "$10-12 billion", "10 to 12",
@@ -709,7 +722,8 @@ func joinRange(a, b *quantity) {
 }
 
 // followsProductName reports whether a bare number is the version of the
-// capitalised name before it — "Doubao 1.5", "Seedream 3.0 Pro" — rather
+// capitalised name before it — "Doubao 1.5", "Seedream 3.0 Pro", "iPhone
+// 15" — rather
 // than a figure. At a sentence start the capitalised word may be an ordinary
 // one ("Analysts 15 …"), so there only a number with a decimal point counts.
 func (p *parser) followsProductName(q *quantity) bool {
@@ -729,8 +743,8 @@ func (p *parser) followsProductName(q *quantity) bool {
 	for ws > 0 && isAlnum(t[ws-1]) {
 		ws--
 	}
-	if ws == i-1 || !isUpper(t[ws]) {
-		return false
+	if ws == i-1 || !strings.ContainsFunc(t[ws:i-1], func(r rune) bool { return 'A' <= r && r <= 'Z' }) {
+		return false // lower case, or "ByteDance's" ending in "s"
 	}
 	if _, ok := lookupWord(t[ws : i-1]); ok {
 		return false
@@ -758,28 +772,52 @@ func (p *parser) emit(q *quantity) {
 	case Count:
 		v.Unit = countUnit(p.text[q.nounStart:q.nounEnd])
 	}
+	p.add(v)
+}
+
+// add appends v, allocating room for a paragraph's figures at once.
+func (p *parser) add(v Value) {
+	if p.out == nil {
+		p.out = make([]Value, 0, 8)
+	}
 	p.out = append(p.out, v)
 }
 
 func (p *parser) appendYear(start, end, y int) int {
-	p.out = append(p.out, Value{Text: p.text[start:end], Start: start, End: end, Kind: Year, Amount: float64(y)})
+	p.add(Value{Text: p.text[start:end], Start: start, End: end, Kind: Year, Amount: float64(y)})
 	if s, e, ok := nextFiscalYear(p.text, end, y); ok {
-		p.out = append(p.out, Value{Text: p.text[s:e], Start: s, End: e, Kind: Year, Amount: float64(y + 1)})
+		p.add(Value{Text: p.text[s:e], Start: s, End: e, Kind: Year, Amount: float64(y + 1)})
 		return e
 	}
 	return end
 }
 
-// nextFiscalYear reads the "/25" of "2024/25" or "FY24-25": a fiscal year
-// written as the two calendar years it spans.
+// nextFiscalYear reads the "/25" of "2024/25", "2023–24" or "FY24-25": a
+// fiscal year written as the two calendar years it spans. It returns the
+// span of the two digits.
 func nextFiscalYear(t string, k, y int) (int, int, bool) {
-	if k+3 > len(t) || t[k] != '-' && t[k] != '/' || !isDigit(t[k+1]) || !isDigit(t[k+2]) || !boundary(t, k+3) {
+	s := k + dashLen(t, k)
+	if s == k && k < len(t) && t[k] == '/' {
+		s++
+	}
+	if s == k || s+2 > len(t) || !isDigit(t[s]) || !isDigit(t[s+1]) || !boundary(t, s+2) || decimalAt(t, s+2) {
 		return 0, 0, false
 	}
-	if int(t[k+1]-'0')*10+int(t[k+2]-'0') != (y+1)%100 {
+	if int(t[s]-'0')*10+int(t[s+1]-'0') != (y+1)%100 {
 		return 0, 0, false
 	}
-	return k + 1, k + 3, true
+	return s, s + 2, true
+}
+
+// dashLen is the length of a hyphen, en dash or em dash at k, or 0.
+func dashLen(t string, k int) int {
+	switch {
+	case k < len(t) && t[k] == '-':
+		return 1
+	case strings.HasPrefix(t[k:], "–"), strings.HasPrefix(t[k:], "—"):
+		return len("–")
+	}
+	return 0
 }
 
 // numericDate reads "2024-06-30", "2024/06/30", "2024-06", "06/30/2024",
@@ -791,32 +829,24 @@ func (p *parser) numericDate(i int) (int, bool) {
 		return 0, false
 	}
 	sep := t[ae]
-	if sep != '-' && sep != '/' && sep != '.' {
-		return 0, false
-	}
 	b, be := digitRun(t, ae+1)
 	nb := be - (ae + 1)
-	if nb == 0 || nb > 4 {
-		return 0, false
-	}
+	asciiSep := sep == '-' || sep == '/' || sep == '.'
 	if ae-i == 4 {
-		if nb <= 2 && b >= 1 && b <= 12 && be+1 < len(t) && t[be] == sep {
+		if asciiSep && nb >= 1 && nb <= 2 && b >= 1 && b <= 12 && be+1 < len(t) && t[be] == sep {
 			if d, de := digitRun(t, be+1); de-(be+1) <= 2 && de > be+1 && d >= 1 && d <= 31 && boundary(t, de) && !decimalAt(t, de) {
 				return p.dateYear(i, de, a), true
 			}
 		}
-		if sep == '.' || nb != 2 || !boundary(t, be) || be+1 < len(t) && t[be] == sep && isDigit(t[be+1]) || decimalAt(t, be) {
-			return 0, false
-		}
-		if b == (a+1)%100 && a >= 1900 && a <= 2100 {
+		if _, e, ok := nextFiscalYear(t, ae, a); ok && a >= 1900 && a <= 2100 && !(e+1 < len(t) && t[e] == sep && isDigit(t[e+1])) {
 			return p.appendYear(i, ae, a), true
 		}
-		if sep == '-' && b >= 1 && b <= 12 {
-			return p.dateYear(i, be, a), true
+		if sep == '-' && nb == 2 && b >= 1 && b <= 12 && boundary(t, be) && !decimalAt(t, be) && !(be+1 < len(t) && t[be] == sep && isDigit(t[be+1])) {
+			return p.dateYear(i, be, a), true // "2024-06"
 		}
 		return 0, false
 	}
-	if ae-i <= 2 && nb <= 2 && a >= 1 && a <= 31 && b >= 1 && b <= 31 && be < len(t) && t[be] == sep {
+	if asciiSep && ae-i <= 2 && nb >= 1 && nb <= 2 && a >= 1 && a <= 31 && b >= 1 && b <= 31 && be < len(t) && t[be] == sep {
 		if y, ye := digitRun(t, be+1); ye-(be+1) == 4 && boundary(t, ye) && !decimalAt(t, ye) {
 			return p.dateYear(i, ye, y), true
 		}
@@ -830,7 +860,7 @@ func (p *parser) dateYear(start, end, y int) int {
 	if y < 1900 || y > 2100 {
 		return end
 	}
-	p.out = append(p.out, Value{Text: p.text[start:end], Start: start, End: end, Kind: Year, Amount: float64(y)})
+	p.add(Value{Text: p.text[start:end], Start: start, End: end, Kind: Year, Amount: float64(y)})
 	return end
 }
 

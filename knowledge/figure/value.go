@@ -93,9 +93,12 @@ func Contains(vals []Value, v Value) bool {
 //   - Percent: "p<amount>" ("p15"); Year: "y<year>" ("y2024"); Duration: "d<amount><unit>" ("d75day")
 //
 // Numbers, counts and money share the "n" token because a Number matches
-// either. An amount within Tolerance of the boundary between two roundings
-// gets both, which is what makes matching values share a token; round
-// figures, the usual case, get one.
+// either. An amount off-centre and within Tolerance of the boundary between
+// two roundings gets both ("55.73 billion" gives n55700000000 and
+// n55800000000), which is what makes matching values share a token; an
+// amount with three significant digits or fewer, the usual case, gets one.
+// Rounding to three digits means 2,024 and 2,020 share a token: the index
+// then offers a near figure, and Matches decides.
 func (v Value) Tokens() []string {
 	if v.Kind == Year {
 		if math.IsNaN(v.Amount) || math.IsInf(v.Amount, 0) {
@@ -144,8 +147,9 @@ func (v Value) Tokens() []string {
 const keyDigits = 3
 
 // amountKeys writes x rounded to keyDigits significant digits, and the
-// neighbouring rounding when x lies within Tolerance (with a margin for
-// float error) of the boundary between them; b is "" when there is none.
+// neighbouring rounding when x lies off-centre within Tolerance (with a
+// margin for float error) of the boundary on its nearer side; b is "" when
+// there is none.
 // Rounding happens on integers, so the spelling has no float noise.
 func amountKeys(x float64) (a, b string) {
 	if math.IsNaN(x) || math.IsInf(x, 0) {
@@ -171,10 +175,14 @@ func amountKeys(x float64) (a, b string) {
 	}
 	k := math.Round(r)
 	a = sign + keyString(int64(k), e)
+	// Of two matching amounts on either side of a rounding boundary, at
+	// least one lies within Tolerance of it on its own nearer side, and
+	// brings the other's rounding along. An amount exactly on a rounding
+	// needs no neighbour: the other amount always reaches it.
 	margin := 1.1 * Tolerance * x
 	frac := r - k // in [-0.5, 0.5] steps
 	edgeDistance := (0.5 - math.Abs(frac)) * math.Pow10(e)
-	if edgeDistance <= margin {
+	if math.Abs(frac) > 1e-9 && edgeDistance <= margin {
 		n := k + 1
 		if frac < 0 {
 			n = k - 1

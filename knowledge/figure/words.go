@@ -57,6 +57,33 @@ func lookupWord(w string) (wordInfo, bool) {
 // keywords is read-only after initialisation.
 var keywords = buildKeywords()
 
+// starterClasses are the classes of words that can begin a figure; the
+// scanner looks up only words that may have one of them.
+const starterClasses = classCode | classNumber | classArticle | classHalf | classMonth | classFY | classFiscal | classTimePrefix
+
+// starterLengths has bit n set in entry c when some starter keyword begins
+// with letter 'a'+c and is n bytes long: a cheap test that rules out most
+// words of running text before the map lookup. Read-only.
+var starterLengths = buildStarterLengths()
+
+func buildStarterLengths() (lengths [26]uint32) {
+	for w, info := range keywords {
+		if info.class&starterClasses != 0 {
+			lengths[w[0]-'a'] |= 1 << len(w)
+		}
+	}
+	return lengths
+}
+
+// mayStartFigure reports whether w may be a keyword that begins a figure.
+func mayStartFigure(w string) bool {
+	if len(w) == 0 || len(w) >= 32 {
+		return false
+	}
+	c := w[0] | 0x20 // ASCII lower case
+	return 'a' <= c && c <= 'z' && starterLengths[c-'a']&(1<<len(w)) != 0
+}
+
 func buildKeywords() map[string]wordInfo {
 	m := make(map[string]wordInfo, 256)
 	add := func(class wordClass, info wordInfo, words ...string) {
