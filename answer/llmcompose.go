@@ -2,11 +2,239 @@ package answer
 
 import (
 	"context"
+	"errors"
+	"log/slog"
+	"slices"
+	"strings"
+	"unicode/utf8"
 
+	"github.com/bytewatch/bytewatch/answer/llm"
 	"github.com/bytewatch/bytewatch/index"
 )
 
-// composeLLM is replaced by the LLM composer; until then answers stay extractive.
-func (e *Engine) composeLLM(_ context.Context, extractive Answer, _ index.Result, _ selection, _ func(string)) Answer {
-	return extractive
+// Notes an answer carries when the LLM's text is not shown.
+const (
+	// NoteUnverified: the LLM's answer, repaired once, still failed
+	// verification.
+	NoteUnverified = "The composed answer could not be verified, so this is the extractive answer."
+	// NoteLLMUnavailable: the LLM call failed (timeout, refused
+	// connection, bad key, cut-off or malformed stream, …).
+	NoteLLMUnavailable = "The language model was unavailable, so this is the extractive answer."
+)
+
+// composeLLM asks the LLM to compose the answer from the facts the
+// extractive answer cites, streaming verified sentences to onPartial, and
+// verifies the result. A failed verification gets one repair attempt; if
+// that fails too, or the LLM cannot be reached, the extractive answer is
+// returned with a note saying why. It never returns an empty answer.
+func (e *Engine) composeLLM(ctx context.Context, extractive Answer, res index.Result, sel selection, onPartial func(string)) Answer {
+	out := extractive
+	out.PromptVersion = PromptVersion
+	out.Model = configuredModel(e.llm)
+	p, err := buildPrompt(extractive.Question, res, sel, extractive.Advice)
+	if err != nil {
+		// A template bug: nothing was sent, so say nothing of an LLM.
+		e.log.Error("answer: cannot build the LLM prompt", "error", err)
+		out.PromptVersion, out.Model = "", ""
+		return out
+	}
+	out.Usage = &Usage{}
+	ver := &Verification{}
+	gate := &partialGate{v: newVerifier(p.sources), onPartial: onPartial}
+
+	text, err := e.streamAnswer(ctx, p.messages(), gate, &out)
+	if err != nil {
+		return e.unavailable(ctx, out, ver, err)
+	}
+	rep := Verify(text, p.sources)
+	ver.FiguresChecked += rep.FiguresChecked
+	if !rep.OK() {
+		ver.Problems = append(ver.Problems, rep.Problems...)
+		e.log.Info("answer: the LLM answer failed verification; asking for a repair",
+			"model", out.Model, "problems", rep.Problems)
+		msgs, err := p.repairMessages(text, rep.Problems)
+		if err != nil {
+			e.log.Error("answer: cannot build the repair prompt", "error", err)
+			return e.unverified(out, ver)
+		}
+		gate.nextAttempt()
+		text, err = e.streamAnswer(ctx, msgs, gate, &out)
+		if err != nil {
+			ver.Problems = append(ver.Problems, "repair: the language model was unavailable: "+err.Error())
+			return e.unverified(out, ver)
+		}
+		rep = Verify(text, p.sources)
+		ver.FiguresChecked += rep.FiguresChecked
+		if !rep.OK() {
+			for _, pr := range rep.Problems {
+				ver.Problems = append(ver.Problems, "repair: "+pr)
+			}
+			return e.unverified(out, ver)
+		}
+		ver.Repaired = true
+	}
+	out.Verification = ver
+	out.Mode = ModeLLM
+	out.Note = ""
+	if rep.NotCovered {
+		// The model read the facts and found they don't answer the question.
+		// Say so in bytewatch's own words rather than the model's: nothing it
+		// added (or was talked into adding) reaches the reader.
+		e.log.Info("answer: the LLM found the sources don't cover the question", "model", out.Model,
+			"question", out.Question)
+		out.Answered = false
+		out.Citations = nil
+		out.Text = NotCovered
+		if out.Advice {
+			out.Text += "\n\n" + NotAdvice
+		}
+		return out
+	}
+	out.Text = strings.TrimSpace(text)
+	if out.Advice && !strings.Contains(out.Text, NotAdvice) {
+		out.Text += "\n\n" + NotAdvice
+	}
+	out.Citations = nil
+	for _, c := range extractive.Citations {
+		if slices.Contains(rep.Cited, c.N) {
+			out.Citations = append(out.Citations, c)
+		}
+	}
+	e.log.Debug("answer: LLM answer verified", "model", out.Model, "figures_checked", ver.FiguresChecked,
+		"repaired", ver.Repaired, "citations", len(out.Citations))
+	return out
+}
+
+// streamAnswer makes one LLM call, adding its usage and model to out. An
+// answer the token cap cut short loses its unfinished last sentence.
+func (e *Engine) streamAnswer(ctx context.Context, msgs []llm.Message, gate *partialGate, out *Answer) (string, error) {
+	comp, err := e.llm.Stream(ctx, msgs, gate.offer)
+	out.Usage.PromptTokens += comp.Usage.PromptTokens
+	out.Usage.CompletionTokens += comp.Usage.CompletionTokens
+	out.Usage.TotalTokens += comp.Usage.TotalTokens
+	if comp.Model != "" {
+		out.Model = comp.Model
+	}
+	if err != nil {
+		return "", err
+	}
+	if comp.FinishReason == "length" {
+		e.log.Info("answer: the LLM answer reached the token cap (LLM_MAX_TOKENS); dropping its unfinished sentence",
+			"model", out.Model)
+		return dropUnfinished(comp.Text), nil
+	}
+	return comp.Text, nil
+}
+
+// unavailable is the extractive answer after a failed LLM call.
+func (e *Engine) unavailable(ctx context.Context, out Answer, ver *Verification, err error) Answer {
+	level := slog.LevelWarn
+	if errors.Is(err, context.Canceled) {
+		level = slog.LevelDebug // the asker went away
+	}
+	e.log.Log(ctx, level, "answer: the LLM was unavailable; answering extractively",
+		"model", out.Model, "error", err)
+	ver.FellBack = true
+	ver.Problems = append(ver.Problems, "the language model was unavailable: "+err.Error())
+	out.Verification = ver
+	out.Mode = ModeExtractive
+	out.Note = NoteLLMUnavailable
+	return out
+}
+
+// unverified is the extractive answer after the repair failed too.
+func (e *Engine) unverified(out Answer, ver *Verification) Answer {
+	e.log.Warn("answer: the LLM answer failed verification twice; answering extractively",
+		"model", out.Model, "problems", ver.Problems)
+	ver.FellBack = true
+	out.Verification = ver
+	out.Mode = ModeExtractive
+	out.Note = NoteUnverified
+	return out
+}
+
+// configuredModel is the model an LLM is set up to call, when it says.
+func configuredModel(l LLM) string {
+	if m, ok := l.(interface{ Model() string }); ok {
+		return m.Model()
+	}
+	return ""
+}
+
+// partialGate passes to onPartial only what may be shown of a streaming
+// answer: the prefix made of complete sentences that each pass
+// verification. A sentence is complete once the start of the next one has
+// arrived, so "$55." is not shown before "7 billion [3]." settles it. The
+// first sentence that fails stops the attempt's partials; what was shown
+// stays, and the final answer (repaired or extractive) replaces it. Each
+// partial extends the one before, so a repair that rewrites the text shows
+// nothing new until its final answer.
+type partialGate struct {
+	v         *verifier
+	onPartial func(string)
+	shown     string // what onPartial last received
+	checked   int    // the current attempt's text is verified up to here
+	blocked   bool   // a sentence of the current attempt failed
+}
+
+// offer takes the whole text of the current attempt so far.
+func (g *partialGate) offer(soFar string) {
+	if g.onPartial == nil || g.blocked || len(soFar) < g.checked {
+		return
+	}
+	base := g.checked
+	for _, sp := range splitSentences(soFar[base:], false) {
+		if !sp.closed {
+			break
+		}
+		if c := g.v.check(0, soFar[base+sp.start:base+sp.end]); len(c.problems) > 0 {
+			g.blocked = true
+			break
+		}
+		g.checked = base + sp.end
+	}
+	verified := strings.TrimSpace(soFar[:g.checked])
+	if len(verified) > len(g.shown) && strings.HasPrefix(verified, g.shown) {
+		g.shown = verified
+		g.onPartial(verified)
+	}
+}
+
+// nextAttempt readies the gate for the repair attempt's stream.
+func (g *partialGate) nextAttempt() {
+	g.checked, g.blocked = 0, false
+}
+
+// dropUnfinished removes a last sentence that does not end with a full
+// stop, question or exclamation mark (optionally followed by citation
+// markers and closing quotes): what a token cap leaves.
+func dropUnfinished(text string) string {
+	spans := splitSentences(text, true)
+	if len(spans) == 0 {
+		return ""
+	}
+	last := spans[len(spans)-1]
+	if endsSentence(text[last.start:last.end]) {
+		return text
+	}
+	if len(spans) == 1 {
+		return ""
+	}
+	return text[:spans[len(spans)-2].end]
+}
+
+func endsSentence(s string) bool {
+	for {
+		s = strings.TrimRight(s, " \t\"')”’*_")
+		i := strings.LastIndexByte(s, '[')
+		if i < 0 || !strings.HasSuffix(s, "]") {
+			break
+		}
+		if m, ok := parseMarker(s, i); !ok || m.end != len(s) {
+			break
+		}
+		s = s[:i]
+	}
+	r, _ := utf8.DecodeLastRuneInString(s)
+	return r == '.' || r == '!' || r == '?'
 }

@@ -1,6 +1,7 @@
 package answer
 
 import (
+	"math"
 	"regexp"
 	"sort"
 
@@ -54,8 +55,8 @@ var adviceUnits = map[string]bool{
 	"worth": true, "good": true, "bad": true, "great": true, "smart": true, "safe": true, "wise": true,
 	"recommend": true, "recommendation": true, "price": true, "target": true, "undervalu": true,
 	"overvalu": true, "portfolio": true, "monei": true, "money": true, "save": true, "trade": true,
-	"long": true, "bet": true, "advic": true, "financi": true, "equiti": true, "get": true, "invest": true,
-	"investment": true, "solid": true, "own": true,
+	"long": true, "bet": true, "advic": true, "financi": true, "equiti": true, "get": true,
+	"solid": true, "own": true,
 }
 
 var (
@@ -85,7 +86,7 @@ func (p Policy) decide(res index.Result, question string, advice bool, cf confli
 			// A figure in a question is usually a premise to check; the
 			// facts about the same measure answer it even when the amount
 			// differs.
-			w = u.Weight / 2
+			w = u.Weight / 4
 		}
 		weights[i] = w
 		total += w
@@ -103,6 +104,35 @@ func (p Policy) decide(res index.Result, question string, advice bool, cf confli
 		}
 		return got / total
 	}
+	// Words every fact shares say nothing about which fact answers: at
+	// least one unit that fewer than half the facts match must be covered.
+	informative := func(covered []bool) bool {
+		for i, c := range covered {
+			if c && weights[i] >= informativeWeight(res) {
+				return true
+			}
+		}
+		return false
+	}
+	// A fact that names none of the companies or products the question
+	// names is about something else.
+	var names []int
+	for i, u := range units {
+		if u.Name && weights[i] > 0 {
+			names = append(names, i)
+		}
+	}
+	namesOK := func(covered []bool) bool {
+		if len(names) == 0 {
+			return true
+		}
+		for _, i := range names {
+			if covered[i] {
+				return true
+			}
+		}
+		return false
+	}
 	top := res.Hits[0].Score
 	type cand struct {
 		hit      index.Hit
@@ -111,7 +141,7 @@ func (p Policy) decide(res index.Result, question string, advice bool, cf confli
 	var cands []cand
 	for _, h := range res.Hits {
 		c := cand{hit: h, cov: coverage(h.Covered), rel: h.Score / top}
-		if c.cov >= p.MinFact && c.rel >= p.MinRelScore {
+		if c.cov >= p.MinFact && c.rel >= p.MinRelScore && namesOK(h.Covered) {
 			cands = append(cands, c)
 		}
 	}
@@ -145,7 +175,7 @@ func (p Policy) decide(res index.Result, question string, advice bool, cf confli
 		}
 	}
 	sel.best, sel.coverage = best.cov, coverage(union)
-	if sel.best < p.MinBest || sel.coverage < p.MinUnion {
+	if sel.best < p.MinBest || sel.coverage < p.MinUnion || !informative(union) {
 		sel.reason = "low coverage"
 		return sel
 	}
@@ -224,4 +254,9 @@ func withConflicts(chosen []index.Hit, base *knowledge.Base, cf conflicts, pairs
 		out = out[:maxFacts]
 	}
 	return out
+}
+
+// informativeWeight is the weight of a unit that half the facts match.
+func informativeWeight(index.Result) float64 {
+	return math.Ln2 // BM25's idf at df = N/2: log(1 + (N/2+0.5)/(N/2+0.5))
 }

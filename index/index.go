@@ -56,11 +56,12 @@ type Options struct {
 
 // Index serves searches over the current generation and swaps in new ones.
 type Index struct {
-	opts  Options
-	vocab *Vocabulary
-	an    *analyzer
-	qstop map[string]bool // analysed question words
-	log   *slog.Logger
+	opts     Options
+	vocab    *Vocabulary
+	an       *analyzer
+	qstop    map[string]bool // analysed question words
+	qstopRaw map[string]bool // the same, unanalysed, never spell-corrected
+	log      *slog.Logger
 
 	cur    atomic.Pointer[generation]
 	swapMu sync.Mutex // one build-and-swap at a time
@@ -78,6 +79,8 @@ type generation struct {
 	dir       string
 	df        map[string]int // text term → facts containing it
 	conceptDF map[string]int
+	spell     *speller
+	asOf      knowledge.Date // the base's LatestAsOf, for "last year"
 	n         int
 	took      time.Duration
 }
@@ -101,6 +104,10 @@ func Build(ctx context.Context, base *knowledge.Base, opts Options) (*Index, err
 	}
 	ix.an = an
 	ix.qstop = questionStop(an)
+	ix.qstopRaw = map[string]bool{}
+	for _, w := range questionWords {
+		ix.qstopRaw[w] = true
+	}
 	if opts.Path != "" {
 		if err := os.MkdirAll(opts.Path, 0o755); err != nil {
 			return nil, fmt.Errorf("index: create %s: %w", opts.Path, err)
@@ -265,9 +272,9 @@ type factDoc struct {
 func (ix *Index) analyseFact(f knowledge.Fact) factDoc {
 	text := factText(f)
 	figs := figure.Parse(text)
-	stripped := withoutFigures(text, figs)
+	stripped := normaliseText(withoutFigures(text, figs))
 	terms := ix.an.terms(stripped)
-	concepts, _ := ix.vocab.match(terms)
+	concepts := ix.vocab.matchAll(terms)
 	for _, g := range f.Figures {
 		figs = append(figs, g.Value())
 	}
@@ -276,7 +283,11 @@ func (ix *Index) analyseFact(f knowledge.Fact) factDoc {
 
 func (ix *Index) build(ctx context.Context, base *knowledge.Base) (*generation, error) {
 	start := time.Now()
-	g := &generation{base: base, df: map[string]int{}, conceptDF: map[string]int{}, n: len(base.Facts)}
+	g := &generation{base: base, df: map[string]int{}, conceptDF: map[string]int{}, n: len(base.Facts),
+		spell: newSpeller(), asOf: base.LatestAsOf()}
+	for _, w := range ix.vocab.words {
+		g.spell.add(w, false)
+	}
 	if ix.opts.Path != "" {
 		g.dir = filepath.Join(ix.opts.Path, fmt.Sprintf("gen-%s-%d", base.Version(), start.UnixNano()))
 	}
@@ -303,6 +314,7 @@ func (ix *Index) build(ctx context.Context, base *knowledge.Base) (*generation, 
 			}
 		}
 		d := ix.analyseFact(f)
+		g.spell.addFact(f)
 		seen := map[string]bool{}
 		for _, t := range d.terms {
 			if !seen[t] {

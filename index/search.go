@@ -36,6 +36,8 @@ type Unit struct {
 	// Known is false when no fact mentions the unit at all: a question
 	// about it cannot be answered from these facts.
 	Known bool
+	// Name is set for units that name a company, product or person.
+	Name bool
 	// Figure is the figure a UnitFigure stands for.
 	Figure figure.Value
 }
@@ -45,9 +47,10 @@ type Query struct {
 	Text        string
 	Units       []Unit
 	Terms       []string          // analysed terms, corrections applied
+	Free        []string          // the terms no concept claimed
 	Concepts    []string          // concepts found
 	Figures     []figure.Value    // figures in the question
-	Corrections map[string]string // misspelt term → the indexed term used instead
+	Corrections map[string]string // misspelt word → the known word used instead
 }
 
 // Hit is one fact that matched, with its evidence.
@@ -75,10 +78,18 @@ type Result struct {
 // dropped before matching. They are listed unanalysed and analysed once.
 var questionWords = []string{
 	"how", "much", "many", "what", "whats", "what's", "which", "who", "whom", "when", "where", "why",
-	"tell", "me", "us", "please", "know", "explain", "describe", "give", "show", "list", "say", "says", "said",
+	"tell", "me", "please", "know", "explain", "describe", "give", "show", "list", "say", "says", "said",
 	"doe", "does", "did", "do", "is", "are", "was", "were", "can", "could", "would", "should", "will",
 	"anything", "something", "info", "information", "detail", "details", "latest", "currently", "current", "right", "now",
 	"question", "about", "regarding", "mean", "get", "thing", "things", "kind", "sort", "type", "bytewatch",
+	"called", "named", "name", "each", "every", "way", "ways", "really", "actually", "also", "any", "exactly",
+	"own", "your", "my", "there", "happen", "happening", "going", "go", "hey", "hi", "hello", "thanks", "thank", "you",
+	"according", "different", "various", "sources", "source", "report", "reports", "reported", "reporting", "figure", "number", "numbers",
+	"given", "because", "considering", "due", "fact", "facts",
+	// Words aimed at the bot rather than at the facts: an injected
+	// instruction is not a topic.
+	"ignore", "instructions", "instruction", "previous", "pretend", "disregard", "forget", "system", "prompt", "prompts",
+	"rules", "output", "print", "respond", "reply", "answer", "answers", "repeat",
 }
 
 // Search finds the facts that best match question, at most limit of them.
@@ -123,9 +134,12 @@ func (ix *Index) Search(ctx context.Context, question string, limit int) (Result
 // unit, not "12" and "billion"), then terms with misspellings corrected
 // against the index's own dictionary, then concepts.
 func (ix *Index) parse(g *generation, question string) (Query, error) {
-	q := Query{Text: question, Corrections: map[string]string{}}
-	q.Figures = figure.Parse(question)
-	terms := ix.an.terms(withoutFigures(question, q.Figures))
+	q := Query{Text: question}
+	text := resolveRelativeTime(question, g.asOf)
+	text, fixes := g.spell.correct(text, ix.qstopRaw)
+	q.Corrections = fixes
+	q.Figures = figure.Parse(text)
+	terms := ix.an.terms(normaliseText(withoutFigures(text, q.Figures)))
 	kept := terms[:0]
 	for _, t := range terms {
 		if !ix.qstop[t] {
@@ -133,30 +147,26 @@ func (ix *Index) parse(g *generation, question string) (Query, error) {
 		}
 	}
 	terms = kept
-	for i, t := range terms {
-		if g.df[t] > 0 || ix.vocab.knows(t) || len([]rune(t)) < 4 {
-			continue
-		}
-		if c, ok := ix.correct(g, t); ok {
-			q.Corrections[t] = c
-			terms[i] = c
-		}
-	}
 	q.Terms = terms
 	concepts, consumed := ix.vocab.match(terms)
 	q.Concepts = concepts
 	n := float64(g.n)
 	idf := func(df int) float64 { return math.Log(1 + (n-float64(df)+0.5)/(float64(df)+0.5)) }
 	for _, c := range concepts {
-		q.Units = append(q.Units, Unit{Kind: UnitConcept, Key: c, Weight: idf(g.conceptDF[c]), Known: g.conceptDF[c] > 0})
+		q.Units = append(q.Units, Unit{Kind: UnitConcept, Key: c, Weight: idf(g.conceptDF[c]), Known: g.conceptDF[c] > 0,
+			Name: ix.vocab.IsEntity(c)})
 	}
 	seen := map[string]bool{}
 	for i, t := range terms {
-		if consumed[i] || seen[t] {
+		// A name a concept claimed stays a unit of its own when it is more
+		// specific than the concept: "H20" is one chip, not any chip.
+		specific := consumed[i] && g.spell.isName(t) && g.df[t] > 0 && g.df[t] < conceptDFOf(g, ix.vocab, t)
+		if (consumed[i] && !specific) || seen[t] {
 			continue
 		}
 		seen[t] = true
-		q.Units = append(q.Units, Unit{Kind: UnitTerm, Key: t, Weight: idf(g.df[t]), Known: g.df[t] > 0})
+		q.Free = append(q.Free, t)
+		q.Units = append(q.Units, Unit{Kind: UnitTerm, Key: t, Weight: idf(g.df[t]), Known: g.df[t] > 0, Name: g.spell.isName(t)})
 	}
 	for _, f := range q.Figures {
 		// A figure is matched by value, not counted in the dictionary; it
@@ -177,40 +187,6 @@ func questionStop(an *analyzer) map[string]bool {
 	return m
 }
 
-// correct finds the indexed term closest to a term no fact contains, within
-// one edit (two for long words), preferring the most common candidate.
-func (ix *Index) correct(g *generation, t string) (string, bool) {
-	fuzz := 1
-	if len([]rune(t)) >= 8 {
-		fuzz = 2
-	}
-	best, bestDist, bestCount := "", math.MaxInt, uint64(0)
-	consider := func(term string, count uint64) {
-		d := levenshtein(t, term)
-		if d == 0 || d > fuzz {
-			return
-		}
-		if d < bestDist || (d == bestDist && count > bestCount) {
-			best, bestDist, bestCount = term, d, count
-		}
-	}
-	if reader, err := g.idx.Advanced(); err == nil {
-		if r, err := reader.Reader(); err == nil {
-			if dict, err := r.FieldDictFuzzy(fieldText, t, fuzz, ""); err == nil {
-				for e, err := dict.Next(); err == nil && e != nil; e, err = dict.Next() {
-					consider(e.Term, e.Count)
-				}
-				dict.Close()
-			}
-			r.Close()
-		}
-	}
-	for term := range ix.vocab.tokens {
-		consider(term, 0)
-	}
-	return best, best != ""
-}
-
 // bleveQuery builds the Bleve query: a disjunction of term queries on the
 // text and attribution, concept and figure term queries, and a phrase query
 // per adjacent pair of terms, so that facts using the question's own word
@@ -223,12 +199,10 @@ func (ix *Index) bleveQuery(q Query) query.Query {
 		tq.SetBoost(boost)
 		qs = append(qs, tq)
 	}
-	seen := map[string]bool{}
-	for _, t := range q.Terms {
-		if seen[t] {
-			continue
-		}
-		seen[t] = true
+	// Words a concept claimed are searched through the concept, so that
+	// "TikTok's parent" finds ByteDance's facts, not Alphabet's ("the parent
+	// company of Google").
+	for _, t := range q.Free {
 		add(fieldText, t, 1)
 		add(fieldAttribution, t, 0.5)
 	}
@@ -278,7 +252,7 @@ func (ix *Index) cover(q Query, f knowledge.Fact) ([]bool, float64) {
 			covered[i] = terms[u.Key]
 		case UnitFigure:
 			for _, v := range d.figures {
-				if v.Matches(u.Figure) {
+				if v.Matches(u.Figure) || sameAmount(v, u.Figure) {
 					covered[i] = true
 					break
 				}
@@ -306,23 +280,22 @@ func SortByScore(hits []Hit) {
 	})
 }
 
-func levenshtein(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
+// conceptDFOf is the document frequency of the concept a term belongs to.
+func conceptDFOf(g *generation, v *Vocabulary, term string) int {
+	cs, _ := v.match([]string{term})
+	if len(cs) == 0 {
+		return 0
 	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
+	return g.conceptDF[cs[0]]
+}
+
+// sameAmount lets a question's bare "12bn figure" match the fact's "$12
+// billion": for coverage the amount is what counts, unless one side is a
+// year, a percentage or a duration.
+func sameAmount(a, b figure.Value) bool {
+	plain := func(k figure.Kind) bool { return k == figure.Number || k == figure.Money || k == figure.Count }
+	if !plain(a.Kind) || !plain(b.Kind) || a.Amount == 0 {
+		return false
 	}
-	return prev[len(rb)]
+	return math.Abs(a.Amount-b.Amount) <= 1e-3*math.Abs(a.Amount)
 }

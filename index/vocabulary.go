@@ -19,8 +19,13 @@ type Vocabulary struct {
 	// sorted longest phrase first so that matching is greedy.
 	byFirst  map[string][]phrase
 	tokens   map[string]bool // every token of every phrase
+	words    []string        // every word of every phrase, unanalysed, for spelling
 	concepts []string
+	entities map[string]bool // concepts that name a company, product or person
 }
+
+// IsEntity reports whether a concept names a company, product or person.
+func (v *Vocabulary) IsEntity(concept string) bool { return v.entities[concept] }
 
 // knows reports whether a term is part of some concept phrase.
 func (v *Vocabulary) knows(term string) bool { return v.tokens[term] }
@@ -35,6 +40,7 @@ type phrase struct {
 // nothing (only stop words) is an error, since it could never match.
 func ParseVocabulary(data []byte) (*Vocabulary, error) {
 	var doc struct {
+		Entities []string            `yaml:"entities"`
 		Concepts map[string][]string `yaml:"concepts"`
 	}
 	dec := yaml.NewDecoder(strings.NewReader(string(data)))
@@ -54,7 +60,8 @@ func ParseVocabulary(data []byte) (*Vocabulary, error) {
 	for concept, phrases := range doc.Concepts {
 		v.concepts = append(v.concepts, concept)
 		for _, p := range phrases {
-			toks := an.terms(p)
+			words(p, func(w string, _, _ int, _ bool) { v.words = append(v.words, w) })
+			toks := an.terms(normaliseText(p))
 			if len(toks) == 0 {
 				problems = append(problems, fmt.Sprintf("concept %s: phrase %q is only stop words", concept, p))
 				continue
@@ -64,6 +71,13 @@ func ParseVocabulary(data []byte) (*Vocabulary, error) {
 			}
 			v.byFirst[toks[0]] = append(v.byFirst[toks[0]], phrase{tokens: toks, concept: concept})
 		}
+	}
+	v.entities = map[string]bool{}
+	for _, e := range doc.Entities {
+		if _, ok := doc.Concepts[e]; !ok {
+			problems = append(problems, fmt.Sprintf("entity %s is not a concept", e))
+		}
+		v.entities[e] = true
 	}
 	if len(problems) > 0 {
 		sort.Strings(problems)
@@ -83,23 +97,58 @@ func DefaultVocabulary() (*Vocabulary, error) { return ParseVocabulary(defaultVo
 // Concepts lists the concept names, sorted.
 func (v *Vocabulary) Concepts() []string { return v.concepts }
 
-// match tags a token stream with concepts. It returns the concepts found (in
-// order of first appearance, each once) and, for each token, whether it was
-// consumed by a concept phrase.
+// match tags a question's token stream with concepts, greedily: at each
+// position the longest phrase wins and claims its tokens, so "TikTok's
+// parent" is ByteDance and not TikTok. It returns the concepts found (in
+// order of first appearance, each once) and, for each token, whether a
+// concept phrase consumed it.
 func (v *Vocabulary) match(tokens []string) (concepts []string, consumed []bool) {
+	return v.scan(tokens, false)
+}
+
+// matchAll tags a fact: every phrase that matches counts, also inside a
+// longer one, so that a fact saying "largest buyer" is tagged both as a
+// customer and as the largest — whichever the question asks about.
+func (v *Vocabulary) matchAll(tokens []string) []string {
+	cs, _ := v.scan(tokens, true)
+	return cs
+}
+
+func (v *Vocabulary) scan(tokens []string, all bool) (concepts []string, consumed []bool) {
 	consumed = make([]bool, len(tokens))
 	seen := map[string]bool{}
+	tag := func(c string) {
+		if !seen[c] {
+			seen[c] = true
+			concepts = append(concepts, c)
+		}
+	}
 	for i := 0; i < len(tokens); {
 		n := 0
 		for _, p := range v.byFirst[tokens[i]] {
-			if hasPrefix(tokens[i:], p.tokens) {
-				n = len(p.tokens)
-				if !seen[p.concept] {
-					seen[p.concept] = true
-					concepts = append(concepts, p.concept)
-				}
-				break
+			if !hasPrefix(tokens[i:], p.tokens) {
+				continue
 			}
+			if n == 0 {
+				n = len(p.tokens)
+				tag(p.concept)
+				if !all {
+					break
+				}
+				continue
+			}
+			tag(p.concept)
+		}
+		if all {
+			// Phrases starting inside a longer match are found when the
+			// loop reaches their first token.
+			if n > 0 {
+				for j := i; j < i+n; j++ {
+					consumed[j] = true
+				}
+			}
+			i++
+			continue
 		}
 		if n == 0 {
 			i++

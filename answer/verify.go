@@ -1,0 +1,506 @@
+package answer
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/bytewatch/bytewatch/knowledge"
+	"github.com/bytewatch/bytewatch/knowledge/figure"
+)
+
+// VerifyReport is what Verify found in an answer.
+type VerifyReport struct {
+	// FiguresChecked counts the figures the answer states (money, counts,
+	// percentages, years, durations), each checked against its sentence's
+	// cited sources.
+	FiguresChecked int
+	// Problems says, one line each, what is wrong, e.g.
+	// `sentence 2: "$15 billion" is not in any cited source [1]`.
+	// An answer passes when there are none.
+	Problems []string
+	// Cited lists the provided sources the answer cites, ascending.
+	Cited []int
+	// NotCovered is set when the whole answer only says that the sources
+	// don't cover the question: no figure, no citation. It passes.
+	NotCovered bool
+	// Sentences counts the sentences checked.
+	Sentences int
+}
+
+// OK reports whether the answer passed.
+func (r VerifyReport) OK() bool { return len(r.Problems) == 0 }
+
+// Verify checks an answer's text against the numbered sources it may cite
+// (sources[n] is the fact cited as [n]). It is a pure function: the same
+// input always gives the same report. The rules:
+//
+//   - every citation marker ([1], [1][2], [1, 2], [1-2]) must name a
+//     provided source;
+//   - every sentence that states a figure must cite;
+//   - every figure must match (figure.Value.Matches) a figure of a source
+//     that sentence cites: one of the fact's structured figures, one found
+//     in its statement or attribution, or the year of its as-of date;
+//   - the answer must cite at least one source, unless all it says is that
+//     the sources don't cover the question (NotCovered).
+//
+// Sentences end at ".", "!" or "?" followed by white space, and at line
+// breaks; citation markers after the final punctuation ("… $12 billion. [2]")
+// belong to the sentence before them. Decimals ("55.7") and abbreviations
+// ("U.S.", "e.g.", "Dr.") do not end sentences.
+func Verify(text string, sources map[int]knowledge.Fact) VerifyReport {
+	v := newVerifier(sources)
+	var r VerifyReport
+	cited := map[int]bool{}
+	markers := 0
+	for i, sp := range splitSentences(text, true) {
+		c := v.check(i+1, text[sp.start:sp.end])
+		r.Sentences++
+		r.FiguresChecked += c.figures
+		r.Problems = append(r.Problems, c.problems...)
+		markers += c.markers
+		for _, n := range c.cited {
+			cited[n] = true
+		}
+	}
+	for n := range cited {
+		r.Cited = append(r.Cited, n)
+	}
+	slices.Sort(r.Cited)
+	if markers == 0 && r.FiguresChecked == 0 && len(r.Problems) == 0 {
+		if isNotCovered(text) {
+			r.NotCovered = true
+			return r
+		}
+	}
+	switch {
+	case strings.TrimSpace(text) == "":
+		r.Problems = append(r.Problems, "the answer is empty")
+	case len(r.Cited) == 0 && markers == 0:
+		r.Problems = append(r.Problems, "the answer cites no source; put [n] after every claim")
+	}
+	return r
+}
+
+// notCoveredPhrase recognises an answer saying its sources don't answer the
+// question, in the words models commonly use.
+var notCoveredPhrase = regexp.MustCompile(`(?i)\b(` +
+	`(do|does|did)\s*(n['’]t|\s+not)\s+(cover|answer|address|mention|say|include|contain|state|provide|give|specify|discuss)` +
+	`|not\s+(covered|mentioned|addressed|answered|stated|included)` +
+	`|no\s+(information|mention|data|details?|figures?)\b` +
+	`|(can\s*not|can['’]t|unable\s+to)\s+(answer|find|say|tell)` +
+	`)`)
+
+// maxNotCoveredRunes bounds a "not covered" answer: a long text that also
+// says "no information" somewhere is an answer, and must cite.
+const maxNotCoveredRunes = 400
+
+func isNotCovered(text string) bool {
+	return utf8.RuneCountInString(text) <= maxNotCoveredRunes && notCoveredPhrase.MatchString(text)
+}
+
+// verifier checks sentences against one set of numbered sources, reading
+// each source's figures once.
+type verifier struct {
+	sources map[int]knowledge.Fact
+	figures map[int][]figure.Value
+}
+
+func newVerifier(sources map[int]knowledge.Fact) *verifier {
+	return &verifier{sources: sources, figures: make(map[int][]figure.Value, len(sources))}
+}
+
+// factFigures is every figure source n states: its structured figures, the
+// figures in its statement and attribution, and its as-of year — all of
+// which the prompt shows the model.
+func (v *verifier) factFigures(n int) []figure.Value {
+	if vals, ok := v.figures[n]; ok {
+		return vals
+	}
+	f := v.sources[n]
+	var vals []figure.Value
+	for _, g := range f.Figures {
+		vals = append(vals, g.Value())
+	}
+	vals = append(vals, figure.Parse(f.Statement)...)
+	vals = append(vals, figure.Parse(f.Attribution)...)
+	if !f.AsOf.IsZero() {
+		vals = append(vals, figure.Value{Kind: figure.Year, Amount: float64(f.AsOf.Year)})
+	}
+	v.figures[n] = vals
+	return vals
+}
+
+// sentenceCheck is the verdict on one sentence.
+type sentenceCheck struct {
+	cited    []int // provided sources cited, in order, no repeats
+	markers  int   // citation markers, valid or not
+	figures  int
+	problems []string
+}
+
+// check verifies sentence number i (for messages) against the sources.
+func (v *verifier) check(i int, s string) sentenceCheck {
+	var c sentenceCheck
+	// Read the markers, then blank them out so that no figure is read from
+	// them.
+	blanked := []byte(nil)
+	for j := 0; j < len(s); j++ {
+		if s[j] != '[' {
+			continue
+		}
+		m, ok := parseMarker(s, j)
+		if !ok {
+			continue
+		}
+		c.markers++
+		if blanked == nil {
+			blanked = []byte(s)
+		}
+		for k := j; k < m.end; k++ {
+			blanked[k] = ' '
+		}
+		if m.tooWide {
+			c.problems = append(c.problems, fmt.Sprintf("sentence %d: %s cites a range of sources too wide to be real", i, s[j:m.end]))
+		}
+		for _, n := range m.nums {
+			if _, ok := v.sources[n]; !ok {
+				if text := s[j:m.end]; text == "["+strconv.Itoa(n)+"]" {
+					c.problems = append(c.problems, fmt.Sprintf("sentence %d: %s is not one of the %s", i, text, sourceCount(len(v.sources))))
+				} else {
+					c.problems = append(c.problems, fmt.Sprintf("sentence %d: %s cites [%d], which is not one of the %s", i, text, n, sourceCount(len(v.sources))))
+				}
+				continue
+			}
+			if !slices.Contains(c.cited, n) {
+				c.cited = append(c.cited, n)
+			}
+		}
+		j = m.end - 1
+	}
+	body := s
+	if blanked != nil {
+		body = string(blanked)
+	}
+	for _, fig := range figure.Parse(body) {
+		c.figures++
+		text := strings.TrimSpace(fig.Text)
+		if len(c.cited) == 0 {
+			c.problems = append(c.problems, fmt.Sprintf("sentence %d: %q is stated without citing a source", i, text))
+			continue
+		}
+		found := false
+		for _, n := range c.cited {
+			if figure.Contains(v.factFigures(n), fig) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			c.problems = append(c.problems, fmt.Sprintf("sentence %d: %q is not in any cited source %s", i, text, markerList(c.cited)))
+		}
+	}
+	return c
+}
+
+func sourceCount(n int) string {
+	if n == 1 {
+		return "1 source given"
+	}
+	return strconv.Itoa(n) + " sources given"
+}
+
+// markerList writes source numbers as a reader sees them: "[1]", "[1][3]".
+func markerList(ns []int) string {
+	var b strings.Builder
+	for _, n := range ns {
+		b.WriteString("[" + strconv.Itoa(n) + "]")
+	}
+	return b.String()
+}
+
+// marker is one citation marker: [1], [1, 2], [1-3], [1; 2 and 4].
+type marker struct {
+	end     int   // byte offset just past the closing bracket
+	nums    []int // the sources it names, ranges expanded
+	tooWide bool  // a range wider than maxMarkerRange, not expanded
+}
+
+// Limits that keep a hostile marker ("[1-999999999]") cheap.
+const (
+	maxMarkerDigits = 4
+	maxMarkerRange  = 50
+)
+
+// parseMarker reads a citation marker starting at s[i] == '['. It accepts
+// numbers separated by commas, semicolons or "and", and ranges with a
+// hyphen or dash, with any spaces; anything else inside the brackets
+// ("[Note]", "[1a]", a markdown link's text) is no marker.
+func parseMarker(s string, i int) (marker, bool) {
+	var m marker
+	j := i + 1
+	prev := -1
+	inRange := false
+	expectNum := true
+	for j < len(s) {
+		c := s[j]
+		switch {
+		case c == ' ' || c == '\t':
+			j++
+		case c >= '0' && c <= '9':
+			if !expectNum {
+				return marker{}, false
+			}
+			k := j
+			for k < len(s) && s[k] >= '0' && s[k] <= '9' {
+				k++
+			}
+			if k-j > maxMarkerDigits {
+				return marker{}, false
+			}
+			n, _ := strconv.Atoi(s[j:k])
+			if inRange {
+				switch {
+				case n < prev || n-prev > maxMarkerRange:
+					m.tooWide = true
+				default:
+					for x := prev + 1; x <= n; x++ {
+						m.nums = append(m.nums, x)
+					}
+				}
+				inRange = false
+			} else {
+				m.nums = append(m.nums, n)
+			}
+			prev, expectNum = n, false
+			j = k
+		case c == ',' || c == ';':
+			if expectNum {
+				return marker{}, false
+			}
+			expectNum = true
+			j++
+		case c == '-' || strings.HasPrefix(s[j:], "–") || strings.HasPrefix(s[j:], "—"):
+			if expectNum || inRange {
+				return marker{}, false
+			}
+			inRange, expectNum = true, true
+			if c == '-' {
+				j++
+			} else {
+				j += len("–") // en and em dashes are both three bytes
+			}
+		case c == 'a' && strings.HasPrefix(s[j:], "and ") && !expectNum:
+			expectNum = true
+			j += len("and")
+		case c == ']':
+			if expectNum || len(m.nums) == 0 && !m.tooWide {
+				return marker{}, false
+			}
+			m.end = j + 1
+			return m, true
+		default:
+			return marker{}, false
+		}
+	}
+	return marker{}, false
+}
+
+// markerPrefix reports whether s (which starts with '[') could still grow
+// into a citation marker: "[", "[1", "[1, 2-". A stream that ends in one
+// must wait for more text before the sentence before it is complete.
+func markerPrefix(s string) bool {
+	for _, r := range s[1:] {
+		switch {
+		case r >= '0' && r <= '9', r == ' ', r == '\t', r == ',', r == ';', r == '-', r == '–', r == '—',
+			r == 'a', r == 'n', r == 'd':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// span is one sentence: text[start:end], trailing citation markers
+// included, surrounding white space excluded.
+type span struct {
+	start, end int
+	// closed is set when the sentence is known to be complete: the start
+	// of another sentence follows it, or the text is final. An open
+	// sentence may still grow ("55." may become "55.7").
+	closed bool
+}
+
+// abbreviations do not end a sentence when a period follows them. Single
+// letters ("U.S.", "e.g.", "a.m.") are handled separately.
+var abbreviations = map[string]bool{
+	"mr": true, "mrs": true, "ms": true, "dr": true, "prof": true, "sr": true, "jr": true, "st": true,
+	"vs": true, "fig": true, "approx": true, "est": true, "cf": true, "inc": true, "corp": true,
+	"co": true, "ltd": true, "jan": true, "feb": true, "mar": true, "apr": true, "jun": true, "jul": true,
+	"aug": true, "sep": true, "sept": true, "oct": true, "nov": true, "dec": true, "u.s": true, "u.k": true,
+}
+
+// splitSentences cuts text into sentences. With final unset the text is a
+// stream's prefix: the last sentence stays open until something shows it
+// ended.
+func splitSentences(text string, final bool) []span {
+	var out []span
+	start := skipSpace(text, 0)
+	emit := func(end int, closed bool) {
+		end = trimRightSpace(text, start, end)
+		if end > start {
+			out = append(out, span{start: start, end: end, closed: closed})
+		}
+	}
+	for j := start; j < len(text); {
+		c := text[j]
+		switch {
+		case c == '\n':
+			emit(j, true)
+			start = skipSpace(text, j+1)
+			j = start
+			continue
+		case c == '.' || c == '!' || c == '?':
+			end, next, decided := sentenceEnd(text, j, start, final)
+			if !decided {
+				// The stream stops before we can tell; the rest is open.
+				emit(len(text), false)
+				return out
+			}
+			if end < 0 {
+				j++
+				continue
+			}
+			emit(end, true)
+			start = next
+			j = next
+			continue
+		}
+		j++
+	}
+	if start < len(text) {
+		emit(len(text), final)
+	}
+	return out
+}
+
+// sentenceEnd decides whether the punctuation at text[j] ends the sentence
+// that began at start. It returns the sentence's end (after closing quotes
+// and trailing citation markers) and where the next sentence starts; end is
+// -1 when the punctuation ends nothing. decided is false when the text
+// stops before the answer is known.
+func sentenceEnd(text string, j, start int, final bool) (end, next int, decided bool) {
+	k := j + 1
+	for k < len(text) {
+		r, size := utf8.DecodeRuneInString(text[k:])
+		if !strings.ContainsRune(`"')”’*_`, r) {
+			break
+		}
+		k += size
+	}
+	// Citation markers right after the punctuation belong to this sentence.
+	m := k
+	sawMarker := false
+	for {
+		p := m
+		for p < len(text) && (text[p] == ' ' || text[p] == '\t') {
+			p++
+		}
+		if p < len(text) && text[p] == '[' {
+			if mk, ok := parseMarker(text, p); ok {
+				m, sawMarker = mk.end, true
+				continue
+			}
+			if !final && markerPrefix(text[p:]) {
+				return 0, 0, false
+			}
+		}
+		break
+	}
+	end = k
+	if sawMarker {
+		end = m
+	}
+	p := end
+	for p < len(text) && (text[p] == ' ' || text[p] == '\t') {
+		p++
+	}
+	if p == len(text) {
+		if !final {
+			return 0, 0, false
+		}
+		return end, p, true
+	}
+	if sawMarker || text[p] == '\n' || text[p] == '\r' {
+		return end, skipSpace(text, p), true
+	}
+	if p == k {
+		// Punctuation glued to what follows: "55.7", "U.S.A", "bytedance.com".
+		return -1, 0, true
+	}
+	r, _ := utf8.DecodeRuneInString(text[p:])
+	if unicode.IsLower(r) {
+		return -1, 0, true // "approx. five", "e.g. chips"
+	}
+	if text[j] == '.' && isAbbreviation(text, start, j) {
+		return -1, 0, true
+	}
+	return end, p, true
+}
+
+// isAbbreviation reports whether the word ending at the period text[dot]
+// is an abbreviation ("Dr", "U.S", "e.g").
+func isAbbreviation(text string, start, dot int) bool {
+	w := dot
+	for w > start {
+		r, size := utf8.DecodeLastRuneInString(text[:w])
+		if !unicode.IsLetter(r) && r != '.' {
+			break
+		}
+		w -= size
+	}
+	word := strings.ToLower(text[w:dot])
+	if word == "" {
+		return false
+	}
+	if abbreviations[word] {
+		return true
+	}
+	// Letters separated by periods: "u.s", "e.g", "i.e", "a.m".
+	parts := strings.Split(word, ".")
+	if len(parts) < 2 {
+		return false
+	}
+	for _, p := range parts {
+		if utf8.RuneCountInString(p) != 1 {
+			return false
+		}
+	}
+	return true
+}
+
+func skipSpace(text string, i int) int {
+	for i < len(text) {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		if !unicode.IsSpace(r) {
+			break
+		}
+		i += size
+	}
+	return i
+}
+
+func trimRightSpace(text string, start, end int) int {
+	for end > start {
+		r, size := utf8.DecodeLastRuneInString(text[:end])
+		if !unicode.IsSpace(r) {
+			break
+		}
+		end -= size
+	}
+	return end
+}

@@ -1,0 +1,159 @@
+package index
+
+import (
+	"strings"
+
+	"github.com/bytewatch/bytewatch/knowledge"
+)
+
+// speller corrects misspelt words in questions against the words the facts
+// and the vocabulary use, before stemming — "Bytedanse" is one letter from
+// "bytedance" but three from its stem.
+type speller struct {
+	words map[string]*wordInfo
+	// byPrefix buckets words by their first letter and by their second, so
+	// a lookup scans only words that share one of them: a typo seldom
+	// changes both.
+	byFirst, bySecond map[rune][]string
+}
+
+type wordInfo struct {
+	count int
+	name  bool // written capitalised inside a sentence, or an entity: a name
+}
+
+func newSpeller() *speller {
+	return &speller{words: map[string]*wordInfo{}, byFirst: map[rune][]string{}, bySecond: map[rune][]string{}}
+}
+
+func (s *speller) add(w string, name bool) {
+	if len(w) < 3 {
+		return
+	}
+	wi := s.words[w]
+	if wi == nil {
+		wi = &wordInfo{}
+		s.words[w] = wi
+		r := []rune(w)
+		s.byFirst[r[0]] = append(s.byFirst[r[0]], w)
+		s.bySecond[r[1]] = append(s.bySecond[r[1]], w)
+	}
+	wi.count++
+	wi.name = wi.name || name
+}
+
+func (s *speller) addFact(f knowledge.Fact) {
+	first := true
+	words(f.Statement, func(w string, _, _ int, capital bool) {
+		s.add(w, capital && !first)
+		first = false
+	})
+	for _, e := range f.Entities {
+		words(e, func(w string, _, _ int, _ bool) { s.add(w, true) })
+	}
+	for _, t := range f.Topics {
+		words(t, func(w string, _, _ int, _ bool) { s.add(w, false) })
+	}
+}
+
+// correct rewrites the misspelt words of text. A word is corrected when no
+// fact or vocabulary phrase uses it and a known word is within one edit (two
+// for words of eight letters or more, transpositions counting as one). Words
+// shorter than nine letters are corrected only to names, so that "Dobao" becomes "Doubao" but
+// "founded" does not become "funded": an unknown common word is more likely
+// the point of the question than a typo.
+func (s *speller) correct(text string, skip map[string]bool) (string, map[string]string) {
+	var b strings.Builder
+	fixes := map[string]string{}
+	last := 0
+	words(text, func(w string, start, end int, _ bool) {
+		if _, ok := s.words[w]; ok || skip[w] || len(w) < 4 || isNumber(w) {
+			return
+		}
+		fix, ok := s.lookup(w)
+		if !ok {
+			return
+		}
+		b.WriteString(text[last:start])
+		b.WriteString(fix)
+		last = end
+		fixes[w] = fix
+	})
+	if len(fixes) == 0 {
+		return text, nil
+	}
+	b.WriteString(text[last:])
+	return b.String(), fixes
+}
+
+func (s *speller) lookup(w string) (string, bool) {
+	r := []rune(w)
+	maxDist := 1
+	if len(r) >= 8 {
+		maxDist = 2
+	}
+	best, bestDist, bestCount := "", maxDist+1, 0
+	try := func(c string) {
+		wi := s.words[c]
+		if len(r) < 9 && !wi.name {
+			return
+		}
+		if d := len([]rune(c)) - len(r); d > maxDist || -d > maxDist {
+			return
+		}
+		d := osaDistance(r, []rune(c))
+		if d < bestDist || (d == bestDist && wi.count > bestCount) {
+			best, bestDist, bestCount = c, d, wi.count
+		}
+	}
+	for _, c := range s.byFirst[r[0]] {
+		try(c)
+	}
+	for _, c := range s.bySecond[r[1]] {
+		if []rune(c)[0] != r[0] {
+			try(c)
+		}
+	}
+	return best, best != ""
+}
+
+func isNumber(w string) bool {
+	for _, r := range w {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// osaDistance is the optimal string alignment distance: Levenshtein with
+// adjacent transpositions ("Jimneg") counting as one edit.
+func osaDistance(a, b []rune) int {
+	d := make([][]int, len(a)+1)
+	for i := range d {
+		d[i] = make([]int, len(b)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(a)][len(b)]
+}
+
+// isName reports whether facts write the word as a name.
+func (s *speller) isName(w string) bool {
+	wi := s.words[w]
+	return wi != nil && wi.name
+}
