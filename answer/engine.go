@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"regexp"
 	"strings"
 	"time"
 	"unicode"
@@ -110,6 +111,13 @@ func (e *Engine) Ask(ctx context.Context, question string, onPartial func(string
 	}
 	advice := isAdviceRequest(q)
 	sel := e.policy.decide(res, q, advice, e.conflicts.get(res.Base))
+	if !sel.answered {
+		// A message may wrap its question in noise ("Hi all! Quick one: how
+		// much …?"); try its parts, last first, before saying not covered.
+		if r, s, ok := e.answerPart(ctx, q, advice); ok {
+			res, sel = r, s
+		}
+	}
 	a := composeExtractive(q, res, sel, advice)
 	if e.llm != nil && sel.answered {
 		a = e.composeLLM(ctx, a, res, sel, onPartial)
@@ -120,6 +128,30 @@ func (e *Engine) Ask(ctx context.Context, question string, onPartial func(string
 	e.log.Debug("answered", "outcome", a.Outcome(), "mode", a.Mode, "citations", len(a.Citations),
 		"index_version", a.IndexVersion, "took_ms", a.Took.Milliseconds())
 	return a, nil
+}
+
+// questionParts splits a message at sentence ends, semicolons and dashes.
+var questionParts = regexp.MustCompile(`[.!?;]+(\s+|$)|\s+--\s*|\n+`)
+
+func (e *Engine) answerPart(ctx context.Context, q string, advice bool) (index.Result, selection, bool) {
+	parts := questionParts.Split(q, -1)
+	if len(parts) < 2 {
+		return index.Result{}, selection{}, false
+	}
+	for i := len(parts) - 1; i >= 0; i-- {
+		p := strings.TrimSpace(parts[i])
+		if len(strings.Fields(p)) < 2 || p == q {
+			continue
+		}
+		res, err := e.ix.Search(ctx, p, searchLimit)
+		if err != nil {
+			continue
+		}
+		if sel := e.policy.decide(res, p, advice, e.conflicts.get(res.Base)); sel.answered {
+			return res, sel, true
+		}
+	}
+	return index.Result{}, selection{}, false
 }
 
 // Sources lists the facts that best match a query, with their scores,

@@ -95,6 +95,24 @@ func (p Policy) decide(res index.Result, question string, advice bool, cf confli
 		sel.reason = "nothing to look up"
 		return sel
 	}
+	// A question's amount that no fact states is still addressed by a fact
+	// that states an amount of the same kind: "Is ByteDance investing
+	// $15 billion?" is answered by the facts that say how much it is.
+	addressed := func(h index.Hit) []bool {
+		out := append([]bool(nil), h.Covered...)
+		for i, u := range units {
+			if out[i] || u.Kind != index.UnitFigure || u.Figure.Kind == figure.Year {
+				continue
+			}
+			for _, g := range h.Fact.Figures {
+				if sameKind(g.Value().Kind, u.Figure.Kind) {
+					out[i] = true
+					break
+				}
+			}
+		}
+		return out
+	}
 	coverage := func(covered []bool) float64 {
 		var got float64
 		for i, c := range covered {
@@ -140,6 +158,7 @@ func (p Policy) decide(res index.Result, question string, advice bool, cf confli
 	}
 	var cands []cand
 	for _, h := range res.Hits {
+		h.Covered = addressed(h)
 		c := cand{hit: h, cov: coverage(h.Covered), rel: h.Score / top}
 		if c.cov >= p.MinFact && c.rel >= p.MinRelScore && namesOK(h.Covered) {
 			cands = append(cands, c)
@@ -259,4 +278,11 @@ func withConflicts(chosen []index.Hit, base *knowledge.Base, cf conflicts, pairs
 // informativeWeight is the weight of a unit that half the facts match.
 func informativeWeight(index.Result) float64 {
 	return math.Ln2 // BM25's idf at df = N/2: log(1 + (N/2+0.5)/(N/2+0.5))
+}
+
+// sameKind reports whether two figure kinds measure the same sort of
+// thing; a bare number goes with money or a count.
+func sameKind(a, b figure.Kind) bool {
+	plain := func(k figure.Kind) bool { return k == figure.Number || k == figure.Money || k == figure.Count }
+	return a == b || (plain(a) && plain(b) && (a == figure.Number || b == figure.Number))
 }

@@ -83,7 +83,7 @@ var questionWords = []string{
 	"anything", "something", "info", "information", "detail", "details", "latest", "currently", "current", "right", "now",
 	"question", "about", "regarding", "mean", "get", "thing", "things", "kind", "sort", "type", "bytewatch",
 	"called", "named", "name", "each", "every", "way", "ways", "really", "actually", "also", "any", "exactly",
-	"own", "your", "my", "there", "happen", "happening", "going", "go", "hey", "hi", "hello", "thanks", "thank", "you",
+	"own", "your", "my", "there", "use", "used", "uses", "using", "happen", "happening", "going", "go", "hey", "hi", "hello", "thanks", "thank", "you",
 	"according", "different", "various", "sources", "source", "report", "reports", "reported", "reporting", "figure", "number", "numbers",
 	"given", "because", "considering", "due", "fact", "facts",
 	// Words aimed at the bot rather than at the facts: an injected
@@ -139,16 +139,16 @@ func (ix *Index) parse(g *generation, question string) (Query, error) {
 	text, fixes := g.spell.correct(text, ix.qstopRaw)
 	q.Corrections = fixes
 	q.Figures = figure.Parse(text)
+	// Concepts are matched before question words are dropped, so that
+	// "people use" can still mean monthly users while a bare "used" is no
+	// topic.
 	terms := ix.an.terms(normaliseText(withoutFigures(text, q.Figures)))
-	kept := terms[:0]
-	for _, t := range terms {
-		if !ix.qstop[t] {
-			kept = append(kept, t)
+	concepts, consumed := ix.vocab.match(terms)
+	for i, t := range terms {
+		if consumed[i] || !ix.qstop[t] {
+			q.Terms = append(q.Terms, t)
 		}
 	}
-	terms = kept
-	q.Terms = terms
-	concepts, consumed := ix.vocab.match(terms)
 	q.Concepts = concepts
 	n := float64(g.n)
 	idf := func(df int) float64 { return math.Log(1 + (n-float64(df)+0.5)/(float64(df)+0.5)) }
@@ -161,7 +161,7 @@ func (ix *Index) parse(g *generation, question string) (Query, error) {
 		// A name a concept claimed stays a unit of its own when it is more
 		// specific than the concept: "H20" is one chip, not any chip.
 		specific := consumed[i] && g.spell.isName(t) && g.df[t] > 0 && g.df[t] < conceptDFOf(g, ix.vocab, t)
-		if (consumed[i] && !specific) || seen[t] {
+		if (consumed[i] && !specific) || seen[t] || ix.qstop[t] {
 			continue
 		}
 		seen[t] = true
