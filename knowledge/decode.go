@@ -36,8 +36,10 @@ var slugPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 // statements; anything else is more likely a typo than a new hedge.
 const knownQualifiers = "more than, up to, about, at least, less than"
 
-// decodeFile reads one knowledge file. It reports every problem it can find
-// in the file; the returned sourceFile is only meaningful when there are none.
+// decodeFile reads one knowledge file and reports every problem it can find
+// in it. The sourceFile is nil when the file is not a YAML mapping at all;
+// otherwise it holds what could be read, which is enough for the cross-file
+// checks even when the file has problems of its own.
 func decodeFile(name string, data []byte) (*sourceFile, []Problem) {
 	p := &problemList{file: name}
 	root := parseYAML(data, p)
@@ -139,14 +141,14 @@ func parseYAML(data []byte, p *problemList) *yaml.Node {
 		p.add(0, "file is empty (only comments)")
 		return nil
 	case err != nil:
-		p.add(yamlErrorLine(err, data), "not valid YAML: %s", yamlErrorMsg(err))
+		addYAMLError(err, data, p)
 		return nil
 	}
 	var extra yaml.Node
 	switch err := decodeNode(dec, &extra); {
 	case errors.Is(err, io.EOF):
 	case err != nil:
-		p.add(yamlErrorLine(err, data), "not valid YAML: %s", yamlErrorMsg(err))
+		addYAMLError(err, data, p)
 		return nil
 	default:
 		p.add(extra.Line, "a second YAML document: put each source in a file of its own")
@@ -197,18 +199,20 @@ func isYAMLParserProblem(msg string) bool {
 	return false
 }
 
-// yamlErrorLine finds the 1-based line a YAML syntax error is on, or 0.
-func yamlErrorLine(err error, data []byte) int {
+// addYAMLError reports a YAML syntax error at the 1-based line it is on, or
+// for the whole file when the library gives no line.
+func addYAMLError(err error, data []byte, p *problemList) {
 	m := yamlLinePattern.FindStringSubmatch(err.Error())
 	if m == nil {
-		return 0
+		p.add(0, "not valid YAML: %s", strings.TrimPrefix(err.Error(), "yaml: "))
+		return
 	}
 	line, _ := strconv.Atoi(m[1])
 	if isYAMLParserProblem(m[2]) {
 		line++
 	}
 	// An error at the very end can point just past the last line.
-	return min(line, lineCount(data))
+	p.add(min(line, lineCount(data)), "not valid YAML: %s", m[2])
 }
 
 // lineCount counts lines the way the YAML library numbers them: CR, LF,
@@ -231,13 +235,6 @@ func lineCount(data []byte) int {
 		lines--
 	}
 	return lines
-}
-
-func yamlErrorMsg(err error) string {
-	if m := yamlLinePattern.FindStringSubmatch(err.Error()); m != nil {
-		return m[2]
-	}
-	return strings.TrimPrefix(err.Error(), "yaml: ")
 }
 
 // field is one key a mapping may hold. set decodes the value and reports

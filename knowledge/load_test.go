@@ -284,3 +284,43 @@ func TestLineCount(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadAmountForms checks which ways of writing an amount a moderator may
+// use: any YAML number, but not text that merely looks like one.
+func TestLoadAmountForms(t *testing.T) {
+	tests := []struct {
+		amount string
+		want   float64
+		bad    bool
+	}{
+		{amount: "75", want: 75},
+		{amount: "75.0", want: 75},
+		{amount: "7.5e1", want: 75},
+		{amount: `"75"`, bad: true},
+		{amount: "75 days", bad: true},
+		{amount: ".nan", bad: true},
+		{amount: ".inf", bad: true},
+		{amount: "true", bad: true},
+		{amount: "[75]", bad: true},
+	}
+	for _, tt := range tests {
+		file := "id: s\ntitle: T\npublisher: P\npublished: 2025\nfacts:\n" +
+			"  - id: f\n    statement: It took a 75-day extension.\n    attribution: a\n    as_of: 2025\n" +
+			"    figures:\n      - amount: " + tt.amount + "\n        unit: days\n"
+		base, err := Load(fstest.MapFS{"k.yaml": {Data: []byte(file)}})
+		switch {
+		case tt.bad:
+			var le *LoadError
+			if !errors.As(err, &le) || len(le.Problems) != 1 || le.Problems[0].Line != 11 ||
+				!strings.Contains(le.Problems[0].Msg, "amount: want") {
+				t.Errorf("amount %s: error = %v, want one problem about the amount at line 11", tt.amount, err)
+			}
+		case err != nil:
+			t.Errorf("amount %s: %v", tt.amount, err)
+		default:
+			if f, _ := base.Fact("f"); len(f.Figures) != 1 || f.Figures[0].Amount != tt.want {
+				t.Errorf("amount %s: figures %+v, want amount %g", tt.amount, f.Figures, tt.want)
+			}
+		}
+	}
+}
