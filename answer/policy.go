@@ -34,7 +34,7 @@ type Policy struct {
 // DefaultPolicy is the policy measured on the evaluation set
 // (answer/testdata/eval.yaml); see docs/answering.md.
 func DefaultPolicy() Policy {
-	return Policy{MinBest: 0.55, MinUnion: 0.7, MinFact: 0.3, MinRelScore: 0.25}
+	return Policy{MinBest: 0.45, MinUnion: 0.7, MinFact: 0.3, MinRelScore: 0.25}
 }
 
 // selection is what the policy decided for one question.
@@ -168,9 +168,16 @@ func (p Policy) decide(res index.Result, question string, advice bool, cf confli
 		sel.reason = "low coverage"
 		return sel
 	}
-	sort.SliceStable(cands, func(i, j int) bool {
-		return cands[i].cov+cands[i].rel/2 > cands[j].cov+cands[j].rel/2
-	})
+	// A "how much" or "how many" question is answered first by the facts
+	// that state an amount of that kind.
+	key := func(c cand) float64 {
+		k := c.cov + c.rel/2
+		if hasFigureFor(question, []index.Hit{c.hit}) && (howMuch.MatchString(question) || howMany.MatchString(question)) {
+			k += 0.5
+		}
+		return k
+	}
+	sort.SliceStable(cands, func(i, j int) bool { return key(cands[i]) > key(cands[j]) })
 	best := cands[0]
 	chosen := []index.Hit{best.hit}
 	union := append([]bool(nil), best.hit.Covered...)

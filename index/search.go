@@ -83,7 +83,7 @@ var questionWords = []string{
 	"anything", "something", "info", "information", "detail", "details", "latest", "currently", "current", "right", "now",
 	"question", "about", "regarding", "mean", "get", "thing", "things", "kind", "sort", "type", "bytewatch",
 	"called", "named", "name", "each", "every", "way", "ways", "really", "actually", "also", "any", "exactly",
-	"own", "your", "my", "there", "use", "used", "uses", "using", "happen", "happening", "going", "go", "hey", "hi", "hello", "thanks", "thank", "you",
+	"own", "your", "my", "there", "use", "used", "uses", "using", "big", "large", "happen", "happening", "going", "go", "hey", "hi", "hello", "thanks", "thank", "you",
 	"according", "different", "various", "sources", "source", "report", "reports", "reported", "reporting", "figure", "number", "numbers",
 	"given", "because", "considering", "due", "fact", "facts",
 	// Words aimed at the bot rather than at the facts: an injected
