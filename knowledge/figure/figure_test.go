@@ -73,6 +73,8 @@ var parseCases = []struct {
 	{"1,234,567.89", []Value{num("1,234,567.89", 1234567.89)}},
 	{"5 hundred", []Value{num("5 hundred", 500)}},
 	{"grew 10x", []Value{num("10x", 10)}},
+	{"grew 3.5x year-over-year", []Value{num("3.5x", 3.5)}},
+	{"15+ apps and 1bn+ users", []Value{count("15", 15, "app"), count("1bn", 1e9, "user")}},
 	{"$12\u00a0billion", []Value{money("$12\u00a0billion", 12e9, "USD")}},
 
 	// Currencies.
@@ -105,6 +107,9 @@ var parseCases = []struct {
 	{"2023-2024", []Value{year("2023", 2023), year("2024", 2024)}},
 	{"in 2023 to 15%", []Value{year("2023", 2023), pct("15%", 15)}},
 	{"10 and 12 billion", []Value{num("10", 10), num("12 billion", 12e9)}},
+	{"rose 25 per cent to US$ 43bn", []Value{pct("25 per cent", 25), money("US$ 43bn", 43e9, "USD")}},
+	{"rose 25% to 43bn", []Value{pct("25%", 25), num("43bn", 43e9)}},
+	{"from 12 days to 3 months", []Value{dur("12 days", 12, "day"), dur("3 months", 3, "month")}},
 
 	// Percentages.
 	{"15%", []Value{pct("15%", 15)}},
@@ -134,6 +139,10 @@ var parseCases = []struct {
 	{"Q3 2024", []Value{year("Q3 2024", 2024)}},
 	{"H1 2025", []Value{year("H1 2025", 2025)}},
 	{"Q3 FY24", []Value{year("Q3 FY24", 2024)}},
+	{"Q1’25 and Q2'25", []Value{year("Q1’25", 2025), year("Q2'25", 2025)}},
+	{"3Q24, 1H24 and 2H 2024", []Value{year("3Q24", 2024), year("1H24", 2024), year("2H 2024", 2024)}},
+	{"3Q", nil},
+	{"2025-04-05T00:00:00Z", []Value{year("2025-04-05", 2025)}},
 	{"in '24", []Value{year("'24", 2024)}},
 	{"mid-2024", []Value{year("2024", 2024)}},
 	{"2024/25", []Value{year("2024", 2024), year("25", 2025)}},

@@ -3,7 +3,6 @@ package figure
 import (
 	"math"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -72,6 +71,7 @@ func (q *quantity) gated() bool {
 	return q.scaled || q.currency != "" || q.percent || q.duration != "" || q.hasNoun() && q.mant >= 10
 }
 
+// kind decides what q is; a unit beats a year-like look ("$2024").
 func (q *quantity) kind() Kind {
 	switch {
 	case q.currency != "":
@@ -88,6 +88,7 @@ func (q *quantity) kind() Kind {
 	return Number
 }
 
+// step reads whatever starts at i and returns where to go on.
 func (p *parser) step(i int) int {
 	t := p.text
 	c := t[i]
@@ -120,6 +121,7 @@ func (p *parser) step(i int) int {
 	return i + size
 }
 
+// atQuantity reads an amount that starts with a currency symbol or a digit.
 func (p *parser) atQuantity(i int) int {
 	q, resume, ok := p.quantityAt(i)
 	if !ok {
@@ -128,6 +130,8 @@ func (p *parser) atQuantity(i int) int {
 	return p.emitQuantity(q)
 }
 
+// atDigit reads what starts with a digit: a date, a label to skip, or an
+// amount.
 func (p *parser) atDigit(i int) int {
 	t := p.text
 	if i > 0 {
@@ -139,6 +143,9 @@ func (p *parser) atDigit(i int) int {
 		return end
 	}
 	if end, ok := p.numericDate(i); ok {
+		return end
+	}
+	if end, ok := p.quarterFirstYear(i); ok {
 		return end
 	}
 	if end, ok := p.dayMonth(i); ok {
@@ -181,6 +188,8 @@ func (p *parser) atWord(i int) int {
 	return j
 }
 
+// atKeyword reads a figure that starts with the keyword text[i:j]: a
+// currency code, a number word, a month, "FY" or "fiscal".
 func (p *parser) atKeyword(i, j int, info wordInfo) (int, bool) {
 	t := p.text
 	switch {
@@ -472,6 +481,9 @@ func (p *parser) readSuffixes(q *quantity) bool {
 			return false
 		}
 	}
+	if q.times { // "3.5x year-over-year": a multiple takes no unit
+		return true
+	}
 	ws, we, info, ok := p.wordAfter(k)
 	for n := 0; n < 2 && ok && info.class&classScale != 0; n++ { // "12,000 million", "1.5 thousand million"
 		q.exp += info.exp
@@ -504,6 +516,9 @@ func (p *parser) readSuffixes(q *quantity) bool {
 	}
 	q.end = k
 	if !q.hasUnit() {
+		if k < len(t) && t[k] == '+' { // "15+ apps"
+			k++
+		}
 		q.nounStart, q.nounEnd = nounAfter(t, k)
 	}
 	return true
@@ -705,10 +720,13 @@ func (p *parser) rangeAfter(q *quantity) (quantity, bool) {
 // joinRange shares scale, currency and unit between the ends of a range:
 // in "$10-12 billion" the first end takes the scale, the second the currency.
 func joinRange(a, b *quantity) {
-	if a.yearDigits != b.yearDigits { // "in 2023 to 15%": a year beside an amount
+	switch {
+	case a.yearDigits != b.yearDigits: // "in 2023 to 15%": a year beside an amount
 		return
+	case a.hasUnit() && b.hasUnit() && (a.currency != b.currency || a.percent != b.percent || a.duration != b.duration):
+		return // "rose 25% to $43bn": two figures, not a range
 	}
-	if !a.scaled && b.scaled {
+	if !a.scaled && b.scaled && !a.percent && a.duration == "" {
 		a.exp += b.exp
 		a.scaled = true
 	}
@@ -759,6 +777,7 @@ func (p *parser) followsProductName(q *quantity) bool {
 	return true
 }
 
+// emit appends q as a Value.
 func (p *parser) emit(q *quantity) {
 	v := Value{Text: p.text[q.start:q.end], Start: q.start, End: q.end, Kind: q.kind(), Currency: q.currency}
 	if v.Kind == Year {
@@ -781,601 +800,4 @@ func (p *parser) add(v Value) {
 		p.out = make([]Value, 0, 8)
 	}
 	p.out = append(p.out, v)
-}
-
-func (p *parser) appendYear(start, end, y int) int {
-	p.add(Value{Text: p.text[start:end], Start: start, End: end, Kind: Year, Amount: float64(y)})
-	if s, e, ok := nextFiscalYear(p.text, end, y); ok {
-		p.add(Value{Text: p.text[s:e], Start: s, End: e, Kind: Year, Amount: float64(y + 1)})
-		return e
-	}
-	return end
-}
-
-// nextFiscalYear reads the "/25" of "2024/25", "2023–24" or "FY24-25": a
-// fiscal year written as the two calendar years it spans. It returns the
-// span of the two digits.
-func nextFiscalYear(t string, k, y int) (int, int, bool) {
-	s := k + dashLen(t, k)
-	if s == k && k < len(t) && t[k] == '/' {
-		s++
-	}
-	if s == k || s+2 > len(t) || !isDigit(t[s]) || !isDigit(t[s+1]) || !boundary(t, s+2) || decimalAt(t, s+2) {
-		return 0, 0, false
-	}
-	if int(t[s]-'0')*10+int(t[s+1]-'0') != (y+1)%100 {
-		return 0, 0, false
-	}
-	return s, s + 2, true
-}
-
-// dashLen is the length of a hyphen, en dash or em dash at k, or 0.
-func dashLen(t string, k int) int {
-	switch {
-	case k < len(t) && t[k] == '-':
-		return 1
-	case strings.HasPrefix(t[k:], "–"), strings.HasPrefix(t[k:], "—"):
-		return len("–")
-	}
-	return 0
-}
-
-// numericDate reads "2024-06-30", "2024/06/30", "2024-06", "06/30/2024",
-// "30.06.2024" as their year, and "2024-25" as a fiscal year's two years.
-func (p *parser) numericDate(i int) (int, bool) {
-	t := p.text
-	a, ae := digitRun(t, i)
-	if ae >= len(t) || ae-i > 4 {
-		return 0, false
-	}
-	sep := t[ae]
-	b, be := digitRun(t, ae+1)
-	nb := be - (ae + 1)
-	asciiSep := sep == '-' || sep == '/' || sep == '.'
-	if ae-i == 4 {
-		if asciiSep && nb >= 1 && nb <= 2 && b >= 1 && b <= 12 && be+1 < len(t) && t[be] == sep {
-			if d, de := digitRun(t, be+1); de-(be+1) <= 2 && de > be+1 && d >= 1 && d <= 31 && boundary(t, de) && !decimalAt(t, de) {
-				return p.dateYear(i, de, a), true
-			}
-		}
-		if _, e, ok := nextFiscalYear(t, ae, a); ok && a >= 1900 && a <= 2100 && !(e+1 < len(t) && t[e] == sep && isDigit(t[e+1])) {
-			return p.appendYear(i, ae, a), true
-		}
-		if sep == '-' && nb == 2 && b >= 1 && b <= 12 && boundary(t, be) && !decimalAt(t, be) && !(be+1 < len(t) && t[be] == sep && isDigit(t[be+1])) {
-			return p.dateYear(i, be, a), true // "2024-06"
-		}
-		return 0, false
-	}
-	if asciiSep && ae-i <= 2 && nb >= 1 && nb <= 2 && a >= 1 && a <= 31 && b >= 1 && b <= 31 && be < len(t) && t[be] == sep {
-		if y, ye := digitRun(t, be+1); ye-(be+1) == 4 && boundary(t, ye) && !decimalAt(t, ye) {
-			return p.dateYear(i, ye, y), true
-		}
-	}
-	return 0, false
-}
-
-// dateYear appends the year of the date text[start:end]; a date outside the
-// year range is skipped whole.
-func (p *parser) dateYear(start, end, y int) int {
-	if y < 1900 || y > 2100 {
-		return end
-	}
-	p.add(Value{Text: p.text[start:end], Start: start, End: end, Kind: Year, Amount: float64(y)})
-	return end
-}
-
-// dayMonth reads "30 June 2024" and "30th June, 2024" as the year; "30 June"
-// alone is a day, skipped.
-func (p *parser) dayMonth(i int) (int, bool) {
-	t := p.text
-	d, de := digitRun(t, i)
-	if de-i > 2 || d < 1 || d > 31 {
-		return 0, false
-	}
-	k := skipOrdinal(t, de)
-	s := skipSpaces(t, k)
-	if s == k {
-		return 0, false
-	}
-	me, ok := monthAt(t, s)
-	if !ok {
-		return 0, false
-	}
-	if y, ye, ok := yearAfterMonth(t, me); ok {
-		return p.dateYear(i, ye, y), true
-	}
-	return me, true
-}
-
-// startsDayMonth reports whether a day and month start at k ("30 June").
-func startsDayMonth(t string, k int) bool {
-	_, de := digitRun(t, k)
-	if de-k > 2 {
-		return false
-	}
-	e := skipOrdinal(t, de)
-	s := skipSpaces(t, e)
-	_, ok := monthAt(t, s)
-	return s > e && ok
-}
-
-// monthDate reads "June 30, 2024", "December 2024" and "Sept. 2024" as the
-// year; "June 30" alone is a day, skipped.
-func (p *parser) monthDate(i, j int) (int, bool) {
-	t := p.text
-	k := j
-	if k < len(t) && t[k] == '.' {
-		k++
-	}
-	if y, ye, ok := yearAfterMonth(t, k); ok {
-		return p.dateYear(i, ye, y), true
-	}
-	s := skipSpaces(t, k)
-	if s == k {
-		return 0, false
-	}
-	d, de := digitRun(t, s)
-	if de == s || de-s > 2 || d < 1 || d > 31 {
-		return 0, false
-	}
-	e := skipOrdinal(t, de)
-	if !boundary(t, e) || decimalAt(t, e) {
-		return 0, false
-	}
-	if y, ye, ok := yearAfterMonth(t, e); ok {
-		return p.dateYear(i, ye, y), true
-	}
-	// "March 15 percent" is no date; let the amount be read.
-	if _, _, info, ok := p.wordAfter(e); ok && info.class&(classScale|classPercent|classCurrency) != 0 {
-		return j, true
-	}
-	if s2 := skipSpaces(t, e); s2 < len(t) && t[s2] == '%' {
-		return j, true
-	}
-	return e, true
-}
-
-// yearAfterMonth reads the ", 2024" or " 2024" after a month or day.
-func yearAfterMonth(t string, k int) (int, int, bool) {
-	s := k
-	if s < len(t) && t[s] == ',' {
-		s++
-	}
-	s2 := skipSpaces(t, s)
-	if s2 == s && s == k || s2 == k {
-		return 0, 0, false
-	}
-	return yearAt(t, s2)
-}
-
-// monthAt reads a capitalised month name at s, with the point of an
-// abbreviation.
-func monthAt(t string, s int) (int, bool) {
-	if s >= len(t) || !isUpper(t[s]) {
-		return 0, false
-	}
-	e := scanASCIILetters(t, s)
-	info, ok := lookupWord(t[s:e])
-	if !ok || info.class&classMonth == 0 || !boundary(t, e) {
-		return 0, false
-	}
-	if e < len(t) && t[e] == '.' && e-s <= 4 {
-		e++
-	}
-	return e, true
-}
-
-// yearAt reads four digits from 1900 to 2100 standing alone at k.
-func yearAt(t string, k int) (int, int, bool) {
-	y, e := digitRun(t, k)
-	if e-k != 4 || y < 1900 || y > 2100 || !boundary(t, e) || decimalAt(t, e) {
-		return 0, 0, false
-	}
-	if e+3 < len(t) && t[e] == ',' && isDigit(t[e+1]) && isDigit(t[e+2]) && isDigit(t[e+3]) {
-		return 0, 0, false
-	}
-	return y, e, true
-}
-
-// fiscalYearAt reads the year of "FY2024", "FY24", "FY 2024", "FY'24", with
-// k just after "FY".
-func fiscalYearAt(t string, k int) (int, int, bool) {
-	s := k
-	switch {
-	case strings.HasPrefix(t[s:], "'"):
-		s++
-	case strings.HasPrefix(t[s:], "’"):
-		s += len("’")
-	default:
-		s = skipSpaces(t, s)
-	}
-	y, e := digitRun(t, s)
-	if !boundary(t, e) || decimalAt(t, e) {
-		return 0, 0, false
-	}
-	switch e - s {
-	case 4:
-		if y < 1900 || y > 2100 {
-			return 0, 0, false
-		}
-	case 2:
-		y = twoDigitYear(y)
-	default:
-		return 0, 0, false
-	}
-	return y, e, true
-}
-
-func twoDigitYear(y int) int {
-	if y <= 50 {
-		return 2000 + y
-	}
-	return 1900 + y
-}
-
-// quarterYear reads "Q3 2024", "H1 2024", "Q3 FY24" as the year; the
-// quarter is no figure.
-func (p *parser) quarterYear(i int) (int, bool) {
-	t := p.text
-	if i+2 > len(t) || i+2 < len(t) && isDigit(t[i+2]) {
-		return 0, false
-	}
-	switch d := t[i+1]; {
-	case t[i] == 'Q' && d >= '1' && d <= '4', t[i] == 'H' && d >= '1' && d <= '2':
-	default:
-		return 0, false
-	}
-	k := i + 2
-	s := skipSpaces(t, k)
-	if s == k && k < len(t) && t[k] == '-' {
-		s++
-	}
-	if s == k {
-		return 0, false
-	}
-	if y, e, ok := yearAt(t, s); ok {
-		return p.appendYear(i, e, y), true
-	}
-	if e := scanASCIILetters(t, s); e-s == 2 && strings.EqualFold(t[s:e], "FY") {
-		if y, end, ok := fiscalYearAt(t, e); ok {
-			return p.appendYear(i, end, y), true
-		}
-	}
-	return 0, false
-}
-
-// fiscalWord reads "fiscal 2024" and "fiscal year 2024" as the year.
-func (p *parser) fiscalWord(i, j int) (int, bool) {
-	t := p.text
-	s := skipSpaces(t, j)
-	if s == j {
-		return 0, false
-	}
-	if wordIs(t, s, "year") {
-		e := s + len("year")
-		if s = skipSpaces(t, e); s == e {
-			return 0, false
-		}
-	}
-	if y, e, ok := yearAt(t, s); ok {
-		return p.appendYear(i, e, y), true
-	}
-	return 0, false
-}
-
-// apostropheYear reads "'24" as 2024 when the apostrophe opens a word.
-func (p *parser) apostropheYear(i, k int) int {
-	t := p.text
-	if i > 0 {
-		if r, _ := utf8.DecodeLastRuneInString(t[:i]); isWordRune(r) || r < utf8.RuneSelf && isDigit(byte(r)) {
-			return k
-		}
-	}
-	y, e := digitRun(t, k)
-	if e-k != 2 || !boundary(t, e) || decimalAt(t, e) {
-		return k
-	}
-	return p.appendYear(i, e, twoDigitYear(y))
-}
-
-// skipMarker skips numbers that label rather than measure: "1. " and "2) "
-// at a line start, "(1)", "No. 1".
-func skipMarker(t string, i int) (int, bool) {
-	_, e := digitRun(t, i)
-	if e-i <= 2 && e+1 < len(t) && (t[e] == '.' || t[e] == ')') && t[e+1] == ' ' {
-		b := i
-		for b > 0 && (t[b-1] == ' ' || t[b-1] == '\t') {
-			b--
-		}
-		if b == 0 || t[b-1] == '\n' {
-			return e + 1, true
-		}
-	}
-	if e-i == 1 && i > 0 && t[i-1] == '(' && e < len(t) && t[e] == ')' {
-		return e + 1, true
-	}
-	if i >= 3 && strings.EqualFold(t[i-3:i], "no.") || i >= 4 && strings.EqualFold(t[i-4:i], "no. ") {
-		return e, true
-	}
-	return 0, false
-}
-
-// skipNonFigure skips times and ratios ("10:30", "3:1"), fractions ("24/7")
-// and ordinals ("2nd", "30th").
-func skipNonFigure(t string, i int) (int, bool) {
-	_, e := digitRun(t, i)
-	if e+1 < len(t) && t[e] == '/' && isDigit(t[e+1]) && e-i <= 3 {
-		_, e2 := digitRun(t, e+1)
-		if e2-(e+1) <= 3 {
-			return e2, true
-		}
-	}
-	if e+1 < len(t) && t[e] == ':' && isDigit(t[e+1]) {
-		for e+1 < len(t) && t[e] == ':' && isDigit(t[e+1]) {
-			_, e = digitRun(t, e+1)
-		}
-		return e, true
-	}
-	if o := skipOrdinal(t, e); o > e {
-		return o, true
-	}
-	return 0, false
-}
-
-// skipOrdinal skips the "st", "nd", "rd" or "th" of an ordinal at k.
-func skipOrdinal(t string, k int) int {
-	if k+2 > len(t) || !boundary(t, k+2) {
-		return k
-	}
-	switch strings.ToLower(t[k : k+2]) {
-	case "st", "nd", "rd", "th":
-		return k + 2
-	}
-	return k
-}
-
-// skipCitation skips a citation marker — "[1]", "[1, 3]", "[2-4]", "[^1]" —
-// or just the bracket when it is not one.
-func skipCitation(t string, i int) int {
-	digits := false
-	for j := i + 1; j < len(t) && j-i < 40; j++ {
-		switch c := t[j]; {
-		case isDigit(c):
-			digits = true
-		case c == ']':
-			if digits {
-				return j + 1
-			}
-			return i + 1
-		case c == ',' || c == ' ' || c == '-' || c == ';' || c == '^' && j == i+1:
-		default:
-			return i + 1
-		}
-	}
-	return i + 1
-}
-
-// skipProduct skips a token that mixes letters and digits: "H20", "GPT-4o",
-// "Qwen2.5-Max", "10-K", "2020s".
-func skipProduct(t string, i int) int {
-	j := i
-	for j < len(t) {
-		c := t[j]
-		switch {
-		case isAlnum(c):
-			j++
-		case (c == '-' || c == '.' || c == '_' || c == '/') && j+1 < len(t) && isAlnum(t[j+1]):
-			j++
-		case c >= utf8.RuneSelf:
-			r, size := utf8.DecodeRuneInString(t[j:])
-			if !isWordRune(r) {
-				return j
-			}
-			j += size
-		default:
-			return j
-		}
-	}
-	return j
-}
-
-func skipDigits(t string, i int) int {
-	for i < len(t) && isDigit(t[i]) {
-		i++
-	}
-	return i
-}
-
-// digitRun reads a run of at most nine digits at i as an int.
-func digitRun(t string, i int) (int, int) {
-	v, j := 0, i
-	for j < len(t) && isDigit(t[j]) && j-i < 9 {
-		v = v*10 + int(t[j]-'0')
-		j++
-	}
-	return v, j
-}
-
-// currencyBefore reads a currency written before an amount: "$", "US$",
-// "US $", "HK$", "€", "£", "¥", or an ISO code followed by a space or a
-// digit ("USD 5bn", "RMB5bn").
-func currencyBefore(t string, i int) (string, int) {
-	switch c := t[i]; {
-	case c == '$':
-		return "USD", i + 1
-	case c >= utf8.RuneSelf:
-		r, size := utf8.DecodeRuneInString(t[i:])
-		switch r {
-		case '€':
-			return "EUR", i + size
-		case '£':
-			return "GBP", i + size
-		case '¥', '￥': // in reports on Chinese companies, yuan far more often than yen
-			return "CNY", i + size
-		}
-	case isLetter(c):
-		j := scanASCIILetters(t, i)
-		w := t[i:j]
-		if j < len(t) && t[j] == '$' {
-			if code := dollarPrefixes[w]; code != "" {
-				return code, j + 1
-			}
-		}
-		if w == "US" {
-			if s := skipSpaces(t, j); s > j && s < len(t) && t[s] == '$' {
-				return "USD", s + 1
-			}
-		}
-		if info, ok := lookupWord(w); ok && info.class&classCode != 0 && j < len(t) && (isDigit(t[j]) || skipSpaces(t, j) > j) {
-			return info.currency, j
-		}
-	}
-	return "", i
-}
-
-// dollarPrefixes are the letters that make "$" another country's dollar.
-var dollarPrefixes = map[string]string{
-	"US": "USD", "HK": "HKD", "NT": "TWD", "A": "AUD", "AU": "AUD", "C": "CAD", "CA": "CAD",
-	"S": "SGD", "NZ": "NZD", "R": "BRL",
-}
-
-// skipSpaces skips horizontal white space, including the no-break and thin
-// spaces typesetters put between an amount and its unit.
-func skipSpaces(t string, k int) int {
-	for k < len(t) {
-		switch {
-		case t[k] == ' ' || t[k] == '\t':
-			k++
-		case strings.HasPrefix(t[k:], "\u00a0"):
-			k += len("\u00a0")
-		case strings.HasPrefix(t[k:], "\u202f"), strings.HasPrefix(t[k:], "\u2009"):
-			k += len("\u202f")
-		default:
-			return k
-		}
-	}
-	return k
-}
-
-// wordIs reports whether the word at k is w, ignoring case.
-func wordIs(t string, k int, w string) bool {
-	return len(t)-k >= len(w) && strings.EqualFold(t[k:k+len(w)], w) && boundary(t, k+len(w))
-}
-
-// wordBeforeIs reports whether the word just before i is w.
-func wordBeforeIs(t string, i int, w string) bool {
-	e := i
-	for e > 0 && (t[e-1] == ' ' || t[e-1] == '\t') {
-		e--
-	}
-	s := e
-	for s > 0 && isLetter(t[s-1]) {
-		s--
-	}
-	return e > s && strings.EqualFold(t[s:e], w)
-}
-
-// boundary reports whether a word or number may end at k: no letter or
-// digit follows.
-func boundary(t string, k int) bool {
-	if k >= len(t) {
-		return true
-	}
-	c := t[k]
-	if c < utf8.RuneSelf {
-		return !isAlnum(c)
-	}
-	r, _ := utf8.DecodeRuneInString(t[k:])
-	return !isWordRune(r) && !unicode.IsDigit(r)
-}
-
-// decimalAt reports whether a decimal part starts at k: "2024.5".
-func decimalAt(t string, k int) bool {
-	return k+1 < len(t) && t[k] == '.' && isDigit(t[k+1])
-}
-
-// scanWord scans the letters of a word, including accented ones.
-func scanWord(t string, i int) int {
-	for i < len(t) {
-		c := t[i]
-		if isLetter(c) {
-			i++
-			continue
-		}
-		if c < utf8.RuneSelf {
-			return i
-		}
-		r, size := utf8.DecodeRuneInString(t[i:])
-		if !isWordRune(r) {
-			return i
-		}
-		i += size
-	}
-	return i
-}
-
-func scanASCIILetters(t string, i int) int {
-	for i < len(t) && isLetter(t[i]) {
-		i++
-	}
-	return i
-}
-
-// isWordRune reports whether r is a letter that glues to digits to make a
-// name. Han, kana and Hangul are not: "投资120亿" has a figure in it.
-func isWordRune(r rune) bool {
-	if r < utf8.RuneSelf {
-		return isLetter(byte(r))
-	}
-	return unicode.IsLetter(r) && !unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul)
-}
-
-func isDigit(c byte) bool  { return '0' <= c && c <= '9' }
-func isUpper(c byte) bool  { return 'A' <= c && c <= 'Z' }
-func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
-func isAlnum(c byte) bool  { return isDigit(c) || isLetter(c) }
-
-// scaleBy returns m × 10^e, exactly when the result is an integer below 2^53
-// (so "55.7 billion" is 55700000000, not 55700000000.000008).
-func scaleBy(m uint64, e int) float64 {
-	x := float64(m)
-	if e >= 0 {
-		return x * math.Pow10(e)
-	}
-	return x / math.Pow10(-e)
-}
-
-// isPlural reports whether a count noun is plural: "users", "GPUs",
-// "people"; not "business", "bonus", "analysis", "series".
-func isPlural(w string) bool {
-	lw := strings.ToLower(w)
-	if _, ok := irregularPlurals[lw]; ok {
-		return true
-	}
-	if uncountable[lw] || len(w) < 3 || lw[len(lw)-1] != 's' {
-		return false
-	}
-	if isUpper(w[len(w)-2]) { // "GPUs", "LLMs"
-		return true
-	}
-	return !strings.HasSuffix(lw, "ss") && !strings.HasSuffix(lw, "us") && !strings.HasSuffix(lw, "is")
-}
-
-// countUnit is the singular, lower-case form of a count noun.
-func countUnit(w string) string {
-	lw := strings.ToLower(w)
-	if s, ok := irregularPlurals[lw]; ok {
-		return s
-	}
-	if !isPlural(w) {
-		return lw
-	}
-	switch {
-	case strings.HasSuffix(lw, "ies") && len(lw) > 4:
-		return lw[:len(lw)-3] + "y"
-	case strings.HasSuffix(lw, "sses"), strings.HasSuffix(lw, "xes"), strings.HasSuffix(lw, "ches"),
-		strings.HasSuffix(lw, "shes"), strings.HasSuffix(lw, "zzes"):
-		return lw[:len(lw)-2]
-	}
-	return lw[:len(lw)-1]
 }

@@ -47,6 +47,8 @@ func (v Value) Matches(o Value) bool {
 	return amountsMatch(v.Amount, o.Amount)
 }
 
+// compatible reports whether the kinds, currencies and units of a and b
+// allow them to match.
 func compatible(a, b Value) bool {
 	if a.Kind > b.Kind {
 		a, b = b, a
@@ -64,6 +66,8 @@ func compatible(a, b Value) bool {
 	return false
 }
 
+// amountsMatch reports whether a and b differ by at most Tolerance of the
+// larger.
 func amountsMatch(a, b float64) bool {
 	if a == b {
 		return true
@@ -240,6 +244,7 @@ func (v Value) String() string {
 	return readableAmount(v.Amount)
 }
 
+// currencySymbol is what String writes before an amount in code.
 func currencySymbol(code string) string {
 	switch code {
 	case "":

@@ -66,6 +66,7 @@ const starterClasses = classCode | classNumber | classArticle | classHalf | clas
 // words of running text before the map lookup. Read-only.
 var starterLengths = buildStarterLengths()
 
+// buildStarterLengths fills starterLengths from keywords.
 func buildStarterLengths() (lengths [26]uint32) {
 	for w, info := range keywords {
 		if info.class&starterClasses != 0 {
@@ -84,6 +85,7 @@ func mayStartFigure(w string) bool {
 	return 'a' <= c && c <= 'z' && starterLengths[c-'a']&(1<<len(w)) != 0
 }
 
+// buildKeywords builds the keyword table.
 func buildKeywords() map[string]wordInfo {
 	m := make(map[string]wordInfo, 256)
 	add := func(class wordClass, info wordInfo, words ...string) {
@@ -173,6 +175,7 @@ func buildKeywords() map[string]wordInfo {
 	return m
 }
 
+// upperASCII upper-cases an ASCII code.
 func upperASCII(s string) string {
 	b := []byte(s)
 	for i, c := range b {
