@@ -13,6 +13,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
+	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -80,9 +82,12 @@ type generation struct {
 	df        map[string]int // text term → facts containing it
 	conceptDF map[string]int
 	spell     *speller
-	asOf      knowledge.Date // the base's LatestAsOf, for "last year"
-	n         int
-	took      time.Duration
+	// evidence is each fact's analysed form, kept from the build so that
+	// coverage needs no analysis at query time.
+	evidence map[string]evidence
+	asOf     knowledge.Date // the base's LatestAsOf, for "last year"
+	n        int
+	took     time.Duration
 }
 
 // Build indexes base and returns an Index serving it.
@@ -284,7 +289,8 @@ func (ix *Index) analyseFact(f knowledge.Fact) factDoc {
 func (ix *Index) build(ctx context.Context, base *knowledge.Base) (*generation, error) {
 	start := time.Now()
 	g := &generation{base: base, df: map[string]int{}, conceptDF: map[string]int{}, n: len(base.Facts),
-		spell: newSpeller(), asOf: base.LatestAsOf()}
+		spell: newSpeller(), asOf: base.LatestAsOf(), evidence: make(map[string]evidence, len(base.Facts))}
+	intern := map[string]string{}
 	for _, w := range ix.vocab.words {
 		g.spell.add(w, false)
 	}
@@ -325,6 +331,7 @@ func (ix *Index) build(ctx context.Context, base *knowledge.Base) (*generation, 
 		for _, c := range d.concepts {
 			g.conceptDF[c]++
 		}
+		g.evidence[f.ID] = newEvidence(d, ix.an.terms(f.Attribution), intern)
 		doc := map[string]any{
 			fieldText:        d.text,
 			fieldAttribution: f.Attribution,
@@ -349,4 +356,35 @@ func (ix *Index) build(ctx context.Context, base *knowledge.Base) (*generation, 
 	g.took = time.Since(start)
 	ix.log.Debug("index built", "version", base.Version(), "facts", len(base.Facts), "took", g.took)
 	return g, nil
+}
+
+// evidence is what coverage checks a fact against: its analysed terms
+// (attribution included), its concepts and its figures.
+type evidence struct {
+	terms    []string // sorted, unique, interned across the generation
+	concepts []string
+	figures  []figure.Value
+}
+
+func newEvidence(d factDoc, attribution []string, intern map[string]string) evidence {
+	all := append(append([]string(nil), d.terms...), attribution...)
+	sort.Strings(all)
+	terms := all[:0]
+	for i, t := range all {
+		if i > 0 && t == all[i-1] {
+			continue
+		}
+		if s, ok := intern[t]; ok {
+			t = s
+		} else {
+			intern[t] = t
+		}
+		terms = append(terms, t)
+	}
+	return evidence{terms: slices.Clip(terms), concepts: d.concepts, figures: d.figures}
+}
+
+func (e evidence) hasTerm(t string) bool {
+	_, ok := slices.BinarySearch(e.terms, t)
+	return ok
 }

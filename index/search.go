@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -123,7 +124,7 @@ func (ix *Index) Search(ctx context.Context, question string, limit int) (Result
 		}
 		src, _ := g.base.Source(f.SourceID)
 		hit := Hit{Fact: f, Source: src, Score: h.Score}
-		hit.Covered, hit.Coverage = ix.cover(q, f)
+		hit.Covered, hit.Coverage = ix.cover(g, q, f)
 		res.Hits = append(res.Hits, hit)
 	}
 	res.Took = time.Since(start)
@@ -226,32 +227,21 @@ func (ix *Index) bleveQuery(q Query) query.Query {
 }
 
 // cover reports which of the question's units a fact matches.
-func (ix *Index) cover(q Query, f knowledge.Fact) ([]bool, float64) {
+func (ix *Index) cover(g *generation, q Query, f knowledge.Fact) ([]bool, float64) {
 	if len(q.Units) == 0 {
 		return nil, 0
 	}
-	d := ix.analyseFact(f)
-	terms := make(map[string]bool, len(d.terms))
-	for _, t := range d.terms {
-		terms[t] = true
-	}
-	for _, t := range ix.an.terms(f.Attribution) {
-		terms[t] = true
-	}
-	concepts := make(map[string]bool, len(d.concepts))
-	for _, c := range d.concepts {
-		concepts[c] = true
-	}
+	ev := g.evidence[f.ID]
 	covered := make([]bool, len(q.Units))
 	var got, total float64
 	for i, u := range q.Units {
 		switch u.Kind {
 		case UnitConcept:
-			covered[i] = concepts[u.Key]
+			covered[i] = slices.Contains(ev.concepts, u.Key)
 		case UnitTerm:
-			covered[i] = terms[u.Key]
+			covered[i] = ev.hasTerm(u.Key)
 		case UnitFigure:
-			for _, v := range d.figures {
+			for _, v := range ev.figures {
 				if v.Matches(u.Figure) || sameAmount(v, u.Figure) {
 					covered[i] = true
 					break
