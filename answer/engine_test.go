@@ -1,0 +1,159 @@
+package answer_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/bytewatch/bytewatch/answer"
+)
+
+func TestCleanQuestion(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in, want string
+		err      error
+	}{
+		{"  How much?  ", "How much?", nil},
+		{"How\x00 much\x1b[31m?", "How much [31m?", nil},
+		{"line\none\ttab", "line one tab", nil},
+		{"\u200b\ufeff", "", answer.ErrEmptyQuestion},
+		{"", "", answer.ErrEmptyQuestion},
+		{strings.Repeat("a", answer.MaxQuestionRunes+1), "", answer.ErrQuestionTooLong},
+		{strings.Repeat("é", answer.MaxQuestionRunes), strings.Repeat("é", answer.MaxQuestionRunes), nil},
+		{"bad \xff utf8", "bad utf8", nil},
+	}
+	for _, tt := range tests {
+		got, err := answer.CleanQuestion(tt.in)
+		if !errors.Is(err, tt.err) {
+			t.Errorf("CleanQuestion(%q) error %v, want %v", tt.in, err, tt.err)
+			continue
+		}
+		if err == nil && got != tt.want {
+			t.Errorf("CleanQuestion(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestAnswerShapes checks the promises every answer keeps, whatever the
+// question: markers point at citations, not-covered answers cite nothing,
+// advice requests carry the not-advice line, conflicting reports come with
+// their attributions.
+func TestAnswerShapes(t *testing.T) {
+	t.Parallel()
+	eng := answer.NewEngine(defaultIndex(t), answer.Options{})
+	tests := []struct {
+		name, q      string
+		answered     bool
+		advice       bool
+		mustContain  []string
+		mustCiteBoth []string
+	}{
+		{name: "conflict side by side", q: "How much will ByteDance invest in AI infrastructure in 2025?", answered: true,
+			mustContain: []string{"Reports differ", "the Financial Times", "unnamed media reports", "$12 billion", "$10 billion"},
+			mustCiteBoth: []string{"ai-infra-over-10b", "ft-ai-infra-12b"}},
+		{name: "not covered", q: "Who is ByteDance's CEO?", answered: false, mustContain: []string{"don't cover"}},
+		{name: "advice", q: "Should I buy Nvidia stock?", answered: true, advice: true, mustContain: []string{answer.NotAdvice}},
+		{name: "single fact", q: "How many monthly active users does Doubao have?", answered: true, mustContain: []string{"75 million", "[1]"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, err := eng.Ask(context.Background(), tt.q, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.Answered != tt.answered || a.Advice != tt.advice {
+				t.Fatalf("answered=%v advice=%v, want %v %v: %s", a.Answered, a.Advice, tt.answered, tt.advice, a.Text)
+			}
+			for _, s := range tt.mustContain {
+				if !strings.Contains(a.Text, s) {
+					t.Errorf("answer lacks %q: %s", s, a.Text)
+				}
+			}
+			if !a.Answered && len(a.Citations) > 0 {
+				t.Errorf("not-covered answer cites %d facts", len(a.Citations))
+			}
+			cited := map[string]bool{}
+			for i, c := range a.Citations {
+				cited[c.FactID] = true
+				if c.N != i+1 {
+					t.Errorf("citation %d numbered %d", i, c.N)
+				}
+				if !strings.Contains(a.Text, "["+strconv.Itoa(c.N)+"]") {
+					t.Errorf("citation [%d] never used in the text", c.N)
+				}
+				if c.Attribution == "" || c.SourceTitle == "" || c.AsOf.IsZero() {
+					t.Errorf("citation %d incomplete: %+v", c.N, c)
+				}
+			}
+			for _, id := range tt.mustCiteBoth {
+				if !cited[id] {
+					t.Errorf("answer does not cite %s", id)
+				}
+			}
+			if a.IndexVersion == "" || a.Mode != answer.ModeExtractive {
+				t.Errorf("index version %q, mode %q", a.IndexVersion, a.Mode)
+			}
+		})
+	}
+}
+
+// TestJSONShape pins the keys `ask --json` prints: scripts rely on them.
+func TestJSONShape(t *testing.T) {
+	t.Parallel()
+	eng := answer.NewEngine(defaultIndex(t), answer.Options{})
+	a, err := eng.Ask(context.Background(), "How many monthly active users does Doubao have?", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := json.Marshal(answer.JSONOf(a))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"question", "answer", "answered", "mode", "citations", "index_version", "took_ms"} {
+		if _, ok := m[k]; !ok {
+			t.Errorf("JSON lacks %q: %s", k, data)
+		}
+	}
+	cites, _ := m["citations"].([]any)
+	if len(cites) == 0 {
+		t.Fatalf("no citations: %s", data)
+	}
+	c := cites[0].(map[string]any)
+	for _, k := range []string{"n", "fact_id", "source_id", "source_title", "attribution", "as_of", "text", "score"} {
+		if _, ok := c[k]; !ok {
+			t.Errorf("citation lacks %q: %v", k, c)
+		}
+	}
+	if c["as_of"] != "2025-01" {
+		t.Errorf("as_of = %v, want 2025-01", c["as_of"])
+	}
+}
+
+func TestSources(t *testing.T) {
+	t.Parallel()
+	eng := answer.NewEngine(defaultIndex(t), answer.Options{})
+	cites, version, err := eng.Sources(context.Background(), "Nvidia chips", 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if version == "" || len(cites) == 0 || len(cites) > 5 {
+		t.Fatalf("Sources: %d citations, version %q", len(cites), version)
+	}
+	for i := 1; i < len(cites); i++ {
+		if cites[i].Score > cites[i-1].Score {
+			t.Errorf("sources not ranked: %v then %v", cites[i-1].Score, cites[i].Score)
+		}
+	}
+	if _, _, err := eng.Sources(context.Background(), "   ", 5); !errors.Is(err, answer.ErrEmptyQuestion) {
+		t.Errorf("empty query: %v", err)
+	}
+}
+
