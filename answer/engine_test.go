@@ -53,7 +53,7 @@ func TestAnswerShapes(t *testing.T) {
 		mustCiteBoth []string
 	}{
 		{name: "conflict side by side", q: "How much will ByteDance invest in AI infrastructure in 2025?", answered: true,
-			mustContain: []string{"Reports differ", "the Financial Times", "unnamed media reports", "$12 billion", "$10 billion"},
+			mustContain:  []string{"Reports differ", "the Financial Times", "unnamed media reports", "$12 billion", "$10 billion"},
 			mustCiteBoth: []string{"ai-infra-over-10b", "ft-ai-infra-12b"}},
 		{name: "not covered", q: "Who is ByteDance's CEO?", answered: false, mustContain: []string{"don't cover"}},
 		{name: "advice", q: "Should I buy Nvidia stock?", answered: true, advice: true, mustContain: []string{answer.NotAdvice}},
@@ -156,4 +156,3 @@ func TestSources(t *testing.T) {
 		t.Errorf("empty query: %v", err)
 	}
 }
-

@@ -297,7 +297,9 @@ func (ix *Index) build(ctx context.Context, base *knowledge.Base) (*generation, 
 	if ix.opts.Path != "" {
 		g.dir = filepath.Join(ix.opts.Path, fmt.Sprintf("gen-%s-%d", base.Version(), start.UnixNano()))
 	}
-	idx, err := bleve.NewUsing(g.dir, ix.mapping(), "scorch", "scorch", nil)
+	// unsafe_batch: a build is all or nothing (a failed one is deleted) and
+	// every start rebuilds, so batches need not wait for fsync.
+	idx, err := bleve.NewUsing(g.dir, ix.mapping(), "scorch", "scorch", map[string]any{"unsafe_batch": true})
 	if err != nil {
 		if g.dir != "" {
 			os.RemoveAll(g.dir)
