@@ -151,6 +151,22 @@ func (p Policy) decide(res index.Result, question string, advice bool, cf confli
 		}
 		return false
 	}
+	// What the question asks about a company — its investment, its users —
+	// must be in the answer, not just the company: a fact naming Tencent as
+	// a rival does not answer "What is Tencent's AI investment?".
+	attributesCovered := func(covered []bool) bool {
+		var want, got float64
+		for i, u := range units {
+			if u.Name || weights[i] < informativeWeight(res) {
+				continue
+			}
+			want += weights[i]
+			if covered[i] {
+				got += weights[i]
+			}
+		}
+		return want == 0 || got >= want/2
+	}
 	top := res.Hits[0].Score
 	type cand struct {
 		hit      index.Hit
@@ -201,7 +217,7 @@ func (p Policy) decide(res index.Result, question string, advice bool, cf confli
 		}
 	}
 	sel.best, sel.coverage = best.cov, coverage(union)
-	if sel.best < p.MinBest || sel.coverage < p.MinUnion || !informative(union) {
+	if sel.best < p.MinBest || sel.coverage < p.MinUnion || !informative(union) || !attributesCovered(union) {
 		sel.reason = "low coverage"
 		return sel
 	}

@@ -279,7 +279,9 @@ func (ix *Index) analyseFact(f knowledge.Fact) factDoc {
 	figs := figure.Parse(text)
 	stripped := normaliseText(withoutFigures(text, figs))
 	terms := ix.an.terms(stripped)
-	concepts := ix.vocab.matchAll(terms)
+	// Who reported a fact is part of what it can answer ("Which newspaper
+	// said …?"), so the attribution is tagged too.
+	concepts := ix.vocab.matchAll(append(terms, ix.an.terms(f.Attribution)...))
 	for _, g := range f.Figures {
 		figs = append(figs, g.Value())
 	}

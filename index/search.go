@@ -87,6 +87,12 @@ var questionWords = []string{
 	"own", "your", "my", "there", "use", "used", "uses", "using", "big", "large", "happen", "happening", "going", "go", "hey", "hi", "hello", "thanks", "thank", "you",
 	"according", "different", "various", "sources", "source", "report", "reports", "reported", "reporting", "figure", "number", "numbers",
 	"given", "because", "considering", "due", "fact", "facts",
+	// Light verbs carry no topic: "How many apps does ByteDance run?" asks
+	// about apps.
+	"be", "been", "being", "have", "has", "had", "having", "make", "makes", "made", "run", "runs", "running",
+	"put", "puts", "putting", "exist", "exists", "existed", "take", "takes", "took", "come", "comes", "came",
+	"see", "seem", "seems", "become", "becomes", "keep", "keeps", "look", "looks", "happen", "happens", "happened",
+	"r", "u", "ur", "pls", "plz", "wanna", "gonna",
 	// Words aimed at the bot rather than at the facts: an injected
 	// instruction is not a topic.
 	"ignore", "instructions", "instruction", "previous", "pretend", "disregard", "forget", "system", "prompt", "prompts",
