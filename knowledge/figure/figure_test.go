@@ -69,6 +69,8 @@ var parseCases = []struct {
 	{"$5MM", []Value{money("$5MM", 5e6, "USD")}},
 	{"$4K", []Value{money("$4K", 4000, "USD")}},
 	{"12mln and 3 mn", []Value{num("12mln", 12e6), num("3 mn", 3e6)}},
+	{"3bln, 5 thousand and $1T", []Value{num("3bln", 3e9), num("5 thousand", 5000), money("$1T", 1e12, "USD")}},
+	{"4K", []Value{num("4K", 4000)}}, // K is a scale; "4K video" is a known false reading
 	{"55.7", []Value{num("55.7", 55.7)}},
 	{"1,234,567.89", []Value{num("1,234,567.89", 1234567.89)}},
 	{"5 hundred", []Value{num("5 hundred", 500)}},

@@ -25,6 +25,10 @@ import (
 func Parse(text string) []Value {
 	p := parser{text: text}
 	for i := 0; i < len(text); {
+		if !mayStart[text[i]] {
+			i++
+			continue
+		}
 		next := p.step(i)
 		if next <= i { // every reader consumes something; this only guards against a slip
 			next = i + 1
@@ -33,6 +37,17 @@ func Parse(text string) []Value {
 	}
 	return p.out
 }
+
+// mayStart marks the bytes a figure, or a word to skip whole, can start
+// with; the scanner passes over the rest (spaces, most punctuation) without
+// looking further. Read-only.
+var mayStart = func() (m [256]bool) {
+	for c := 0; c < 256; c++ {
+		b := byte(c)
+		m[c] = isAlnum(b) || b >= utf8.RuneSelf || strings.IndexByte("$[#'", b) >= 0
+	}
+	return m
+}()
 
 // parser holds one call's input and results; Parse is safe for concurrent use.
 type parser struct {
@@ -794,10 +809,24 @@ func (p *parser) emit(q *quantity) {
 	p.add(v)
 }
 
-// add appends v, allocating room for a paragraph's figures at once.
+// add appends v, allocating room for all of the text's figures at once.
 func (p *parser) add(v Value) {
 	if p.out == nil {
-		p.out = make([]Value, 0, 8)
+		p.out = make([]Value, 0, figureCapacity(p.text[v.Start:]))
 	}
 	p.out = append(p.out, v)
+}
+
+// figureCapacity guesses how many figures text holds from its runs of
+// digits (citation markers overcount, spelled-out numbers undercount).
+func figureCapacity(text string) int {
+	n, inDigits := 1, false
+	for i := 0; i < len(text); i++ {
+		d := isDigit(text[i])
+		if d && !inDigits {
+			n++
+		}
+		inDigits = d
+	}
+	return n
 }

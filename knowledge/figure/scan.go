@@ -169,24 +169,39 @@ func scaleBy(m uint64, e int) float64 {
 }
 
 // isPlural reports whether a count noun is plural: "users", "GPUs",
-// "people"; not "business", "bonus", "analysis", "series".
+// "people"; not "business", "bonus", "analysis", "series". It runs for every
+// word after an amount, so it does not allocate.
 func isPlural(w string) bool {
-	lw := strings.ToLower(w)
-	if _, ok := irregularPlurals[lw]; ok {
-		return true
-	}
-	if uncountable[lw] || len(w) < 3 || lw[len(lw)-1] != 's' {
+	n := len(w)
+	if n < 3 || n > 24 {
 		return false
 	}
-	if isUpper(w[len(w)-2]) { // "GPUs", "LLMs"
+	var buf [24]byte
+	for i := 0; i < n; i++ {
+		buf[i] = w[i] | 0x20 // ASCII lower case; other bytes never match below
+	}
+	if _, ok := irregularPlurals[string(buf[:n])]; ok {
 		return true
 	}
-	return !strings.HasSuffix(lw, "ss") && !strings.HasSuffix(lw, "us") && !strings.HasSuffix(lw, "is")
+	if buf[n-1] != 's' || uncountable[string(buf[:n])] {
+		return false
+	}
+	if isUpper(w[n-2]) { // "GPUs", "LLMs"
+		return true
+	}
+	switch buf[n-2] {
+	case 's', 'u', 'i': // "business", "bonus", "analysis"
+		return false
+	}
+	return true
 }
 
 // countUnit is the singular, lower-case form of a count noun.
 func countUnit(w string) string {
-	lw := strings.ToLower(w)
+	lw := w
+	if strings.ContainsFunc(w, func(r rune) bool { return 'A' <= r && r <= 'Z' }) {
+		lw = strings.ToLower(w)
+	}
 	if s, ok := irregularPlurals[lw]; ok {
 		return s
 	}
