@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 
 	"github.com/bytewatch/bytewatch/answer"
@@ -15,8 +14,4 @@ func configureLLM(_ context.Context, cfg config.Config, log *slog.Logger, _ *ans
 		log.Warn("an LLM is configured but this build answers extractively")
 	}
 	return nil
-}
-
-func runBot(_ context.Context, _ []string, _ Env) error {
-	return errors.New("the Discord bot is not part of this build yet")
 }

@@ -1,0 +1,336 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/bytewatch/bytewatch/answer"
+	"github.com/bytewatch/bytewatch/index"
+	"github.com/bytewatch/bytewatch/knowledge"
+)
+
+// Answerer answers questions and lists matching facts: *answer.Engine.
+type Answerer interface {
+	Ask(ctx context.Context, question string, onPartial func(string)) (answer.Answer, error)
+	Sources(ctx context.Context, query string, limit int) ([]answer.Citation, string, error)
+}
+
+// Reindexer reloads the knowledge and swaps in a new index, keeping the old
+// one serving if anything fails.
+type Reindexer interface {
+	Reindex(ctx context.Context) (index.SwapReport, error)
+}
+
+// IndexStatus is what /about and /reindex show of the live index:
+// *index.Index.
+type IndexStatus interface {
+	Version() string
+	Base() *knowledge.Base
+}
+
+// Config is what the standard commands need.
+type Config struct {
+	Answerer  Answerer
+	Reindexer Reindexer
+	Index     IndexStatus
+	Limiter   *RateLimiter // shared with the other entry points; nil means DefaultPerMinute
+	// ModeratorRoleIDs may /reindex besides members with Manage Server.
+	ModeratorRoleIDs []string
+	// AnswerChannelIDs are listed by /help.
+	AnswerChannelIDs []string
+	Version          string // the bot's version, for /about
+	Model            string // the LLM model, or "" for extractive answers
+	Logger           *slog.Logger
+	// StreamInterval is the least time between edits that show an LLM
+	// answer as it streams; 0 means DefaultStreamInterval.
+	StreamInterval time.Duration
+}
+
+// Limits of the commands.
+const (
+	// MaxQuestionLength is /ask's max_length: Discord enforces it in the client.
+	MaxQuestionLength = 500
+	// SourcesLimit is how many facts /sources lists.
+	SourcesLimit = 6
+	// DefaultStreamInterval spaces the edits of a streaming answer: Discord
+	// allows about five edits in five seconds per message.
+	DefaultStreamInterval = time.Second
+	// ProgressSearching is shown while the answer is being prepared.
+	ProgressSearching = "Searching the sources…"
+)
+
+// New returns a Router serving /ask, /sources, /reindex, /help and /about
+// with the standard middleware.
+func New(rest *REST, cfg Config) *Router {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Limiter == nil {
+		cfg.Limiter = NewRateLimiter(DefaultPerMinute)
+	}
+	if cfg.StreamInterval <= 0 {
+		cfg.StreamInterval = DefaultStreamInterval
+	}
+	c := &commandSet{cfg: cfg, log: cfg.Logger}
+	rt := NewRouter(rest, cfg.Logger)
+	rt.Use(Logging(cfg.Logger), Recover(cfg.Logger))
+	rt.Add(askSpec(), HandlerFunc(c.ask), RateLimit(cfg.Limiter), Defer())
+	rt.Add(sourcesSpec(), HandlerFunc(c.sources), RateLimit(cfg.Limiter), Defer())
+	rt.Add(reindexSpec(), HandlerFunc(c.reindex), ForcePrivate(), RequireModerator(cfg.ModeratorRoleIDs), Defer())
+	rt.Add(helpSpec(), HandlerFunc(c.help), ForcePrivate())
+	rt.Add(aboutSpec(), HandlerFunc(c.about), ForcePrivate())
+	return rt
+}
+
+// contexts says where a command may be used.
+func contexts(where ...discordgo.InteractionContextType) *[]discordgo.InteractionContextType {
+	return &where
+}
+
+func privateSpec() *discordgo.ApplicationCommandOption {
+	return &discordgo.ApplicationCommandOption{
+		Type: discordgo.ApplicationCommandOptionBoolean, Name: "private",
+		Description: "Show the answer only to you",
+	}
+}
+
+func askSpec() *discordgo.ApplicationCommand {
+	return &discordgo.ApplicationCommand{
+		Name:        "ask",
+		Description: "Ask about ByteDance's AI plans; the answer cites its sources",
+		Contexts:    contexts(discordgo.InteractionContextGuild, discordgo.InteractionContextBotDM),
+		Options: []*discordgo.ApplicationCommandOption{
+			{
+				Type: discordgo.ApplicationCommandOptionString, Name: "question", Required: true,
+				Description: "e.g. How much is ByteDance investing in AI infrastructure?",
+				MaxLength:   MaxQuestionLength,
+			},
+			privateSpec(),
+		},
+	}
+}
+
+func sourcesSpec() *discordgo.ApplicationCommand {
+	return &discordgo.ApplicationCommand{
+		Name:        "sources",
+		Description: "List the facts that best match a query, with who reported them",
+		Contexts:    contexts(discordgo.InteractionContextGuild, discordgo.InteractionContextBotDM),
+		Options: []*discordgo.ApplicationCommandOption{
+			{
+				Type: discordgo.ApplicationCommandOptionString, Name: "query", Required: true,
+				Description: "e.g. Nvidia chips", MaxLength: MaxQuestionLength,
+			},
+			privateSpec(),
+		},
+	}
+}
+
+func reindexSpec() *discordgo.ApplicationCommand {
+	manageServer := int64(discordgo.PermissionManageGuild)
+	return &discordgo.ApplicationCommand{
+		Name:                     "reindex",
+		Description:              "Moderators: reload the knowledge files and rebuild the index",
+		DefaultMemberPermissions: &manageServer, // sent as "32"
+		Contexts:                 contexts(discordgo.InteractionContextGuild),
+	}
+}
+
+func helpSpec() *discordgo.ApplicationCommand {
+	return &discordgo.ApplicationCommand{Name: "help", Description: "How to ask bytewatch questions", Contexts: contexts(discordgo.InteractionContextGuild, discordgo.InteractionContextBotDM)}
+}
+
+func aboutSpec() *discordgo.ApplicationCommand {
+	return &discordgo.ApplicationCommand{Name: "about", Description: "What bytewatch knows and how it answers", Contexts: contexts(discordgo.InteractionContextGuild, discordgo.InteractionContextBotDM)}
+}
+
+// commandSet holds what the handlers share.
+type commandSet struct {
+	cfg Config
+	log *slog.Logger
+}
+
+func (c *commandSet) ask(ctx context.Context, r *Request) error {
+	q := r.String("question")
+	r.Annotate(slog.Int("question_chars", runes(q)))
+	c.log.LogAttrs(ctx, slog.LevelDebug, "question", slog.String("interaction_id", r.Interaction.ID), slog.String("question", q))
+	if err := r.Respond.Progress(ctx, ProgressSearching); err != nil {
+		// Not fatal: the answer can still replace "thinking…".
+		c.log.LogAttrs(ctx, slog.LevelWarn, "could not show progress", slog.String("interaction_id", r.Interaction.ID), slog.Any("error", err))
+	}
+	st := newStreamer(c.cfg.StreamInterval, func(text string) {
+		if err := r.Respond.Progress(ctx, text); err != nil {
+			c.log.LogAttrs(ctx, slog.LevelWarn, "could not show the streaming answer", slog.String("interaction_id", r.Interaction.ID), slog.Any("error", err))
+		}
+	})
+	a, err := c.cfg.Answerer.Ask(ctx, q, st.Update)
+	edits := st.Stop()
+	if err != nil {
+		return err
+	}
+	r.Outcome, r.IndexVersion = a.Outcome(), a.IndexVersion
+	r.Annotate(slog.String("mode", string(a.Mode)), slog.Int("citations", len(a.Citations)),
+		slog.Int("partial_edits", edits), slog.Int64("answer_ms", a.Took.Milliseconds()))
+	return r.Respond.Send(ctx, RenderAnswer(a)...)
+}
+
+func (c *commandSet) sources(ctx context.Context, r *Request) error {
+	q := r.String("query")
+	r.Annotate(slog.Int("query_chars", runes(q)))
+	c.log.LogAttrs(ctx, slog.LevelDebug, "sources query", slog.String("interaction_id", r.Interaction.ID), slog.String("query", q))
+	cites, version, err := c.cfg.Answerer.Sources(ctx, q, SourcesLimit)
+	if err != nil {
+		return err
+	}
+	r.IndexVersion = version
+	r.Outcome = "listed"
+	if len(cites) == 0 {
+		r.Outcome = "no_match"
+	}
+	r.Annotate(slog.Int("facts", len(cites)))
+	return r.Respond.Send(ctx, RenderSources(q, cites, version)...)
+}
+
+func (c *commandSet) reindex(ctx context.Context, r *Request) error {
+	if c.cfg.Reindexer == nil {
+		r.Outcome = "unavailable"
+		return r.Respond.SendText(ctx, "Reindexing is not available in this deployment.")
+	}
+	old := ""
+	if c.cfg.Index != nil {
+		old = c.cfg.Index.Version()
+	}
+	rep, err := c.cfg.Reindexer.Reindex(ctx)
+	var le *knowledge.LoadError
+	switch {
+	case errors.As(err, &le):
+		r.Outcome, r.IndexVersion = "invalid_knowledge", old
+		r.Annotate(slog.Int("problems", len(le.Problems)))
+		return r.Respond.Send(ctx, RenderLoadError(le, old)...)
+	case err != nil:
+		r.Outcome, r.IndexVersion = "failed", old
+		c.log.LogAttrs(ctx, slog.LevelError, "reindex failed", slog.String("interaction_id", r.Interaction.ID), slog.Any("error", err))
+		return r.Respond.Send(ctx, layout(layoutInput{
+			title:  "Reindex failed",
+			text:   fmt.Sprintf("%s\n\nThe old index (version %s) keeps serving.", Truncate(err.Error(), 1500), old),
+			colour: ColourError,
+		})...)
+	}
+	r.Outcome, r.IndexVersion = "reindexed", rep.NewVersion
+	r.Annotate(slog.String("old_version", rep.OldVersion), slog.Int("added", len(rep.Changes.Added)),
+		slog.Int("removed", len(rep.Changes.Removed)), slog.Int("changed", len(rep.Changes.Changed)),
+		slog.Int64("build_ms", rep.BuildTime.Milliseconds()))
+	return r.Respond.Send(ctx, RenderSwapReport(rep)...)
+}
+
+// RenderSwapReport says what a reindex changed.
+func RenderSwapReport(rep index.SwapReport) []Message {
+	summary := fmt.Sprintf("Index **%s** → **%s**, built in %s: %d facts.",
+		rep.OldVersion, rep.NewVersion, rep.BuildTime.Round(time.Millisecond), rep.Facts)
+	if rep.Changes.Empty() {
+		summary += "\nNo fact was added, removed or changed."
+	}
+	var fields []*discordgo.MessageEmbedField
+	for _, part := range []struct {
+		name string
+		ids  []string
+	}{{"Added", rep.Changes.Added}, {"Removed", rep.Changes.Removed}, {"Changed", rep.Changes.Changed}} {
+		if len(part.ids) > 0 {
+			fields = append(fields, &discordgo.MessageEmbedField{
+				Name:  fmt.Sprintf("%s (%d)", part.name, len(part.ids)),
+				Value: idList(part.ids, MaxFieldValue),
+			})
+		}
+	}
+	return layout(layoutInput{title: "Reindexed", text: summary, fields: fields, colour: ColourAnswered})
+}
+
+// idList joins ids as code, as many as fit in max characters, and says how
+// many more there are.
+func idList(ids []string, max int) string {
+	var b strings.Builder
+	for i, id := range ids {
+		item := "`" + id + "`"
+		if i > 0 {
+			item = ", " + item
+		}
+		more := fmt.Sprintf(" … and %d more", len(ids)-i)
+		if runes(b.String())+runes(item)+runes(more) > max {
+			b.WriteString(more)
+			break
+		}
+		b.WriteString(item)
+	}
+	return b.String()
+}
+
+// RenderLoadError lists the problems in the knowledge files, each as
+// file:line: message, and says the old index keeps serving.
+func RenderLoadError(le *knowledge.LoadError, oldVersion string) []Message {
+	head := fmt.Sprintf("The knowledge files have %d problem(s), so nothing was reindexed: the old index (version %s) keeps serving. Fix these and run /reindex again:\n",
+		len(le.Problems), oldVersion)
+	budget := MaxEmbedDescription - runes(head) - 40
+	var b strings.Builder
+	for i, p := range le.Problems {
+		line := Truncate(p.String(), 400) + "\n"
+		if runes(b.String())+runes(line) > budget {
+			fmt.Fprintf(&b, "… and %d more\n", len(le.Problems)-i)
+			break
+		}
+		b.WriteString(line)
+	}
+	return layout(layoutInput{
+		title:  "Knowledge not valid",
+		text:   head + "```\n" + strings.ReplaceAll(b.String(), "```", "'''") + "```",
+		colour: ColourError,
+	})
+}
+
+func (c *commandSet) help(ctx context.Context, r *Request) error {
+	r.Outcome = "ok"
+	var b strings.Builder
+	b.WriteString("bytewatch answers questions about ByteDance's AI plans — capital spending, chips, AI apps and their users, how it compares with US tech giants — from facts it can cite.\n\n")
+	b.WriteString("**/ask** `question` — an answer with numbered citations; add `private: True` to see it alone.\n")
+	b.WriteString("**/sources** `query` — the facts that best match, with who reported them, no summarising.\n")
+	b.WriteString("**Mention me** with a question, reply to one of my answers, or send me a direct message.\n")
+	if len(c.cfg.AnswerChannelIDs) > 0 {
+		chans := make([]string, len(c.cfg.AnswerChannelIDs))
+		for i, id := range c.cfg.AnswerChannelIDs {
+			chans[i] = "<#" + id + ">"
+		}
+		fmt.Fprintf(&b, "**In %s** I answer any question my sources cover, without being mentioned.\n", strings.Join(chans, ", "))
+	}
+	b.WriteString("**/reindex** — moderators: reload the knowledge files.\n**/about** — what I know and how I answer.\n\n")
+	fmt.Fprintf(&b, "Each person can ask %d questions a minute. When my sources don't cover something I say so instead of guessing. Nothing I say is investment advice.", c.cfg.Limiter.PerMinute())
+	return r.Respond.Send(ctx, layout(layoutInput{title: "bytewatch help", text: b.String(), colour: ColourInfo})...)
+}
+
+func (c *commandSet) about(ctx context.Context, r *Request) error {
+	r.Outcome = "ok"
+	var b strings.Builder
+	fmt.Fprintf(&b, "**Version:** %s\n", orDash(c.cfg.Version))
+	if c.cfg.Index != nil {
+		st := c.cfg.Index.Base().Stats()
+		r.IndexVersion = c.cfg.Index.Version()
+		fmt.Fprintf(&b, "**Knowledge:** %d facts from %d sources, as of %s\n", st.Facts, st.Sources, orDash(st.LatestAsOf.Human()))
+		fmt.Fprintf(&b, "**Index:** %s\n", r.IndexVersion)
+	}
+	mode := "extractive (the facts' own words; no LLM)"
+	if c.cfg.Model != "" {
+		mode = "LLM " + c.cfg.Model + ", every figure and citation verified against the facts"
+	}
+	fmt.Fprintf(&b, "**Answers:** %s\n\nbytewatch reports what its sources say, with who said it. It is not investment advice.", mode)
+	return r.Respond.Send(ctx, layout(layoutInput{title: "About bytewatch", text: b.String(), colour: ColourInfo})...)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}

@@ -1,0 +1,16 @@
+// Package commands implements bytewatch's slash commands — /ask, /sources,
+// /reindex, /help and /about — as Handlers routed by a Router, with the
+// cross-cutting parts as Middleware: Logging (one line per command),
+// Recover (a panic still gets a reply), RateLimit (per user) and Defer
+// (acknowledge at once, answer later).
+//
+// Every message the package sends goes through REST, which bounds each call
+// with a deadline, waits out Discord's rate limits only as long as that
+// deadline allows, and sets allowed_mentions so that no answer can ever ping
+// anyone. Answers are laid out by RenderAnswer within Discord's limits; the
+// bot package renders message replies with the same function.
+//
+// The package needs only small interfaces of the answering side (Answerer,
+// Reindexer, IndexStatus), so knowledge, index and answer never see
+// discordgo.
+package commands

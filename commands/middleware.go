@@ -1,0 +1,152 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"time"
+)
+
+// Recover turns a panic in the handler — including discordgo's own panics
+// on a payload of an unexpected shape, such as ApplicationCommandData on a
+// component interaction or StringValue on a number — into an error reply,
+// so that no interaction is left without an answer, and returns it as an
+// error wrapping ErrPanic.
+func Recover(log *slog.Logger) Middleware {
+	return func(next Handler) Handler {
+		return HandlerFunc(func(ctx context.Context, r *Request) (err error) {
+			defer func() {
+				p := recover()
+				if p == nil {
+					return
+				}
+				err = fmt.Errorf("%w: %v", ErrPanic, p)
+				r.Outcome = "panic"
+				log.LogAttrs(ctx, slog.LevelError, "command panicked",
+					slog.String("command", r.Command), slog.String("interaction_id", r.Interaction.ID),
+					slog.Any("panic", p), slog.String("stack", string(debug.Stack())))
+				rctx, cancel := replyContext(ctx)
+				defer cancel()
+				if ferr := r.Respond.Fail(rctx, err); ferr != nil {
+					log.LogAttrs(ctx, slog.LevelWarn, "could not report a panic to the user",
+						slog.String("interaction_id", r.Interaction.ID), slog.Any("error", ferr))
+				}
+			}()
+			return next.Handle(ctx, r)
+		})
+	}
+}
+
+// replyContext is for the last reply after something went wrong: it keeps
+// ctx's values but not its cancellation, so that a handler cut off by its
+// deadline can still say so.
+func replyContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), DefaultCallTimeout)
+}
+
+// Defer acknowledges the interaction at once with a deferred ("thinking…")
+// response, ephemeral when the request is private, so that Discord's 3 s
+// deadline is met however long the answer takes.
+func Defer() Middleware {
+	return func(next Handler) Handler {
+		return HandlerFunc(func(ctx context.Context, r *Request) error {
+			if err := r.Respond.Defer(ctx); err != nil {
+				return fmt.Errorf("acknowledging: %w", err)
+			}
+			return next.Handle(ctx, r)
+		})
+	}
+}
+
+// ForcePrivate makes every reply of the command ephemeral.
+func ForcePrivate() Middleware {
+	return func(next Handler) Handler {
+		return HandlerFunc(func(ctx context.Context, r *Request) error {
+			r.Private = true
+			r.Respond.makePrivate()
+			return next.Handle(ctx, r)
+		})
+	}
+}
+
+// ErrRateLimitedUser is returned when a user has asked too many questions.
+var ErrRateLimitedUser = errors.New("user rate limit")
+
+// RateLimit refuses a user who has used up their allowance, with a private
+// notice saying when to try again. It runs before Defer so that the notice
+// can be private whatever the command's own visibility.
+func RateLimit(l *RateLimiter) Middleware {
+	return func(next Handler) Handler {
+		return HandlerFunc(func(ctx context.Context, r *Request) error {
+			ok, wait := l.Allow(r.UserID())
+			if ok {
+				return next.Handle(ctx, r)
+			}
+			r.Outcome = "rate_limited"
+			r.Respond.makePrivate()
+			return r.Respond.SendText(ctx, RateLimitNotice(l.PerMinute(), wait))
+		})
+	}
+}
+
+// RateLimitNotice tells a user they are asking too fast.
+func RateLimitNotice(perMinute int, wait time.Duration) string {
+	secs := int(wait.Round(time.Second) / time.Second)
+	if secs < 1 {
+		secs = 1
+	}
+	return fmt.Sprintf("You're asking faster than I can answer: at most %d questions a minute. Please try again in %d s.", perMinute, secs)
+}
+
+// Logging writes one line per command: who, where, how long it took to
+// acknowledge and to finish, the outcome and the index version. The
+// question itself is logged only at debug level; tokens never are.
+func Logging(log *slog.Logger) Middleware {
+	return func(next Handler) Handler {
+		return HandlerFunc(func(ctx context.Context, r *Request) error {
+			start := time.Now()
+			err := next.Handle(ctx, r)
+			outcome := r.Outcome
+			switch {
+			case outcome != "":
+			case err != nil:
+				outcome = "error"
+			default:
+				outcome = "ok"
+			}
+			level := slog.LevelInfo
+			if err != nil && r.Outcome != "rate_limited" {
+				level = slog.LevelError
+			}
+			attrs := []slog.Attr{
+				slog.String("command", r.Command),
+				slog.String("interaction_id", r.Interaction.ID),
+				slog.String("user_id", r.UserID()),
+				slog.String("guild_id", r.Interaction.GuildID),
+				slog.String("channel_id", r.Interaction.ChannelID),
+				slog.String("outcome", outcome),
+				slog.Bool("private", r.Private),
+			}
+			if acked := r.Respond.AckedAt(); !acked.IsZero() {
+				attrs = append(attrs, slog.Float64("ack_ms", msSince(start, acked)))
+			}
+			attrs = append(attrs, slog.Float64("took_ms", msSince(start, time.Now())))
+			if r.IndexVersion != "" {
+				attrs = append(attrs, slog.String("index_version", r.IndexVersion))
+			}
+			attrs = append(attrs, r.attrs...)
+			if err != nil {
+				attrs = append(attrs, slog.Any("error", err))
+			}
+			log.LogAttrs(ctx, level, "command", attrs...)
+			return err
+		})
+	}
+}
+
+// msSince is the time from start to t in milliseconds, to 0.1 ms.
+func msSince(start, t time.Time) float64 {
+	return float64(t.Sub(start).Microseconds()/100) / 10
+}

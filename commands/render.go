@@ -1,0 +1,231 @@
+package commands
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/bytewatch/bytewatch/answer"
+)
+
+// Embed colours: they tell an answer from a "not covered" and from an answer
+// whose LLM text was replaced by the extractive one.
+const (
+	ColourAnswered   = 0x2E86C1 // blue
+	ColourNotCovered = 0x95A5A6 // grey
+	ColourFallback   = 0xE67E22 // orange
+	ColourError      = 0xC0392B // red
+	ColourInfo       = 0x5D6D7E // slate
+)
+
+// Message is one Discord message's worth of content: it fits every limit of
+// a single message.
+type Message struct {
+	Content string
+	Embeds  []*discordgo.MessageEmbed
+}
+
+// OutcomeColour is the embed colour for an answer.Answer's Outcome.
+func OutcomeColour(outcome string) int {
+	switch outcome {
+	case "answered":
+		return ColourAnswered
+	case "fallback":
+		return ColourFallback
+	default:
+		return ColourNotCovered
+	}
+}
+
+// Footer is the line under every answer.
+func Footer(a answer.Answer) string {
+	parts := []string{"Not investment advice"}
+	if !a.KnowledgeAsOf.IsZero() {
+		parts = append(parts, "knowledge as of "+a.KnowledgeAsOf.Human())
+	}
+	if a.IndexVersion != "" {
+		parts = append(parts, "index "+a.IndexVersion)
+	}
+	return strings.Join(parts, " · ")
+}
+
+// SourceLine attributes one citation: "[n] who — source title, as of date".
+func SourceLine(c answer.Citation) string {
+	line := fmt.Sprintf("[%d] %s — %s", c.N, c.Attribution, c.SourceTitle)
+	if !c.AsOf.IsZero() {
+		line += ", as of " + c.AsOf.Human()
+	}
+	return line
+}
+
+// RenderAnswer lays an answer out as one or more messages of embeds: the
+// text (with its [n] markers) as the description, a "Sources" field
+// attributing each [n], a note when there is one, the outcome's colour and
+// the footer. Long answers are split over several embeds and, past what one
+// message holds, several messages, each within Discord's limits.
+func RenderAnswer(a answer.Answer) []Message {
+	colour := OutcomeColour(a.Outcome())
+	var fields []*discordgo.MessageEmbedField
+	if a.Note != "" {
+		fields = append(fields, &discordgo.MessageEmbedField{Name: "Note", Value: Truncate(a.Note, MaxFieldValue)})
+	}
+	if len(a.Citations) > 0 {
+		lines := make([]string, len(a.Citations))
+		for i, c := range a.Citations {
+			lines[i] = SourceLine(c)
+		}
+		fields = append(fields, fieldsOf("Sources", lines)...)
+	}
+	text := a.Text
+	if strings.TrimSpace(text) == "" {
+		text = "(no answer)"
+	}
+	return layout(layoutInput{
+		title:  Truncate(a.Question, MaxEmbedTitle),
+		text:   text,
+		fields: fields,
+		footer: Footer(a),
+		colour: colour,
+	})
+}
+
+// fieldsOf puts lines into fields named name ("name (continued)" after the
+// first), each value within MaxFieldValue. A line too long for a field on
+// its own is shortened.
+func fieldsOf(name string, lines []string) []*discordgo.MessageEmbedField {
+	var fields []*discordgo.MessageEmbedField
+	var cur []string
+	size := 0
+	flush := func() {
+		if len(cur) == 0 {
+			return
+		}
+		n := name
+		if len(fields) > 0 {
+			n = name + " (continued)"
+		}
+		fields = append(fields, &discordgo.MessageEmbedField{Name: n, Value: strings.Join(cur, "\n")})
+		cur, size = nil, 0
+	}
+	for _, l := range lines {
+		l = Truncate(l, MaxFieldValue)
+		add := runes(l)
+		if len(cur) > 0 {
+			add++ // the newline
+		}
+		if size+add > MaxFieldValue {
+			flush()
+			add = runes(l)
+		}
+		cur = append(cur, l)
+		size += add
+	}
+	flush()
+	return fields
+}
+
+// layoutInput is what layout arranges into messages.
+type layoutInput struct {
+	title  string
+	text   string // the description, split over embeds as needed
+	fields []*discordgo.MessageEmbedField
+	footer string
+	colour int
+}
+
+// embedSize counts an embed's characters as Discord does for the 6,000 limit.
+func embedSize(e *discordgo.MessageEmbed) int {
+	n := runes(e.Title) + runes(e.Description)
+	for _, f := range e.Fields {
+		n += runes(f.Name) + runes(f.Value)
+	}
+	if e.Footer != nil {
+		n += runes(e.Footer.Text)
+	}
+	if e.Author != nil {
+		n += runes(e.Author.Name)
+	}
+	return n
+}
+
+// layout builds the embeds — the first with the title, one per piece of the
+// description, the fields after the description, the footer on the last —
+// and packs them into messages.
+func layout(in layoutInput) []Message {
+	footer := Truncate(in.footer, MaxFooterText)
+	// Every embed keeps room for the title and the footer, so that whichever
+	// embed ends up first or last still fits in a message on its own.
+	budget := MaxEmbedsTotal - runes(in.title) - runes(footer)
+	descMax := min(MaxEmbedDescription, budget)
+	var embeds []*discordgo.MessageEmbed
+	for _, piece := range SplitText(in.text, descMax) {
+		embeds = append(embeds, &discordgo.MessageEmbed{Description: piece, Color: in.colour})
+	}
+	if len(embeds) == 0 {
+		embeds = append(embeds, &discordgo.MessageEmbed{Color: in.colour})
+	}
+	last := embeds[len(embeds)-1]
+	for _, f := range in.fields {
+		fs := runes(f.Name) + runes(f.Value)
+		if len(last.Fields) >= MaxEmbedFields || embedSize(last)+fs > budget {
+			last = &discordgo.MessageEmbed{Color: in.colour}
+			embeds = append(embeds, last)
+		}
+		last.Fields = append(last.Fields, f)
+	}
+	embeds[0].Title = in.title
+	if footer != "" {
+		last.Footer = &discordgo.MessageEmbedFooter{Text: footer}
+	}
+	return packEmbeds(embeds)
+}
+
+// packEmbeds puts embeds into as few messages as Discord's per-message
+// limits (10 embeds, 6,000 characters across them) allow, in order. Each
+// embed must fit in a message on its own.
+func packEmbeds(embeds []*discordgo.MessageEmbed) []Message {
+	var out []Message
+	var cur []*discordgo.MessageEmbed
+	size := 0
+	for _, e := range embeds {
+		es := embedSize(e)
+		if len(cur) > 0 && (len(cur) >= MaxEmbeds || size+es > MaxEmbedsTotal) {
+			out = append(out, Message{Embeds: cur})
+			cur, size = nil, 0
+		}
+		cur = append(cur, e)
+		size += es
+	}
+	if len(cur) > 0 {
+		out = append(out, Message{Embeds: cur})
+	}
+	return out
+}
+
+// RenderSources lays out the facts that best match a query, with their
+// attribution and ids, without any LLM.
+func RenderSources(query string, cites []answer.Citation, indexVersion string) []Message {
+	footer := "The facts as stored, best match first · index " + indexVersion
+	title := Truncate("Sources for “"+query+"”", MaxEmbedTitle)
+	if len(cites) == 0 {
+		return layout(layoutInput{
+			title:  title,
+			text:   "No fact in the knowledge base matches that.",
+			footer: footer, colour: ColourNotCovered,
+		})
+	}
+	entries := make([]string, len(cites))
+	for i, c := range cites {
+		meta := c.Attribution + " — *" + c.SourceTitle + "*"
+		if !c.AsOf.IsZero() {
+			meta += ", as of " + c.AsOf.Human()
+		}
+		entries[i] = fmt.Sprintf("**[%d]** %s\n%s · `%s`", c.N, c.Text, meta, c.FactID)
+	}
+	return layout(layoutInput{
+		title:  title,
+		text:   strings.Join(entries, "\n\n"),
+		footer: footer, colour: ColourAnswered,
+	})
+}
