@@ -168,6 +168,9 @@ var parseCases = []struct {
 	{"a two-year deal", []Value{dur("two-year", 2, "year")}},
 	{"12-month", []Value{dur("12-month", 12, "month")}},
 	{"6 weeks", []Value{dur("6 weeks", 6, "week")}},
+	{"a 2-year-old firm", []Value{dur("2-year", 2, "year")}},
+	{"by 2025 year-end", []Value{year("2025", 2025)}},
+	{"up 15 year-over-year", []Value{num("15", 15)}},
 
 	// Counts and bare numbers.
 	{"100,000 GPUs", []Value{count("100,000", 100000, "gpu")}},

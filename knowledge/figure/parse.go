@@ -519,7 +519,7 @@ func (p *parser) readSuffixes(q *quantity) bool {
 		case q.currency != "":
 		case info.class&classPercent != 0:
 			q.percent, k = true, we
-		case info.class&classDuration != 0:
+		case info.class&classDuration != 0 && !notDuration(t, q, ws, we):
 			q.duration, k = info.unit, we
 		default:
 			if end, ok := percentWords(t, ws, we); ok {
@@ -537,6 +537,16 @@ func (p *parser) readSuffixes(q *quantity) bool {
 		q.nounStart, q.nounEnd = nounAfter(t, k)
 	}
 	return true
+}
+
+// notDuration reports whether the unit word at t[ws:we] after q says when
+// rather than how long: "by 2025 year-end", "grew 15 year-over-year".
+func notDuration(t string, q *quantity, ws, we int) bool {
+	if q.yearDigits && t[ws:we] == strings.TrimSuffix(t[ws:we], "s") {
+		return true // a year then a singular unit: "2025 year-end"
+	}
+	spaced := ws > 0 && t[ws-1] != '-'
+	return spaced && we+1 < len(t) && t[we] == '-' && isLetter(t[we+1])
 }
 
 // wordAfter finds the ASCII word after k, past spaces or one hyphen
@@ -631,7 +641,13 @@ func nounAfter(t string, k int) (int, int) {
 	for n := 0; n < 4 && s < len(t) && isLetter(t[s]); n++ {
 		e := scanNounWord(t, s)
 		w := t[s:e]
-		if info, ok := lookupWord(w); ok && (info.class&classStop != 0 || info.class&classMonth != 0 && isUpper(w[0])) {
+		// A hyphenated word is judged by its first part: "year-over-year"
+		// is no noun, "AI-powered" may begin a noun phrase.
+		first := w
+		if h := strings.IndexByte(w, '-'); h > 0 {
+			first = w[:h]
+		}
+		if info, ok := lookupWord(first); ok && (info.class&(classStop|classDuration) != 0 || info.class&classMonth != 0 && isUpper(w[0])) {
 			break
 		}
 		if isPlural(w) {
