@@ -57,7 +57,15 @@ func ParseVocabulary(data []byte) (*Vocabulary, error) {
 	}
 	v := &Vocabulary{byFirst: map[string][]phrase{}, tokens: map[string]bool{}}
 	var problems []string
-	for concept, phrases := range doc.Concepts {
+	// Concepts in name order, so that phrases of equal length claim a
+	// question's words the same way every time.
+	names := make([]string, 0, len(doc.Concepts))
+	for c := range doc.Concepts {
+		names = append(names, c)
+	}
+	sort.Strings(names)
+	for _, concept := range names {
+		phrases := doc.Concepts[concept]
 		v.concepts = append(v.concepts, concept)
 		for _, p := range phrases {
 			words(p, func(w string, _, _ int, _ bool) { v.words = append(v.words, w) })
