@@ -205,6 +205,11 @@ func (p *Responder) Send(ctx context.Context, msgs ...Message) error {
 	if len(msgs) == 0 {
 		return errors.New("commands: empty reply")
 	}
+	for _, m := range msgs {
+		if err := m.Validate(); err != nil {
+			return err // a rendering bug: better an error reply than a 400 and none
+		}
+	}
 	first, rest := msgs[0], msgs[1:]
 	var err error
 	switch p.state {

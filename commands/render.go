@@ -229,3 +229,58 @@ func RenderSources(query string, cites []answer.Citation, indexVersion string) [
 		footer: footer, colour: ColourAnswered,
 	})
 }
+
+// Validate checks msg against Discord's limits on one message: content,
+// number of embeds, each embed's parts, and the characters across embeds.
+func (msg Message) Validate() error {
+	var problems []string
+	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	if n := runes(msg.Content); n > MaxContent {
+		bad("content has %d characters (max %d)", n, MaxContent)
+	}
+	if msg.Content == "" && len(msg.Embeds) == 0 {
+		bad("the message is empty")
+	}
+	if len(msg.Embeds) > MaxEmbeds {
+		bad("%d embeds (max %d)", len(msg.Embeds), MaxEmbeds)
+	}
+	total := 0
+	for i, e := range msg.Embeds {
+		if e == nil {
+			bad("embed %d is nil", i)
+			continue
+		}
+		total += embedSize(e)
+		if n := runes(e.Title); n > MaxEmbedTitle {
+			bad("embed %d: title has %d characters (max %d)", i, n, MaxEmbedTitle)
+		}
+		if n := runes(e.Description); n > MaxEmbedDescription {
+			bad("embed %d: description has %d characters (max %d)", i, n, MaxEmbedDescription)
+		}
+		if len(e.Fields) > MaxEmbedFields {
+			bad("embed %d: %d fields (max %d)", i, len(e.Fields), MaxEmbedFields)
+		}
+		for j, f := range e.Fields {
+			switch {
+			case f == nil:
+				bad("embed %d field %d is nil", i, j)
+			case f.Name == "" || f.Value == "":
+				bad("embed %d field %d has an empty name or value", i, j)
+			case runes(f.Name) > MaxFieldName:
+				bad("embed %d field %d: name has %d characters (max %d)", i, j, runes(f.Name), MaxFieldName)
+			case runes(f.Value) > MaxFieldValue:
+				bad("embed %d field %d: value has %d characters (max %d)", i, j, runes(f.Value), MaxFieldValue)
+			}
+		}
+		if e.Footer != nil && runes(e.Footer.Text) > MaxFooterText {
+			bad("embed %d: footer has %d characters (max %d)", i, runes(e.Footer.Text), MaxFooterText)
+		}
+	}
+	if total > MaxEmbedsTotal {
+		bad("embeds have %d characters together (max %d)", total, MaxEmbedsTotal)
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("commands: message over Discord's limits: %s", strings.Join(problems, "; "))
+	}
+	return nil
+}

@@ -68,7 +68,7 @@ func cutPoint(window []rune) int {
 	limit := len(window) - 1
 	minCut := limit / 4
 	text := string(window)
-	for _, sep := range []string{"\n\n", "\n", ". ", "? ", "! ", "; ", " "} {
+	for _, sep := range []string{"\n\n", "\n", ". ", "? ", "! ", "。", "！", "？", "; ", " "} {
 		keep := 0 // characters of sep that stay with the head: the punctuation
 		if sep[0] != ' ' && sep[0] != '\n' {
 			keep = 1
