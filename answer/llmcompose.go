@@ -90,6 +90,7 @@ func (e *Engine) composeLLM(ctx context.Context, extractive Answer, res index.Re
 		}
 		return out
 	}
+	gate.finish(text)
 	out.Text = strings.TrimSpace(text)
 	if out.Advice && !strings.Contains(out.Text, NotAdvice) {
 		out.Text += "\n\n" + NotAdvice
@@ -197,6 +198,16 @@ func (g *partialGate) offer(soFar string) {
 	if len(verified) > len(g.shown) && strings.HasPrefix(verified, g.shown) {
 		g.shown = verified
 		g.onPartial(verified)
+	}
+}
+
+// finish shows the whole answer once it has passed verification: its last
+// sentence was never followed by another, so offer held it back.
+func (g *partialGate) finish(text string) {
+	text = strings.TrimSpace(text)
+	if g.onPartial != nil && len(text) > len(g.shown) && strings.HasPrefix(text, g.shown) {
+		g.shown = text
+		g.onPartial(text)
 	}
 }
 
