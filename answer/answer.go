@@ -71,6 +71,13 @@ type Answer struct {
 	Usage         *Usage        // nil when no LLM was called
 	Verification  *Verification // nil when no LLM answer was verified
 	Took          time.Duration
+	Timings       Timings
+}
+
+// Timings break an answer's time down for metrics and logs.
+type Timings struct {
+	Retrieval time.Duration // searching the index and deciding
+	LLM       time.Duration // composing with the LLM, verification included; 0 without one
 }
 
 // Outcome names how an answer ended, for logs and metrics.

@@ -118,10 +118,15 @@ func (e *Engine) Ask(ctx context.Context, question string, onPartial func(string
 			res, sel = r, s
 		}
 	}
+	retrieval := time.Since(start)
 	a := composeExtractive(q, res, sel, advice)
+	var llmTime time.Duration
 	if e.llm != nil && sel.answered {
+		llmStart := time.Now()
 		a = e.composeLLM(ctx, a, res, sel, onPartial)
+		llmTime = time.Since(llmStart)
 	}
+	a.Timings = Timings{Retrieval: retrieval, LLM: llmTime}
 	a.IndexVersion = res.Version
 	a.KnowledgeAsOf = res.Base.LatestAsOf()
 	a.Took = time.Since(start)

@@ -1,0 +1,206 @@
+// Package ops is what an operator watches: Prometheus metrics for questions,
+// latencies, LLM tokens and reindexes, and an HTTP listener serving
+// /healthz, /readyz and /metrics. Everything lives on a Metrics value with
+// its own registry — no global state — so tests can run side by side.
+package ops
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Entry points a question can come from.
+const (
+	EntrySlash   = "slash_command"
+	EntryMention = "mention"
+	EntryChannel = "answer_channel"
+	EntryCLI     = "cli"
+)
+
+// Outcomes of a question. The first three are answer.Answer.Outcome's.
+const (
+	OutcomeAnswered    = "answered"
+	OutcomeNotCovered  = "not_covered"
+	OutcomeFallback    = "fallback"
+	OutcomeRateLimited = "rate_limited"
+	OutcomeError       = "error"
+)
+
+// Metrics holds every collector bytewatch exports.
+type Metrics struct {
+	Registry *prometheus.Registry
+
+	questions     *prometheus.CounterVec
+	retrieval     prometheus.Histogram
+	llm           prometheus.Histogram
+	firstResponse *prometheus.HistogramVec
+	answer        *prometheus.HistogramVec
+	tokens        *prometheus.CounterVec
+	reindexes     *prometheus.CounterVec
+	reindexTime   prometheus.Histogram
+	indexInfo     *prometheus.GaugeVec
+	facts         prometheus.Gauge
+}
+
+// NewMetrics creates the collectors on a registry of their own, with the Go
+// runtime and process collectors beside them.
+func NewMetrics() *Metrics {
+	reg := prometheus.NewRegistry()
+	fast := []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1}
+	slow := []float64{.05, .1, .25, .5, 1, 2, 3, 5, 10, 20, 30, 60}
+	m := &Metrics{
+		Registry: reg,
+		questions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "bytewatch_questions_total", Help: "Questions by entry point and outcome.",
+		}, []string{"entry", "outcome"}),
+		retrieval: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "bytewatch_retrieval_seconds", Help: "Searching the index and deciding whether to answer.", Buckets: fast,
+		}),
+		llm: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "bytewatch_llm_seconds", Help: "Composing with the LLM, verification and repair included.", Buckets: slow,
+		}),
+		firstResponse: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "bytewatch_first_response_seconds", Help: "From receiving a question to the first thing the user sees (the deferred acknowledgement, or the reply).", Buckets: []float64{.01, .025, .05, .1, .25, .5, 1, 2, 3, 5, 10},
+		}, []string{"entry"}),
+		answer: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "bytewatch_answer_seconds", Help: "From receiving a question to the final answer.", Buckets: slow,
+		}, []string{"entry"}),
+		tokens: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "bytewatch_llm_tokens_total", Help: "LLM tokens by kind (prompt, completion).",
+		}, []string{"kind"}),
+		reindexes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "bytewatch_reindex_total", Help: "Reindexes by result (ok, error).",
+		}, []string{"result"}),
+		reindexTime: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "bytewatch_reindex_seconds", Help: "Time to load, validate, build and swap an index.", Buckets: slow,
+		}),
+		indexInfo: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "bytewatch_index_info", Help: "The live index version, as a label; always 1.",
+		}, []string{"version"}),
+		facts: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "bytewatch_index_facts", Help: "Facts in the live index.",
+		}),
+	}
+	reg.MustRegister(m.questions, m.retrieval, m.llm, m.firstResponse, m.answer, m.tokens,
+		m.reindexes, m.reindexTime, m.indexInfo, m.facts,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// Question records one question's outcome and, when it was answered, its
+// timings. A nil *Metrics records nothing, so callers need no checks.
+func (m *Metrics) Question(entry, outcome string, retrieval, llm, total time.Duration) {
+	if m == nil {
+		return
+	}
+	m.questions.WithLabelValues(entry, outcome).Inc()
+	if retrieval > 0 {
+		m.retrieval.Observe(retrieval.Seconds())
+	}
+	if llm > 0 {
+		m.llm.Observe(llm.Seconds())
+	}
+	if total > 0 {
+		m.answer.WithLabelValues(entry).Observe(total.Seconds())
+	}
+}
+
+// FirstResponse records how long the user waited for the first sign of life.
+func (m *Metrics) FirstResponse(entry string, d time.Duration) {
+	if m == nil {
+		return
+	}
+	m.firstResponse.WithLabelValues(entry).Observe(d.Seconds())
+}
+
+// Tokens records LLM token use.
+func (m *Metrics) Tokens(prompt, completion int) {
+	if m == nil {
+		return
+	}
+	m.tokens.WithLabelValues("prompt").Add(float64(prompt))
+	m.tokens.WithLabelValues("completion").Add(float64(completion))
+}
+
+// Reindex records one reindex; err nil means it succeeded.
+func (m *Metrics) Reindex(d time.Duration, err error) {
+	if m == nil {
+		return
+	}
+	result := "ok"
+	if err != nil {
+		result = "error"
+	}
+	m.reindexes.WithLabelValues(result).Inc()
+	m.reindexTime.Observe(d.Seconds())
+}
+
+// Index records the live index's version and size.
+func (m *Metrics) Index(version string, facts int) {
+	if m == nil {
+		return
+	}
+	m.indexInfo.Reset()
+	m.indexInfo.WithLabelValues(version).Set(1)
+	m.facts.Set(float64(facts))
+}
+
+// Readiness reports whether the process can serve: a nil error means ready.
+type Readiness func() error
+
+// Handler serves /healthz (the process is up), /readyz (ready() is nil) and
+// /metrics.
+func Handler(m *Metrics, ready Readiness) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprintln(w, "ok")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
+		if err := ready(); err != nil {
+			http.Error(w, "not ready: "+err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ready")
+	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{Registry: m.Registry}))
+	return mux
+}
+
+// Serve listens on addr and serves Handler until ctx ends, then shuts down
+// gracefully. It returns once the listener is closed.
+func Serve(ctx context.Context, addr string, m *Metrics, ready Readiness, log *slog.Logger) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("ops: listen on HEALTH_ADDR %s: %w", addr, err)
+	}
+	return ServeListener(ctx, ln, m, ready, log)
+}
+
+// ServeListener is Serve on a listener the caller opened (tests use port 0).
+func ServeListener(ctx context.Context, ln net.Listener, m *Metrics, ready Readiness, log *slog.Logger) error {
+	srv := &http.Server{Handler: Handler(m, ready), ReadHeaderTimeout: 5 * time.Second}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		<-ctx.Done()
+		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(shutdown)
+	}()
+	log.Info("ops listener", "addr", ln.Addr().String())
+	err := srv.Serve(ln)
+	<-done
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
