@@ -113,12 +113,14 @@ func (ix *Index) Search(ctx context.Context, question string, limit int) (Result
 		return res, err
 	}
 	res.Query = q
-	bq := ix.bleveQuery(q)
+	bq := ix.bleveQuery(g, q)
 	if bq == nil || limit <= 0 {
 		res.Took = time.Since(start)
 		return res, nil
 	}
 	req := bleve.NewSearchRequestOptions(bq, limit, 0, false)
+	// Ties broken by id: the same question gets the same facts every time.
+	req.SortBy([]string{"-_score", "_id"})
 	sr, err := g.idx.SearchInContext(ctx, req)
 	if err != nil {
 		return res, fmt.Errorf("index: search: %w", err)
@@ -198,7 +200,11 @@ func questionStop(an *analyzer) map[string]bool {
 // text and attribution, concept and figure term queries, and a phrase query
 // per adjacent pair of terms, so that facts using the question's own word
 // order rank first. User text only ever becomes analysed terms.
-func (ix *Index) bleveQuery(q Query) query.Query {
+func (ix *Index) bleveQuery(g *generation, q Query) query.Query {
+	// Terms and concepts in more than half the facts rank nothing but cost
+	// the most to score (a posting for most documents); they still count in
+	// coverage, which does not need Bleve.
+	common := func(df int) bool { return g.n >= 20 && df*2 > g.n }
 	var qs []query.Query
 	add := func(field, term string, boost float64) {
 		tq := bleve.NewTermQuery(term)
@@ -210,10 +216,16 @@ func (ix *Index) bleveQuery(q Query) query.Query {
 	// "TikTok's parent" finds ByteDance's facts, not Alphabet's ("the parent
 	// company of Google").
 	for _, t := range q.Free {
+		if common(g.df[t]) {
+			continue
+		}
 		add(fieldText, t, 1)
 		add(fieldAttribution, t, 0.5)
 	}
 	for _, c := range q.Concepts {
+		if common(g.conceptDF[c]) {
+			continue
+		}
 		add(fieldConcepts, c, 1.5)
 	}
 	for _, f := range q.Figures {
@@ -222,6 +234,9 @@ func (ix *Index) bleveQuery(q Query) query.Query {
 		}
 	}
 	for i := 0; i+1 < len(q.Terms); i++ {
+		if common(g.df[q.Terms[i]]) && common(g.df[q.Terms[i+1]]) {
+			continue
+		}
 		pq := bleve.NewPhraseQuery([]string{q.Terms[i], q.Terms[i+1]}, fieldText)
 		pq.SetBoost(0.5)
 		qs = append(qs, pq)
