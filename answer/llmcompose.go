@@ -39,7 +39,7 @@ func (e *Engine) composeLLM(ctx context.Context, extractive Answer, res index.Re
 		return out
 	}
 	out.Usage = &Usage{}
-	ver := &Verification{}
+	ver := &Verification{Problems: []string{}} // "problems": [] rather than null in JSON
 	gate := &partialGate{v: newVerifier(p.sources), onPartial: onPartial}
 
 	text, err := e.streamAnswer(ctx, p.messages(), gate, &out)

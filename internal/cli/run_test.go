@@ -66,7 +66,7 @@ func TestAskJSONWithLLM(t *testing.T) {
 	if !got.Answered || len(got.Citations) != 1 || got.Citations[0].N != 1 || !strings.HasSuffix(got.Answer, "[1].") {
 		t.Errorf("answered %v, citations %+v, answer %q", got.Answered, got.Citations, got.Answer)
 	}
-	for _, key := range []string{`"model"`, `"prompt_version"`, `"usage"`, `"verification"`, `"figures_checked"`, `"fell_back"`, `"mode": "llm"`} {
+	for _, key := range []string{`"model"`, `"prompt_version"`, `"usage"`, `"verification"`, `"figures_checked"`, `"fell_back"`, `"problems": []`, `"mode": "llm"`} {
 		if !strings.Contains(raw, key) {
 			t.Errorf("the JSON lacks %s:\n%s", key, raw)
 		}
