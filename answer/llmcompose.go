@@ -50,8 +50,11 @@ func (e *Engine) composeLLM(ctx context.Context, extractive Answer, res index.Re
 	ver.FiguresChecked += rep.FiguresChecked
 	if !rep.OK() {
 		ver.Problems = append(ver.Problems, rep.Problems...)
+		// Problems quote the answer, which may echo the question: only
+		// their count above debug.
 		e.log.Info("answer: the LLM answer failed verification; asking for a repair",
-			"model", out.Model, "problems", rep.Problems)
+			"model", out.Model, "problems", len(rep.Problems))
+		e.log.Debug("answer: verification problems", "problems", rep.Problems)
 		msgs, err := p.repairMessages(text, rep.Problems)
 		if err != nil {
 			e.log.Error("answer: cannot build the repair prompt", "error", err)
@@ -80,8 +83,9 @@ func (e *Engine) composeLLM(ctx context.Context, extractive Answer, res index.Re
 		// The model read the facts and found they don't answer the question.
 		// Say so in bytewatch's own words rather than the model's: nothing it
 		// added (or was talked into adding) reaches the reader.
-		e.log.Info("answer: the LLM found the sources don't cover the question", "model", out.Model,
-			"question", out.Question)
+		// No question text: message content is logged only at debug.
+		e.log.Info("answer: the LLM found the sources don't cover the question", "model", out.Model)
+		e.log.Debug("answer: not covered, according to the LLM", "question", out.Question)
 		out.Answered = false
 		out.Citations = nil
 		out.Text = NotCovered
@@ -146,7 +150,8 @@ func (e *Engine) unavailable(ctx context.Context, out Answer, ver *Verification,
 // unverified is the extractive answer after the repair failed too.
 func (e *Engine) unverified(out Answer, ver *Verification) Answer {
 	e.log.Warn("answer: the LLM answer failed verification twice; answering extractively",
-		"model", out.Model, "problems", ver.Problems)
+		"model", out.Model, "problems", len(ver.Problems))
+	e.log.Debug("answer: verification problems", "problems", ver.Problems)
 	ver.FellBack = true
 	out.Verification = ver
 	out.Mode = ModeExtractive
