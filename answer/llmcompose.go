@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -99,11 +98,11 @@ func (e *Engine) composeLLM(ctx context.Context, extractive Answer, res index.Re
 	if out.Advice && !strings.Contains(out.Text, NotAdvice) {
 		out.Text += "\n\n" + NotAdvice
 	}
+	// The facts the text cites, numbered as the prompt numbered them (which
+	// is how the extractive answer numbers its citations).
 	out.Citations = nil
-	for _, c := range extractive.Citations {
-		if slices.Contains(rep.Cited, c.N) {
-			out.Citations = append(out.Citations, c)
-		}
+	for _, n := range rep.Cited {
+		out.Citations = append(out.Citations, citationFor(n, sel.hits[n-1]))
 	}
 	e.log.Debug("answer: LLM answer verified", "model", out.Model, "figures_checked", ver.FiguresChecked,
 		"repaired", ver.Repaired, "citations", len(out.Citations))
