@@ -63,7 +63,7 @@ func Classify(m *discordgo.Message, selfID string, answerChannels map[string]boo
 		return Mention
 	case m.ReferencedMessage != nil && m.ReferencedMessage.Author != nil && m.ReferencedMessage.Author.ID == selfID:
 		return ReplyToBot
-	case answerChannels[m.ChannelID] && IsQuestion(StripMention(m.Content, selfID)):
+	case answerChannels[m.ChannelID] && IsQuestion(commands.WithoutMentions(m.Content)):
 		return InAnswerChannel
 	}
 	return NotForMe
@@ -74,13 +74,6 @@ func Classify(m *discordgo.Message, selfID string, answerChannels map[string]boo
 // mention.
 func mentions(m *discordgo.Message, selfID string) bool {
 	return strings.Contains(m.Content, "<@"+selfID+">") || strings.Contains(m.Content, "<@!"+selfID+">")
-}
-
-// StripMention removes the mentions of the bot from a message's text.
-func StripMention(content, selfID string) string {
-	content = strings.ReplaceAll(content, "<@"+selfID+">", " ")
-	content = strings.ReplaceAll(content, "<@!"+selfID+">", " ")
-	return strings.TrimSpace(strings.Join(strings.Fields(content), " "))
 }
 
 // isQuestionWord reports whether w (lower case, apostrophes removed) starts
@@ -99,8 +92,8 @@ func isQuestionWord(w string) bool {
 }
 
 // leadingNoise is what may precede a question's first word: punctuation,
-// quotes, other mentions, "hey bot,".
-var leadingNoise = regexp.MustCompile(`^(?:<[@#][!&]?\d+>\s*|[^\p{L}\p{N}]+)+`)
+// quotes, list markers.
+var leadingNoise = regexp.MustCompile(`^[^\p{L}\p{N}]+`)
 
 // IsQuestion reports whether text reads as a question: it ends with a
 // question mark, or starts with a question word ("how", "does", "tell", …).
@@ -140,11 +133,11 @@ func (b *Bot) onMessage(s *discordgo.Session, mc *discordgo.MessageCreate) {
 	}
 	ctx, cancel := b.handlerContext()
 	defer cancel()
-	b.answerMessage(ctx, m, selfID, trigger)
+	b.answerMessage(ctx, m, trigger)
 }
 
 // answerMessage answers one message the bot was asked, and logs one line.
-func (b *Bot) answerMessage(ctx context.Context, m *discordgo.Message, selfID string, trigger Trigger) {
+func (b *Bot) answerMessage(ctx context.Context, m *discordgo.Message, trigger Trigger) {
 	start := time.Now()
 	attrs := []slog.Attr{
 		slog.String("trigger", trigger.String()), slog.String("message_id", m.ID),
@@ -168,7 +161,7 @@ func (b *Bot) answerMessage(ctx context.Context, m *discordgo.Message, selfID st
 		b.log.LogAttrs(ctx, level, "message question", attrs...)
 	}()
 
-	question := StripMention(m.Content, selfID)
+	question := commands.WithoutMentions(m.Content) // the bot's mention and any other
 	b.log.LogAttrs(ctx, slog.LevelDebug, "message question text", slog.String("message_id", m.ID), slog.String("question", question))
 	if question == "" {
 		outcome = "empty"
@@ -235,10 +228,12 @@ func (b *Bot) replyText(ctx context.Context, m *discordgo.Message, text string) 
 	}
 }
 
-// typing shows the typing indicator in channelID until the returned func
-// is called.
+// typing shows the typing indicator in channelID, renewing it, until the
+// returned func is called. The first indicator is sent alongside the work
+// and stop waits for it rather than cancelling it, so that it never lands
+// after the reply (Discord would then show "typing…" under the answer).
 func (b *Bot) typing(ctx context.Context, channelID string) (stop func()) {
-	ctx, cancel := context.WithCancel(ctx)
+	quit := make(chan struct{})
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -249,6 +244,8 @@ func (b *Bot) typing(ctx context.Context, channelID string) (stop func()) {
 				b.log.Debug("bot: typing indicator", "channel_id", channelID, "error", err)
 			}
 			select {
+			case <-quit:
+				return
 			case <-ctx.Done():
 				return
 			case <-t.C:
@@ -256,7 +253,7 @@ func (b *Bot) typing(ctx context.Context, channelID string) (stop func()) {
 		}
 	}()
 	return func() {
-		cancel()
+		close(quit)
 		<-done
 	}
 }

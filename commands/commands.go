@@ -156,7 +156,7 @@ type commandSet struct {
 }
 
 func (c *commandSet) ask(ctx context.Context, r *Request) error {
-	q := r.String("question")
+	q := WithoutMentions(r.String("question"))
 	r.Annotate(slog.Int("question_chars", runes(q)))
 	c.log.LogAttrs(ctx, slog.LevelDebug, "question", slog.String("interaction_id", r.Interaction.ID), slog.String("question", q))
 	if err := r.Respond.Progress(ctx, ProgressSearching); err != nil {

@@ -265,7 +265,8 @@ func (p *Responder) Fail(ctx context.Context, err error) error {
 // stay in the log.
 func UserMessage(err error) string {
 	switch {
-	case errors.Is(err, ErrShuttingDown):
+	case errors.Is(err, ErrShuttingDown), errors.Is(err, context.Canceled):
+		// Handlers are cancelled only when the bot stops.
 		return "bytewatch is restarting and is not taking new questions. Please ask again in a minute."
 	case errors.Is(err, answer.ErrEmptyQuestion):
 		return "Please ask a question, e.g. “How much is ByteDance investing in AI infrastructure?”"

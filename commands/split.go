@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"regexp"
 	"strings"
 	"unicode/utf8"
 )
@@ -84,4 +85,14 @@ func cutPoint(window []rune) int {
 		}
 	}
 	return limit
+}
+
+// mentionMarkup is how Discord writes mentions in text: users (<@id>,
+// <@!id>), roles (<@&id>), channels (<#id>), @everyone and @here.
+var mentionMarkup = regexp.MustCompile(`<@[!&]?\d+>|<#\d+>|(?:^|\s)@(?:everyone|here)\b`)
+
+// WithoutMentions removes mention markup from a question: it addresses
+// people, says nothing about ByteDance, and would only confuse the search.
+func WithoutMentions(s string) string {
+	return strings.Join(strings.Fields(mentionMarkup.ReplaceAllString(s, " ")), " ")
 }

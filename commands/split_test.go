@@ -88,3 +88,20 @@ func TestTruncate(t *testing.T) {
 		}
 	}
 }
+
+func TestWithoutMentions(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"<@900> How much?", "How much?"},
+		{"How much <@!900>?", "How much ?"},
+		{"@everyone @here <@&12> <#34> <@56> what about chips", "what about chips"},
+		{"email me@everyone.com", "email me@everyone.com"},
+		{"<@900>", ""},
+		{"no mentions at all", "no mentions at all"},
+		{"<@abc> is not a mention", "<@abc> is not a mention"},
+	}
+	for _, tt := range tests {
+		if got := WithoutMentions(tt.in); got != tt.want {
+			t.Errorf("WithoutMentions(%q) = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,624 @@
+package bot_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/bytewatch/bytewatch/answer"
+	"github.com/bytewatch/bytewatch/bot"
+	"github.com/bytewatch/bytewatch/commands"
+	"github.com/bytewatch/bytewatch/internal/discordtest"
+)
+
+// TestBot runs one bot against one emulator and drives it the way users
+// do, sub-tests in parallel (each as its own user, so rate limits don't
+// mix), then checks what went over the wire as a whole.
+func TestBot(t *testing.T) {
+	t.Parallel()
+	f := startBot(t, setup{})
+	srv := f.srv
+
+	var (
+		ackMu sync.Mutex
+		acks  []time.Duration
+	)
+	recordAck := func(cb discordtest.Callback) {
+		ackMu.Lock()
+		defer ackMu.Unlock()
+		acks = append(acks, cb.After)
+	}
+
+	t.Run("startup", func(t *testing.T) {
+		cmds := srv.Commands(guildID)
+		var names []string
+		for _, c := range cmds {
+			names = append(names, c.Name)
+			if c.Name == "reindex" && (c.DefaultMemberPermissions == nil || *c.DefaultMemberPermissions != discordgo.PermissionManageGuild) {
+				t.Errorf("/reindex default_member_permissions = %v; want 32", c.DefaultMemberPermissions)
+			}
+			if c.Name == "ask" && (len(c.Options) == 0 || c.Options[0].MaxLength != 500 || !c.Options[0].Required) {
+				t.Errorf("/ask options = %+v", c.Options)
+			}
+		}
+		slices.Sort(names)
+		if want := []string{"about", "ask", "help", "reindex", "sources"}; !slices.Equal(names, want) {
+			t.Errorf("guild commands = %v; want %v", names, want)
+		}
+		if global := srv.Commands(""); len(global) != 0 {
+			t.Errorf("%d global commands; with DISCORD_GUILD_ID set they go to the guild only", len(global))
+		}
+		reqs := srv.RequestsMatching("PUT", "/applications/{app}/guilds/{guild}/commands")
+		if len(reqs) != 1 || !strings.Contains(string(reqs[0].Body), `"default_member_permissions":"32"`) {
+			t.Errorf("bulk overwrite requests = %d; /reindex permissions must go as the string \"32\"", len(reqs))
+		}
+		id, ok := srv.LastIdentify()
+		if want := discordgo.IntentGuilds | discordgo.IntentGuildMessages | discordgo.IntentDirectMessages | discordgo.IntentMessageContent; !ok || id.Intents != want {
+			t.Errorf("identify intents = %v; want %v", id.Intents, want)
+		}
+		if f.ready.ApplicationID != srv.ApplicationID() || !strings.Contains(f.ready.InviteURL, "client_id="+srv.ApplicationID()) ||
+			!strings.Contains(f.ready.InviteURL, "scope=bot+applications.commands") {
+			t.Errorf("ready = %+v", f.ready)
+		}
+	})
+
+	t.Run("group", func(t *testing.T) {
+		t.Run("ask is deferred at once and answered with a cited embed", func(t *testing.T) {
+			t.Parallel()
+			in := f.ask(userID(1), coveredQuestion, false)
+			cb := callback(t, in)
+			recordAck(cb)
+			if cb.Type != discordgo.InteractionResponseDeferredChannelMessageWithSource || cb.Data.Flags&discordgo.MessageFlagsEphemeral != 0 {
+				t.Errorf("callback type %d flags %d; want a public deferred response", cb.Type, cb.Data.Flags)
+			}
+			if cb.After > time.Second {
+				t.Errorf("acknowledged after %v", cb.After)
+			}
+			edits := in.OriginalEdits()
+			final := finalEdit(t, in)
+			edits = in.OriginalEdits()
+			if len(edits) < 2 || edits[0].Content != commands.ProgressSearching {
+				t.Errorf("first edit %+v; want the progress %q before the answer", edits[0], commands.ProgressSearching)
+			}
+			if final.Content != "" || len(final.Embeds) != 1 {
+				t.Fatalf("final edit content %q, %d embeds", final.Content, len(final.Embeds))
+			}
+			e := final.Embeds[0]
+			checkAnswerEmbed(t, e, f.ix)
+			if e.Title != coveredQuestion || !strings.Contains(e.Description, "$12 billion") {
+				t.Errorf("embed = %q / %q", e.Title, e.Description)
+			}
+			orig, ok := in.Original()
+			if !ok || orig.Content != "" || len(orig.Embeds) != 1 || orig.MentionEveryone || len(orig.Mentions) != 0 {
+				t.Errorf("@original = %+v", orig)
+			}
+			if n := len(in.Followups()); n != 0 {
+				t.Errorf("%d follow-ups for a short answer", n)
+			}
+		})
+
+		t.Run("twenty questions at once are all acknowledged in time", func(t *testing.T) {
+			t.Parallel()
+			var wg sync.WaitGroup
+			for i := range 20 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					in := f.ask(userID(100+i), coveredQuestion, i%2 == 0)
+					cb, err := in.WaitCallback(testContext(t))
+					if err != nil {
+						t.Errorf("question %d: %v", i, err)
+						return
+					}
+					recordAck(cb)
+					if cb.After > time.Second {
+						t.Errorf("question %d acknowledged after %v", i, cb.After)
+					}
+					if _, err := in.WaitOriginalEdit(testContext(t), func(m discordtest.Message) bool { return len(m.Embeds) > 0 }); err != nil {
+						t.Errorf("question %d: no answer: %v", i, err)
+					}
+				}()
+			}
+			wg.Wait()
+		})
+
+		t.Run("private ask is ephemeral", func(t *testing.T) {
+			t.Parallel()
+			in := f.ask(userID(2), coveredQuestion, true)
+			cb := callback(t, in)
+			recordAck(cb)
+			if cb.Data.Flags&discordgo.MessageFlagsEphemeral == 0 {
+				t.Errorf("callback flags %d; want ephemeral", cb.Data.Flags)
+			}
+			checkAnswerEmbed(t, finalEdit(t, in).Embeds[0], f.ix)
+		})
+
+		t.Run("ask about something not covered", func(t *testing.T) {
+			t.Parallel()
+			in := f.ask(userID(3), uncoveredQuestion, false)
+			e := finalEdit(t, in).Embeds[0]
+			if e.Color != commands.ColourNotCovered || !strings.Contains(e.Description, "don't cover") || len(e.Fields) != 0 {
+				t.Errorf("not-covered embed = colour %06x %q fields %+v", e.Color, e.Description, e.Fields)
+			}
+		})
+
+		t.Run("sources lists matching facts without an LLM", func(t *testing.T) {
+			t.Parallel()
+			in := srv.DispatchInteraction(discordtest.InteractionSpec{Command: "sources", UserID: userID(4),
+				Options: []discordtest.CommandOption{{Name: "query", Value: "Who owns TikTok"}}})
+			recordAck(callback(t, in))
+			e := finalEdit(t, in).Embeds[0]
+			if !strings.Contains(e.Description, "**[1]** ByteDance is the company that owns TikTok.") ||
+				!strings.Contains(e.Description, "`bytedance-owns-tiktok`") || !strings.Contains(e.Description, "as of January 2025") {
+				t.Errorf("sources description = %q", e.Description)
+			}
+			if e.Footer == nil || !strings.Contains(e.Footer.Text, f.ix.Version()) {
+				t.Errorf("sources footer = %+v", e.Footer)
+			}
+		})
+
+		t.Run("reindex refused without Manage Server", func(t *testing.T) {
+			t.Parallel()
+			in := srv.DispatchInteraction(discordtest.InteractionSpec{Command: "reindex", UserID: userID(5)})
+			cb := callback(t, in)
+			if cb.Type != discordgo.InteractionResponseChannelMessageWithSource || cb.Data.Flags&discordgo.MessageFlagsEphemeral == 0 ||
+				cb.Data.Content != commands.RefusedNotAllowed {
+				t.Errorf("callback = type %d flags %d %q; want a private refusal", cb.Type, cb.Data.Flags, cb.Data.Content)
+			}
+		})
+
+		t.Run("reindex refused in a DM", func(t *testing.T) {
+			t.Parallel()
+			in := srv.DispatchInteraction(discordtest.InteractionSpec{Command: "reindex", UserID: userID(6), DM: true,
+				Permissions: discordgo.PermissionAdministrator})
+			if cb := callback(t, in); cb.Data.Content != commands.RefusedInDM || cb.Data.Flags&discordgo.MessageFlagsEphemeral == 0 {
+				t.Errorf("callback content %q flags %d", cb.Data.Content, cb.Data.Flags)
+			}
+		})
+
+		t.Run("help and about", func(t *testing.T) {
+			t.Parallel()
+			help := callback(t, srv.DispatchInteraction(discordtest.InteractionSpec{Command: "help", UserID: userID(7)}))
+			if help.Type != discordgo.InteractionResponseChannelMessageWithSource || help.Data.Flags&discordgo.MessageFlagsEphemeral == 0 ||
+				len(help.Data.Embeds) != 1 || !strings.Contains(help.Data.Embeds[0].Description, "/ask") ||
+				!strings.Contains(help.Data.Embeds[0].Description, "<#"+answerChannel+">") {
+				t.Errorf("/help = %+v", help.Data)
+			}
+			about := callback(t, srv.DispatchInteraction(discordtest.InteractionSpec{Command: "about", UserID: userID(7), DM: true}))
+			st := f.ix.Base().Stats()
+			d := about.Data.Embeds[0].Description
+			for _, want := range []string{"v-test", fmt.Sprintf("%d facts from %d sources", st.Facts, st.Sources), f.ix.Version(), "extractive"} {
+				if !strings.Contains(d, want) {
+					t.Errorf("/about = %q; want %q in it", d, want)
+				}
+			}
+		})
+
+		t.Run("a malformed option panics the handler and is answered", func(t *testing.T) {
+			t.Parallel()
+			// question must be a string; 42 makes discordgo's StringValue panic.
+			in := srv.DispatchInteraction(discordtest.InteractionSpec{Command: "ask", UserID: userID(8),
+				Options: []discordtest.CommandOption{{Name: "question", Value: 42}}})
+			recordAck(callback(t, in))
+			edit, err := in.WaitOriginalEdit(testContext(t), func(m discordtest.Message) bool {
+				return m.Content == commands.UserMessage(commands.ErrPanic)
+			})
+			if err != nil {
+				t.Fatalf("no error reply: %v; edits %+v", err, in.OriginalEdits())
+			}
+			if edit.AllowedMentions == nil {
+				t.Error("error reply without allowed_mentions")
+			}
+			f.logs.waitLine(t, map[string]string{"msg": "command panicked", "interaction_id": in.ID})
+			f.logs.waitLine(t, map[string]string{"msg": "command", "interaction_id": in.ID, "outcome": "panic"})
+		})
+
+		t.Run("an unknown command is answered", func(t *testing.T) {
+			t.Parallel()
+			cb := callback(t, srv.DispatchInteraction(discordtest.InteractionSpec{Command: "stale", UserID: userID(9)}))
+			if !strings.Contains(cb.Data.Content, "doesn't know /stale") {
+				t.Errorf("callback = %+v", cb.Data)
+			}
+		})
+
+		t.Run("a mention is answered as a reply that pings nobody", func(t *testing.T) {
+			t.Parallel()
+			q := srv.DispatchMessage(discordtest.MessageSpec{AuthorID: userID(10),
+				Content: "@everyone @here <@&123456789012345678> " + srv.BotMention() + " " + coveredQuestion})
+			r := f.replyTo(t, generalChannel, q.ID)
+			if r.Type != discordgo.MessageTypeReply || len(r.Embeds) != 1 {
+				t.Fatalf("reply = %+v", r)
+			}
+			checkAnswerEmbed(t, r.Embeds[0], f.ix)
+			if r.MentionEveryone || len(r.Mentions) != 0 || len(r.MentionRoles) != 0 {
+				t.Errorf("the reply pinged: everyone %v users %v roles %v", r.MentionEveryone, r.Mentions, r.MentionRoles)
+			}
+			if strings.Contains(r.Embeds[0].Title, srv.BotMention()) {
+				t.Errorf("the bot's mention was not stripped from the question: %q", r.Embeds[0].Title)
+			}
+			if len(srv.RequestsMatching("POST", "/channels/"+generalChannel+"/typing")) == 0 {
+				t.Error("no typing indicator")
+			}
+		})
+
+		t.Run("a reply to the bot is answered", func(t *testing.T) {
+			t.Parallel()
+			q := srv.DispatchMessage(discordtest.MessageSpec{AuthorID: userID(11), Content: srv.BotMention() + " Who owns TikTok?"})
+			first := f.replyTo(t, generalChannel, q.ID)
+			follow := srv.DispatchMessage(discordtest.MessageSpec{AuthorID: userID(11), ReplyTo: first.ID, ReplyPing: true,
+				Content: "How many monthly users does Doubao have?"})
+			r := f.replyTo(t, generalChannel, follow.ID)
+			if !strings.Contains(r.Embeds[0].Description, "75 million") || len(r.Mentions) != 0 {
+				t.Errorf("reply = %q, mentions %v", r.Embeds[0].Description, r.Mentions)
+			}
+		})
+
+		t.Run("a mention the sources don't cover says so", func(t *testing.T) {
+			t.Parallel()
+			q := srv.DispatchMessage(discordtest.MessageSpec{AuthorID: userID(12), Content: srv.BotMention() + " " + uncoveredQuestion})
+			r := f.replyTo(t, generalChannel, q.ID)
+			if e := r.Embeds[0]; e.Color != commands.ColourNotCovered || !strings.Contains(e.Description, "don't cover") {
+				t.Errorf("reply = colour %06x %q", e.Color, e.Description)
+			}
+		})
+
+		t.Run("a DM is answered", func(t *testing.T) {
+			t.Parallel()
+			q := srv.DispatchMessage(discordtest.MessageSpec{AuthorID: userID(13), DM: true, Content: coveredQuestion})
+			checkAnswerEmbed(t, f.replyTo(t, q.ChannelID, q.ID).Embeds[0], f.ix)
+		})
+
+		t.Run("answer channel: covered questions answered, the rest ignored", func(t *testing.T) {
+			t.Parallel()
+			user := userID(14)
+			statement := srv.DispatchMessage(discordtest.MessageSpec{AuthorID: user, ChannelID: answerChannel, Content: "ByteDance is spending a lot."})
+			uncovered := srv.DispatchMessage(discordtest.MessageSpec{AuthorID: user, ChannelID: answerChannel, Content: uncoveredQuestion})
+			covered := srv.DispatchMessage(discordtest.MessageSpec{AuthorID: user, ChannelID: answerChannel, Content: coveredQuestion})
+			checkAnswerEmbed(t, f.replyTo(t, answerChannel, covered.ID).Embeds[0], f.ix)
+			f.logs.waitLine(t, map[string]string{"msg": "message question", "message_id": uncovered.ID, "outcome": "not_covered_silent"})
+			time.Sleep(100 * time.Millisecond) // the statement's handler only classifies; give it ample time
+			if n := f.repliesTo(uncovered.ID) + f.repliesTo(statement.ID); n != 0 {
+				t.Errorf("%d replies to an uncovered question or a statement in the answer channel", n)
+			}
+			if l := f.logs.lines(map[string]string{"message_id": statement.ID}); len(l) != 0 {
+				t.Errorf("the statement was handled: %v", l)
+			}
+			// Not in an answer channel, an unaddressed question is left alone.
+			elsewhere := srv.DispatchMessage(discordtest.MessageSpec{AuthorID: user, Content: coveredQuestion})
+			mention := srv.DispatchMessage(discordtest.MessageSpec{AuthorID: user, ChannelID: answerChannel, Content: srv.BotMention() + " " + uncoveredQuestion})
+			f.replyTo(t, answerChannel, mention.ID) // mentioned: "not covered" is said even here
+			time.Sleep(100 * time.Millisecond)
+			if f.repliesTo(elsewhere.ID) != 0 {
+				t.Error("answered an unaddressed question outside the answer channels")
+			}
+		})
+
+		t.Run("other bots and webhooks are ignored", func(t *testing.T) {
+			t.Parallel()
+			otherBot := srv.DispatchMessage(discordtest.MessageSpec{AuthorID: "710000000000000001", AuthorBot: true,
+				Content: srv.BotMention() + " " + coveredQuestion})
+			hook := srv.DispatchMessage(discordtest.MessageSpec{AuthorID: "710000000000000002", WebhookID: "710000000000000003",
+				ChannelID: answerChannel, Content: coveredQuestion})
+			sync := srv.DispatchMessage(discordtest.MessageSpec{AuthorID: userID(15), Content: srv.BotMention() + " " + coveredQuestion})
+			f.replyTo(t, generalChannel, sync.ID)
+			time.Sleep(100 * time.Millisecond)
+			if n := f.repliesTo(otherBot.ID) + f.repliesTo(hook.ID); n != 0 {
+				t.Errorf("%d replies to a bot or a webhook", n)
+			}
+		})
+
+		t.Run("rate limit across commands and messages", func(t *testing.T) {
+			t.Parallel()
+			user := userID(16)
+			for i := range 3 {
+				in := f.ask(user, coveredQuestion, false)
+				finalEdit(t, in)
+				q := srv.DispatchMessage(discordtest.MessageSpec{AuthorID: user, Content: fmt.Sprintf("%s %s (%d)", srv.BotMention(), coveredQuestion, i)})
+				f.replyTo(t, generalChannel, q.ID)
+			}
+			in := f.ask(user, coveredQuestion, false)
+			cb := callback(t, in)
+			if cb.Type != discordgo.InteractionResponseChannelMessageWithSource || cb.Data.Flags&discordgo.MessageFlagsEphemeral == 0 ||
+				!strings.Contains(cb.Data.Content, "6 questions a minute") {
+				t.Errorf("7th question: callback type %d flags %d %q; want a private rate-limit notice", cb.Type, cb.Data.Flags, cb.Data.Content)
+			}
+			q := srv.DispatchMessage(discordtest.MessageSpec{AuthorID: user, Content: srv.BotMention() + " " + coveredQuestion})
+			if _, err := srv.WaitRequest(testContext(t), "PUT", "/channels/"+generalChannel+"/messages/"+q.ID+"/reactions/{emoji}/@me", nil); err != nil {
+				t.Fatalf("no reaction on the 8th question: %v", err)
+			}
+			if got := srv.Reactions(generalChannel, q.ID); !slices.Equal(got, []string{bot.RateLimitedReaction}) {
+				t.Errorf("reactions = %q; want %q", got, bot.RateLimitedReaction)
+			}
+			time.Sleep(100 * time.Millisecond)
+			if f.repliesTo(q.ID) != 0 {
+				t.Error("a rate-limited message was answered")
+			}
+			// Someone else is not affected.
+			finalEdit(t, f.ask(userID(17), coveredQuestion, false))
+		})
+	})
+
+	t.Run("still answers after a gateway reconnect", func(t *testing.T) {
+		before := srv.Resumes()
+		if err := srv.Reconnect(); err != nil {
+			t.Fatal(err)
+		}
+		ctx := testContext(t)
+		if _, err := srv.WaitGateway(ctx, func(st discordtest.GatewayStats) bool { return st.Live && st.Resumes > before }); err != nil {
+			t.Fatal(err)
+		}
+		in := f.ask(userID(18), coveredQuestion, false)
+		recordAck(callback(t, in))
+		checkAnswerEmbed(t, finalEdit(t, in).Embeds[0], f.ix)
+		q := srv.DispatchMessage(discordtest.MessageSpec{AuthorID: userID(18), Content: srv.BotMention() + " Who owns TikTok?"})
+		f.replyTo(t, generalChannel, q.ID)
+	})
+
+	t.Run("wire and logs", func(t *testing.T) {
+		checkNoMentionsOnTheWire(t, srv)
+		for _, m := range srv.BotMessages("") {
+			if m.ReferencedMessage != nil && m.ReferencedMessage.Author != nil && m.ReferencedMessage.Author.ID == srv.BotUser().ID {
+				t.Errorf("the bot replied to its own message %s", m.ReferencedMessage.ID)
+			}
+		}
+		logs := f.logs.String()
+		if strings.Contains(logs, srv.Token()) {
+			t.Error("the bot token is in the logs")
+		}
+		for _, q := range []string{coveredQuestion, uncoveredQuestion, "Who owns TikTok"} {
+			if strings.Contains(logs, q) {
+				t.Errorf("question text %q logged above debug level", q)
+			}
+		}
+		lines := f.logs.lines(map[string]string{"msg": "command", "command": "ask", "outcome": "answered"})
+		if len(lines) == 0 {
+			t.Fatal("no log line for an answered /ask")
+		}
+		for _, k := range []string{"interaction_id", "user_id", "guild_id", "channel_id", "ack_ms", "took_ms", "index_version", "mode", "citations"} {
+			if _, ok := lines[0][k]; !ok {
+				t.Errorf("the /ask log line lacks %q: %v", k, lines[0])
+			}
+		}
+		ackMu.Lock()
+		defer ackMu.Unlock()
+		slices.Sort(acks)
+		t.Logf("acknowledgement latency over %d deferred interactions (dispatch → callback accepted): min %v, median %v, p95 %v, max %v",
+			len(acks), acks[0], acks[len(acks)/2], acks[len(acks)*95/100], acks[len(acks)-1])
+	})
+}
+
+// TestReindex edits and breaks a knowledge folder and reindexes it.
+func TestReindex(t *testing.T) {
+	t.Parallel()
+	dir := copyKnowledge(t)
+	f := startBot(t, setup{knowledgeDir: dir})
+	srv := f.srv
+	file := dir + "/bytedance-ai-investment-2025.yaml"
+	const moderator = discordtest.DefaultMemberPermissions | discordgo.PermissionManageGuild
+	reindex := func(t *testing.T, perms int64) discordtest.Message {
+		t.Helper()
+		in := srv.DispatchInteraction(discordtest.InteractionSpec{Command: "reindex", UserID: userID(30), Permissions: perms})
+		cb := callback(t, in)
+		if cb.Type != discordgo.InteractionResponseDeferredChannelMessageWithSource || cb.Data.Flags&discordgo.MessageFlagsEphemeral == 0 {
+			t.Errorf("callback type %d flags %d; want a private deferred response", cb.Type, cb.Data.Flags)
+		}
+		return finalEdit(t, in)
+	}
+	askTikTok := func(t *testing.T) string {
+		t.Helper()
+		return finalEdit(t, f.ask(userID(31), "Who owns TikTok?", false)).Embeds[0].Description
+	}
+	edit := func(t *testing.T, old, new string) {
+		t.Helper()
+		b, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(b), old) {
+			t.Fatalf("%s does not contain %q", file, old)
+		}
+		if err := os.WriteFile(file, []byte(strings.Replace(string(b), old, new, 1)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	t.Run("refused for a member without Manage Server", func(t *testing.T) {
+		cb := callback(t, srv.DispatchInteraction(discordtest.InteractionSpec{Command: "reindex", UserID: userID(30)}))
+		if cb.Data.Content != commands.RefusedNotAllowed {
+			t.Errorf("callback = %q", cb.Data.Content)
+		}
+	})
+
+	oldVersion := f.ix.Version()
+	t.Run("an edited fact changes later answers", func(t *testing.T) {
+		if d := askTikTok(t); strings.Contains(d, "Douyin") {
+			t.Fatalf("answer mentions Douyin before the edit: %q", d)
+		}
+		edit(t, "ByteDance is the company that owns TikTok.", "ByteDance is the company that owns TikTok and its Chinese twin Douyin.")
+		e := reindex(t, moderator).Embeds[0]
+		newVersion := f.ix.Version()
+		if newVersion == oldVersion {
+			t.Fatal("the index version did not change")
+		}
+		text := embedText(e)
+		for _, want := range []string{"Reindexed", oldVersion + "** → **" + newVersion, "Changed (1)", "`bytedance-owns-tiktok`"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("reindex report lacks %q:\n%s", want, text)
+			}
+		}
+		if strings.Contains(text, "Added") || strings.Contains(text, "Removed") {
+			t.Errorf("reindex report lists additions or removals:\n%s", text)
+		}
+		if d := askTikTok(t); !strings.Contains(d, "Douyin") {
+			t.Errorf("answer after reindex = %q; want the edited fact", d)
+		}
+	})
+
+	t.Run("a broken file is reported with file:line and the old index keeps serving", func(t *testing.T) {
+		before := f.ix.Version()
+		edit(t, "as_of: 2025-01", "as_of: 2025-13")
+		b, _ := os.ReadFile(file)
+		line := slices.Index(strings.Split(string(b), "\n"), "    as_of: 2025-13") + 1
+		e := reindex(t, discordgo.PermissionAdministrator).Embeds[0]
+		want := fmt.Sprintf("bytedance-ai-investment-2025.yaml:%d: ", line)
+		if !strings.Contains(e.Description, want) || !strings.Contains(e.Description, "month out of range") ||
+			!strings.Contains(e.Description, "keeps serving") || e.Color != commands.ColourError {
+			t.Errorf("report = %q; want %q and the old index kept", e.Description, want)
+		}
+		if f.ix.Version() != before {
+			t.Error("a broken knowledge folder replaced the index")
+		}
+		if d := askTikTok(t); !strings.Contains(d, "Douyin") {
+			t.Errorf("answer after a failed reindex = %q; want the last good index's", d)
+		}
+	})
+	checkNoMentionsOnTheWire(t, srv)
+}
+
+// streamingAnswerer streams partial text, then answers.
+type streamingAnswerer struct {
+	commands.Answerer
+	partials []string
+	gap      time.Duration
+}
+
+func (s streamingAnswerer) Ask(ctx context.Context, q string, onPartial func(string)) (answer.Answer, error) {
+	a, err := s.Answerer.Ask(ctx, q, nil)
+	if err != nil {
+		return a, err
+	}
+	for _, p := range s.partials {
+		onPartial(p)
+		select {
+		case <-time.After(s.gap):
+		case <-ctx.Done():
+			return answer.Answer{}, ctx.Err()
+		}
+	}
+	a.Mode, a.Model = answer.ModeLLM, "fake-model"
+	a.Text = "@everyone " + a.Text
+	return a, nil
+}
+
+// TestStreamingAnswer shows an LLM answer as it streams: edits of
+// @original at most about once a second, then the final embed.
+func TestStreamingAnswer(t *testing.T) {
+	t.Parallel()
+	var partials []string
+	for i := 1; i <= 14; i++ {
+		partials = append(partials, "@everyone "+strings.Repeat("ByteDance invests [1]. ", i))
+	}
+	f := startBot(t, setup{answerer: func(e *answer.Engine) commands.Answerer {
+		return streamingAnswerer{Answerer: e, partials: partials, gap: 200 * time.Millisecond}
+	}})
+	in := f.ask(userID(40), coveredQuestion, false)
+	final := finalEdit(t, in)
+	edits := in.OriginalEdits()
+	var streamed []discordtest.Message
+	for _, e := range edits {
+		if strings.HasPrefix(e.Content, "@everyone ByteDance") {
+			streamed = append(streamed, e)
+		}
+	}
+	// ~2.8 s of streaming at one edit a second: 2 or 3 edits, never 14.
+	if len(streamed) < 2 || len(streamed) > 4 {
+		t.Errorf("%d streamed edits for %d partial texts over %v", len(streamed), len(partials), 14*200*time.Millisecond)
+	}
+	prev := edits[0].After // the progress edit
+	for i, e := range streamed {
+		if gap := e.After - prev; gap < 900*time.Millisecond {
+			t.Errorf("streamed edit %d came %v after the previous edit; want about a second", i, gap)
+		}
+		prev = e.After
+		if e.AllowedMentions == nil || len(e.AllowedMentions.Parse) != 0 {
+			t.Errorf("streamed edit %d has allowed_mentions %+v", i, e.AllowedMentions)
+		}
+	}
+	if edits[len(edits)-1].Raw == nil || final.Content != "" || !strings.HasPrefix(final.Embeds[0].Description, "@everyone") {
+		t.Errorf("final edit = %q / %q", final.Content, final.Embeds[0].Description)
+	}
+	if orig, _ := in.Original(); orig.MentionEveryone {
+		t.Error("the answer pinged @everyone")
+	}
+	checkNoMentionsOnTheWire(t, f.srv)
+}
+
+// blockingAnswerer holds questions containing "slow" until release closes
+// (or their context ends).
+type blockingAnswerer struct {
+	commands.Answerer
+	release chan struct{}
+	started chan string
+}
+
+func (b blockingAnswerer) Ask(ctx context.Context, q string, onPartial func(string)) (answer.Answer, error) {
+	if strings.Contains(q, "slow") {
+		b.started <- q
+		hold := b.release
+		if strings.Contains(q, "forever") {
+			hold = nil
+		}
+		select {
+		case <-hold:
+		case <-ctx.Done():
+			return answer.Answer{}, ctx.Err()
+		}
+	}
+	return b.Answerer.Ask(ctx, strings.NewReplacer("slow", "", "forever", "").Replace(q), onPartial)
+}
+
+// TestShutdown stops the bot with questions in flight: they finish (or are
+// cut off at the shutdown deadline with a message), new ones are turned
+// away with a reply, and Run returns.
+func TestShutdown(t *testing.T) {
+	t.Parallel()
+	ba := blockingAnswerer{release: make(chan struct{}), started: make(chan string, 2)}
+	f := startBot(t, setup{
+		answerer: func(e *answer.Engine) commands.Answerer { ba.Answerer = e; return ba },
+		options:  func(o *bot.Options) { o.ShutdownTimeout = 1500 * time.Millisecond },
+	})
+	srv := f.srv
+	finishing := f.ask(userID(50), "slow "+coveredQuestion, false)
+	cutOff := f.ask(userID(51), "slow forever "+coveredQuestion, false)
+	for range 2 {
+		select {
+		case <-ba.started:
+		case <-time.After(10 * time.Second):
+			t.Fatal("the slow questions did not start")
+		}
+	}
+	stoppedAt := time.Now()
+	f.stop()
+	f.logs.waitLine(t, map[string]string{"msg": "bot stopping"})
+
+	turnedAway := f.ask(userID(52), coveredQuestion, false)
+	if cb := callback(t, turnedAway); cb.Data.Content != commands.UserMessage(commands.ErrShuttingDown) {
+		t.Errorf("a question during shutdown got %q", cb.Data.Content)
+	}
+	close(ba.release)
+	checkAnswerEmbed(t, finalEdit(t, finishing).Embeds[0], f.ix)
+	if _, err := cutOff.WaitOriginalEdit(testContext(t), func(m discordtest.Message) bool {
+		return m.Content == commands.UserMessage(commands.ErrShuttingDown)
+	}); err != nil {
+		t.Errorf("the question cut off at the deadline got no reply: %v; edits %+v", err, cutOff.OriginalEdits())
+	}
+	select {
+	case err := <-f.done:
+		f.done <- err
+		if took := time.Since(stoppedAt); took < 1500*time.Millisecond || took > 6*time.Second {
+			t.Errorf("Run returned %v after its context ended; want the 1.5 s shutdown wait plus the close", took)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not return")
+	}
+	if st := srv.GatewayStats(); st.Live {
+		t.Error("the gateway connection is still live after Run returned")
+	}
+}
