@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/bytewatch/bytewatch/answer/llm"
 	"github.com/bytewatch/bytewatch/bot"
 	"github.com/bytewatch/bytewatch/commands"
 )
@@ -34,6 +35,14 @@ func runBot(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	defer ix.Close()
+	// A bad key or an unknown model stops the bot before it goes online; an
+	// unreachable server only warns, since answers fall back to extractive.
+	if err := checkLLM(ctx, cfg, log); err != nil {
+		if !errors.Is(err, llm.ErrUnavailable) {
+			return err
+		}
+		log.Warn("the LLM is unreachable; answering extractively until it is back", "error", err)
+	}
 	model := ""
 	if cfg.LLMEnabled() {
 		model = cfg.OpenAIModel
