@@ -314,8 +314,10 @@ func parseMarker(s string, i int) (marker, bool) {
 // into a citation marker: "[", "[1", "[1, 2-". A stream that ends in one
 // must wait for more text before the sentence before it is complete.
 func markerPrefix(s string) bool {
-	for _, r := range s[1:] {
+	for i, r := range s[1:] {
 		switch {
+		case r == utf8.RuneError && !utf8.FullRuneInString(s[1+i:]):
+			return true // a dash may be arriving a byte at a time
 		case r >= '0' && r <= '9', r == ' ', r == '\t', r == ',', r == ';', r == '-', r == '–', r == '—',
 			r == 'a', r == 'n', r == 'd':
 		default:
@@ -394,8 +396,14 @@ func splitSentences(text string, final bool) []span {
 // -1 when the punctuation ends nothing. decided is false when the text
 // stops before the answer is known.
 func sentenceEnd(text string, j, start int, final bool) (end, next int, decided bool) {
+	// undecided reports whether the text stops inside a character at i,
+	// which a stream may still complete.
+	undecided := func(i int) bool { return !final && !utf8.FullRuneInString(text[i:]) }
 	k := j + 1
 	for k < len(text) {
+		if undecided(k) {
+			return 0, 0, false
+		}
 		r, size := utf8.DecodeRuneInString(text[k:])
 		if !strings.ContainsRune(`"')”’*_`, r) {
 			break
@@ -441,6 +449,9 @@ func sentenceEnd(text string, j, start int, final bool) (end, next int, decided 
 	if p == k {
 		// Punctuation glued to what follows: "55.7", "U.S.A", "bytedance.com".
 		return -1, 0, true
+	}
+	if undecided(p) {
+		return 0, 0, false
 	}
 	r, _ := utf8.DecodeRuneInString(text[p:])
 	if unicode.IsLower(r) {
