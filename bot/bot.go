@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+	"github.com/gorilla/websocket"
 
 	"github.com/bytewatch/bytewatch/commands"
 )
@@ -136,7 +137,7 @@ func Run(ctx context.Context, opts Options) error {
 	s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Disconnect) { b.log.Debug("discord: disconnected") })
 
 	if err := s.Open(); err != nil {
-		return fmt.Errorf("bot: connect to Discord: %w", err)
+		return fmt.Errorf("bot: connect to Discord: %w%s", err, closeHint(err))
 	}
 	ready, err := b.register(ctx)
 	if err != nil {
@@ -152,6 +153,21 @@ func Run(ctx context.Context, opts Options) error {
 	b.log.Info("bot stopping", "cause", context.Cause(ctx))
 	b.shutdown()
 	return nil
+}
+
+// closeHint explains the gateway close codes a misconfigured bot gets.
+func closeHint(err error) string {
+	var ce *websocket.CloseError
+	if !errors.As(err, &ce) {
+		return ""
+	}
+	switch ce.Code {
+	case 4004:
+		return " (the token was refused: check DISCORD_TOKEN)"
+	case 4014:
+		return " (turn on the Message Content intent: developer portal → your application → Bot → Privileged Gateway Intents)"
+	}
+	return ""
 }
 
 // newBot builds the session and the bot without connecting. closeTransport

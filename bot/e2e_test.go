@@ -3,6 +3,7 @@ package bot_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"slices"
 	"strings"
@@ -582,9 +583,15 @@ func TestShutdown(t *testing.T) {
 	ba := blockingAnswerer{release: make(chan struct{}), started: make(chan string, 2)}
 	f := startBot(t, setup{
 		answerer: func(e *answer.Engine) commands.Answerer { ba.Answerer = e; return ba },
-		options:  func(o *bot.Options) { o.ShutdownTimeout = 1500 * time.Millisecond },
+		options: func(o *bot.Options) {
+			o.ShutdownTimeout = 1500 * time.Millisecond
+			o.GuildID = "" // and registers globally
+		},
 	})
 	srv := f.srv
+	if n, g := len(srv.Commands("")), len(srv.Commands(guildID)); n != 5 || g != 0 {
+		t.Errorf("%d global and %d guild commands; without DISCORD_GUILD_ID all 5 go global", n, g)
+	}
 	finishing := f.ask(userID(50), "slow "+coveredQuestion, false)
 	cutOff := f.ask(userID(51), "slow forever "+coveredQuestion, false)
 	for range 2 {
@@ -620,5 +627,38 @@ func TestShutdown(t *testing.T) {
 	}
 	if st := srv.GatewayStats(); st.Live {
 		t.Error("the gateway connection is still live after Run returned")
+	}
+}
+
+// TestConnectErrorsSayWhatToFix: the two set-up mistakes Discord answers by
+// closing the gateway — a wrong token and the Message Content intent left
+// off — end Run with an error that says which switch to flip.
+func TestConnectErrorsSayWhatToFix(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		opts  []discordtest.Option
+		token string
+		want  string
+	}{
+		{"intent off", []discordtest.Option{discordtest.WithPrivilegedIntents(0)}, "", "Privileged Gateway Intents"},
+		{"wrong token", nil, "not-the-token", "check DISCORD_TOKEN"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := discordtest.New(t, tt.opts...)
+			token := tt.token
+			if token == "" {
+				token = srv.Token()
+			}
+			transport := http.DefaultTransport.(*http.Transport).Clone()
+			t.Cleanup(transport.CloseIdleConnections)
+			err := bot.Run(testContext(t), bot.Options{Token: token, APIBaseURL: srv.URL, Transport: transport,
+				Answerer: streamingAnswerer{}})
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Run = %v; want an error saying %q", err, tt.want)
+			}
+		})
 	}
 }
