@@ -81,6 +81,7 @@ type generation struct {
 	dir       string
 	df        map[string]int // text term → facts containing it
 	conceptDF map[string]int
+	figureDF  map[string]int // figure token → facts stating it
 	spell     *speller
 	// evidence is each fact's analysed form, kept from the build so that
 	// coverage needs no analysis at query time.
@@ -290,7 +291,7 @@ func (ix *Index) analyseFact(f knowledge.Fact) factDoc {
 
 func (ix *Index) build(ctx context.Context, base *knowledge.Base) (*generation, error) {
 	start := time.Now()
-	g := &generation{base: base, df: map[string]int{}, conceptDF: map[string]int{}, n: len(base.Facts),
+	g := &generation{base: base, df: map[string]int{}, conceptDF: map[string]int{}, figureDF: map[string]int{}, n: len(base.Facts),
 		spell: newSpeller(), asOf: base.LatestAsOf(), evidence: make(map[string]evidence, len(base.Facts))}
 	intern := map[string]string{}
 	for _, w := range ix.vocab.words {
@@ -335,12 +336,16 @@ func (ix *Index) build(ctx context.Context, base *knowledge.Base) (*generation, 
 		for _, c := range d.concepts {
 			g.conceptDF[c]++
 		}
+		figTokens := figureTokens(d.figures)
+		for _, t := range figTokens {
+			g.figureDF[t]++
+		}
 		g.evidence[f.ID] = newEvidence(d, ix.an.terms(f.Attribution), intern)
 		doc := map[string]any{
 			fieldText:        d.text,
 			fieldAttribution: f.Attribution,
 			fieldConcepts:    d.concepts,
-			fieldFigures:     figureTokens(d.figures),
+			fieldFigures:     figTokens,
 		}
 		if err := batch.Index(f.ID, doc); err != nil {
 			return fail(fmt.Errorf("index: fact %s: %w", f.ID, err))

@@ -75,6 +75,10 @@ type Result struct {
 	Took    time.Duration
 }
 
+// narrowFrom is the index size from which searches are focused on the
+// question's rarer clauses; below it every search is broad, and cheap.
+const narrowFrom = 2000
+
 // questionWords carry the form of a question, not its topic; they are
 // dropped before matching. They are listed unanalysed and analysed once.
 var questionWords = []string{
@@ -113,15 +117,16 @@ func (ix *Index) Search(ctx context.Context, question string, limit int) (Result
 		return res, err
 	}
 	res.Query = q
-	bq := ix.bleveQuery(g, q)
-	if bq == nil || limit <= 0 {
+	cs := ix.clauses(g, q)
+	if len(cs) == 0 || limit <= 0 {
 		res.Took = time.Since(start)
 		return res, nil
 	}
-	req := bleve.NewSearchRequestOptions(bq, limit, 0, false)
-	// Ties broken by id: the same question gets the same facts every time.
-	req.SortBy([]string{"-_score", "_id"})
-	sr, err := g.idx.SearchInContext(ctx, req)
+	// Twice the limit, then ties broken by id here: the same question gets
+	// the same facts every time (Bleve breaks ties by internal document
+	// number, which differs between builds), without paying Bleve to load
+	// the id of every candidate.
+	sr, err := g.idx.SearchInContext(ctx, bleve.NewSearchRequestOptions(bleveQuery(focus(cs, g.n)), 2*limit, 0, false))
 	if err != nil {
 		return res, fmt.Errorf("index: search: %w", err)
 	}
@@ -134,6 +139,10 @@ func (ix *Index) Search(ctx context.Context, question string, limit int) (Result
 		hit := Hit{Fact: f, Source: src, Score: h.Score}
 		hit.Covered, hit.Coverage = ix.cover(g, q, f)
 		res.Hits = append(res.Hits, hit)
+	}
+	SortByScore(res.Hits)
+	if len(res.Hits) > limit {
+		res.Hits = res.Hits[:limit]
 	}
 	res.Took = time.Since(start)
 	return res, nil
@@ -196,55 +205,100 @@ func questionStop(an *analyzer) map[string]bool {
 	return m
 }
 
-// bleveQuery builds the Bleve query: a disjunction of term queries on the
-// text and attribution, concept and figure term queries, and a phrase query
-// per adjacent pair of terms, so that facts using the question's own word
-// order rank first. User text only ever becomes analysed terms.
-func (ix *Index) bleveQuery(g *generation, q Query) query.Query {
+// clause is one query clause with the number of facts it can match.
+type clause struct {
+	q    query.Query
+	df   int
+	unit string // the unit it searches for; phrases have none
+}
+
+// clauses turns a parsed question into query clauses: term queries on the
+// text and the attribution for free terms, concept and figure term
+// queries, and a phrase query per adjacent pair of terms, so that facts
+// using the question's own word order rank first. User text only ever
+// becomes analysed terms: Bleve's query-string syntax is never used.
+func (ix *Index) clauses(g *generation, q Query) []clause {
 	// Terms and concepts in more than half the facts rank nothing but cost
 	// the most to score (a posting for most documents); they still count in
 	// coverage, which does not need Bleve.
 	common := func(df int) bool { return g.n >= 20 && df*2 > g.n }
-	var qs []query.Query
-	add := func(field, term string, boost float64) {
+	var cs []clause
+	add := func(field, term string, boost float64, df int, unit string) {
+		if common(df) {
+			return
+		}
 		tq := bleve.NewTermQuery(term)
 		tq.SetField(field)
 		tq.SetBoost(boost)
-		qs = append(qs, tq)
+		cs = append(cs, clause{q: tq, df: df, unit: unit})
 	}
 	// Words a concept claimed are searched through the concept, so that
 	// "TikTok's parent" finds ByteDance's facts, not Alphabet's ("the parent
 	// company of Google").
 	for _, t := range q.Free {
-		if common(g.df[t]) {
-			continue
-		}
-		add(fieldText, t, 1)
-		add(fieldAttribution, t, 0.5)
+		add(fieldText, t, 1, g.df[t], "t:"+t)
+		add(fieldAttribution, t, 0.5, 0, "")
 	}
 	for _, c := range q.Concepts {
-		if common(g.conceptDF[c]) {
-			continue
-		}
-		add(fieldConcepts, c, 1.5)
+		add(fieldConcepts, c, 1.5, g.conceptDF[c], "c:"+c)
 	}
 	for _, f := range q.Figures {
 		for _, tok := range f.Tokens() {
-			add(fieldFigures, tok, 2)
+			add(fieldFigures, tok, 2, g.figureDF[tok], "f:"+f.Text)
 		}
 	}
 	for i := 0; i+1 < len(q.Terms); i++ {
-		if common(g.df[q.Terms[i]]) && common(g.df[q.Terms[i+1]]) {
+		// A phrase costs a conjunction of both terms' postings: only worth
+		// it when one of them is rare.
+		df := min(g.df[q.Terms[i]], g.df[q.Terms[i+1]])
+		if df > max(50, g.n/100) {
 			continue
 		}
 		pq := bleve.NewPhraseQuery([]string{q.Terms[i], q.Terms[i+1]}, fieldText)
 		pq.SetBoost(0.5)
-		qs = append(qs, pq)
+		cs = append(cs, clause{q: pq, df: df})
 	}
-	if len(qs) == 0 {
+	return cs
+}
+
+// bleveQuery is the disjunction of all clauses: any fact matching any of
+// them is a candidate.
+func bleveQuery(cs []clause) query.Query {
+	if len(cs) == 0 {
 		return nil
 	}
+	qs := make([]query.Query, len(cs))
+	for i, c := range cs {
+		qs[i] = c.q
+	}
 	return bleve.NewDisjunctionQuery(qs...)
+}
+
+// focus is what keeps searches fast in a large index: scoring every fact
+// that shares a frequent word with the question costs milliseconds per
+// ten thousand facts. From narrowFrom facts on, clauses matching more than
+// a tenth of the facts are left out when rarer ones exist (the facts that
+// answer match the rarer units; the frequent units still count in
+// coverage), and when none exist only the rarest clause is searched.
+func focus(cs []clause, n int) []clause {
+	if n < narrowFrom {
+		return cs
+	}
+	limit := n / 10
+	var out []clause
+	rarest := -1
+	for i, c := range cs {
+		if c.df <= limit {
+			out = append(out, c)
+		}
+		if c.df > 0 && (rarest < 0 || c.df < cs[rarest].df) {
+			rarest = i
+		}
+	}
+	if len(out) == 0 && rarest >= 0 {
+		out = []clause{cs[rarest]}
+	}
+	return out
 }
 
 // cover reports which of the question's units a fact matches.
