@@ -33,6 +33,10 @@ type Searcher interface {
 type Options struct {
 	// LLM composes answers when set; nil means extractive answers only.
 	LLM LLM
+	// LLMBudget bounds everything one answer spends on the LLM — waiting
+	// for a slot, streaming, the repair — after which the extractive answer
+	// is shown. Zero means only the caller's context bounds it.
+	LLMBudget time.Duration
 	// Logger receives one line per question; nil discards.
 	Logger *slog.Logger
 	// Policy tunes when the engine answers; the zero value means DefaultPolicy.
@@ -43,6 +47,7 @@ type Options struct {
 type Engine struct {
 	ix        Searcher
 	llm       LLM
+	llmBudget time.Duration
 	log       *slog.Logger
 	policy    Policy
 	conflicts conflictCache
@@ -50,7 +55,7 @@ type Engine struct {
 
 // NewEngine returns an Engine answering from ix.
 func NewEngine(ix Searcher, opts Options) *Engine {
-	e := &Engine{ix: ix, llm: opts.LLM, log: opts.Logger, policy: opts.Policy}
+	e := &Engine{ix: ix, llm: opts.LLM, llmBudget: opts.LLMBudget, log: opts.Logger, policy: opts.Policy}
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
 	}
@@ -95,8 +100,9 @@ const (
 )
 
 // Ask answers a question. onPartial, when not nil, receives the growing
-// text of an LLM answer as it streams; it is never called for extractive
-// answers. The error is non-nil only for a question that cannot be asked
+// text of an LLM answer as it streams, verified sentence by sentence; it is
+// never called when no LLM is called, and the final Answer replaces
+// whatever it showed. The error is non-nil only for a question that cannot be asked
 // (ErrEmptyQuestion, ErrQuestionTooLong) or when the index itself fails:
 // an LLM failure falls back to the extractive answer.
 func (e *Engine) Ask(ctx context.Context, question string, onPartial func(string)) (Answer, error) {
@@ -123,7 +129,12 @@ func (e *Engine) Ask(ctx context.Context, question string, onPartial func(string
 	var llmTime time.Duration
 	if e.llm != nil && sel.answered {
 		llmStart := time.Now()
-		a = e.composeLLM(ctx, a, res, sel, onPartial)
+		llmCtx, cancel := ctx, context.CancelFunc(func() {})
+		if e.llmBudget > 0 {
+			llmCtx, cancel = context.WithTimeout(ctx, e.llmBudget)
+		}
+		a = e.composeLLM(llmCtx, a, res, sel, onPartial)
+		cancel()
 		llmTime = time.Since(llmStart)
 	}
 	a.Timings = Timings{Retrieval: retrieval, LLM: llmTime}

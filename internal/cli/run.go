@@ -26,6 +26,7 @@ func configureLLM(_ context.Context, cfg config.Config, log *slog.Logger, opts *
 		return err
 	}
 	opts.LLM = c
+	opts.LLMBudget = cfg.LLMTimeout
 	log.Debug("answers are composed by an LLM and verified", "model", c.Model(), "server", llmServer(cfg),
 		"prompt_version", answer.PromptVersion, "timeout", cfg.LLMTimeout)
 	return nil
