@@ -96,8 +96,8 @@ func InviteURL(applicationID string) string {
 	return "https://discord.com/oauth2/authorize?" + q.Encode()
 }
 
-// Bot is a running bot's shared state.
-type Bot struct {
+// service is a running bot's shared state.
+type service struct {
 	opts     Options
 	log      *slog.Logger
 	session  *discordgo.Session
@@ -172,7 +172,7 @@ func closeHint(err error) string {
 
 // newBot builds the session and the bot without connecting. closeTransport
 // releases the transport Run made.
-func newBot(opts Options) (*Bot, func(), error) {
+func newBot(opts Options) (*service, func(), error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -210,7 +210,7 @@ func newBot(opts Options) (*Bot, func(), error) {
 	s.Client = &http.Client{Transport: transport, Timeout: httpTimeout}
 
 	work, abort := context.WithCancel(context.Background())
-	b := &Bot{
+	b := &service{
 		opts: opts, log: opts.Logger, session: s, rest: commands.NewREST(s),
 		limiter:  commands.NewRateLimiter(opts.RateLimitPerMinute),
 		channels: map[string]bool{},
@@ -244,7 +244,7 @@ func self(s *discordgo.Session) (userID, username, appID string) {
 }
 
 // register bulk-overwrites the commands, in the guild or globally.
-func (b *Bot) register(ctx context.Context) (Ready, error) {
+func (b *service) register(ctx context.Context) (Ready, error) {
 	userID, username, appID := self(b.session)
 	if appID == "" {
 		return Ready{}, errors.New("bot: READY carried no application id")
@@ -266,7 +266,7 @@ func (b *Bot) register(ctx context.Context) (Ready, error) {
 // shutdown stops taking questions, waits for those in flight (cutting them
 // off after ShutdownTimeout), closes the session, and waits for the last
 // refusals sent while it closed.
-func (b *Bot) shutdown() {
+func (b *service) shutdown() {
 	b.draining.Store(true) // from here on, interactions get "restarting" and messages are ignored
 	wctx, cancel := context.WithTimeout(context.Background(), b.opts.ShutdownTimeout)
 	err := b.inflight.wait(wctx)
@@ -290,12 +290,12 @@ func (b *Bot) shutdown() {
 }
 
 // handlerContext is the context of one event's handling.
-func (b *Bot) handlerContext() (context.Context, context.CancelFunc) {
+func (b *service) handlerContext() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(b.work, b.opts.QuestionTimeout)
 }
 
 // onInteraction handles INTERACTION_CREATE, in its own goroutine.
-func (b *Bot) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionCreate) {
+func (b *service) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionCreate) {
 	if !b.inflight.start() {
 		return
 	}
@@ -315,7 +315,7 @@ func (b *Bot) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionCreat
 
 // recoverEvent is the last net for a panic in an event handler: discordgo
 // runs handlers in bare goroutines, where a panic would end the process.
-func (b *Bot) recoverEvent(what string) {
+func (b *service) recoverEvent(what string) {
 	if p := recover(); p != nil {
 		b.log.Error("bot: event handler panicked", "event", what, "panic", p, "stack", string(debug.Stack()))
 	}

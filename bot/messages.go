@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"regexp"
 	"strings"
@@ -116,7 +115,7 @@ func IsQuestion(text string) bool {
 }
 
 // onMessage handles MESSAGE_CREATE, in its own goroutine.
-func (b *Bot) onMessage(s *discordgo.Session, mc *discordgo.MessageCreate) {
+func (b *service) onMessage(s *discordgo.Session, mc *discordgo.MessageCreate) {
 	if !b.inflight.start() {
 		return
 	}
@@ -137,7 +136,7 @@ func (b *Bot) onMessage(s *discordgo.Session, mc *discordgo.MessageCreate) {
 }
 
 // answerMessage answers one message the bot was asked, and logs one line.
-func (b *Bot) answerMessage(ctx context.Context, m *discordgo.Message, trigger Trigger) {
+func (b *service) answerMessage(ctx context.Context, m *discordgo.Message, trigger Trigger) {
 	start := time.Now()
 	attrs := []slog.Attr{
 		slog.String("trigger", trigger.String()), slog.String("message_id", m.ID),
@@ -182,7 +181,7 @@ func (b *Bot) answerMessage(ctx context.Context, m *discordgo.Message, trigger T
 	switch {
 	case err != nil:
 		outcome = "error"
-		if !errors.Is(err, answer.ErrEmptyQuestion) && !errors.Is(err, answer.ErrQuestionTooLong) {
+		if !commands.IsUserError(err) {
 			level = slog.LevelError
 		}
 		attrs = append(attrs, slog.Any("error", err))
@@ -205,7 +204,7 @@ func (b *Bot) answerMessage(ctx context.Context, m *discordgo.Message, trigger T
 
 // reply posts msgs, the first as a reply to m; nobody is pinged, not even
 // m's author.
-func (b *Bot) reply(ctx context.Context, m *discordgo.Message, msgs []commands.Message) error {
+func (b *service) reply(ctx context.Context, m *discordgo.Message, msgs []commands.Message) error {
 	for i, msg := range msgs {
 		send := &discordgo.MessageSend{Content: msg.Content, Embeds: msg.Embeds}
 		if i == 0 {
@@ -220,7 +219,7 @@ func (b *Bot) reply(ctx context.Context, m *discordgo.Message, msgs []commands.M
 }
 
 // replyText replies to m with a line of text, logging a failure.
-func (b *Bot) replyText(ctx context.Context, m *discordgo.Message, text string) {
+func (b *service) replyText(ctx context.Context, m *discordgo.Message, text string) {
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), commands.DefaultCallTimeout)
 	defer cancel()
 	if err := b.reply(rctx, m, []commands.Message{{Content: commands.Truncate(text, commands.MaxContent)}}); err != nil {
@@ -232,7 +231,7 @@ func (b *Bot) replyText(ctx context.Context, m *discordgo.Message, text string) 
 // returned func is called. The first indicator is sent alongside the work
 // and stop waits for it rather than cancelling it, so that it never lands
 // after the reply (Discord would then show "typing…" under the answer).
-func (b *Bot) typing(ctx context.Context, channelID string) (stop func()) {
+func (b *service) typing(ctx context.Context, channelID string) (stop func()) {
 	quit := make(chan struct{})
 	done := make(chan struct{})
 	go func() {

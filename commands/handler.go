@@ -260,6 +260,14 @@ func (p *Responder) Fail(ctx context.Context, err error) error {
 	return p.Send(ctx, Message{Content: UserMessage(err)})
 }
 
+// IsUserError reports whether err is about the question or the moment
+// rather than a fault: an empty or too long question, a shutdown. Such
+// errors are logged at info level.
+func IsUserError(err error) bool {
+	return errors.Is(err, answer.ErrEmptyQuestion) || errors.Is(err, answer.ErrQuestionTooLong) ||
+		errors.Is(err, ErrShuttingDown) || errors.Is(err, context.Canceled)
+}
+
 // UserMessage is what the user is told about an error: the problem with the
 // question when there is one, a generic apology otherwise. Internal details
 // stay in the log.

@@ -117,7 +117,7 @@ func Logging(log *slog.Logger) Middleware {
 				outcome = "ok"
 			}
 			level := slog.LevelInfo
-			if err != nil && r.Outcome != "rate_limited" {
+			if err != nil && !IsUserError(err) {
 				level = slog.LevelError
 			}
 			attrs := []slog.Attr{
