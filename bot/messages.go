@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -175,6 +176,7 @@ func (b *service) answerMessage(ctx context.Context, m *discordgo.Message, trigg
 		return
 	}
 	stopTyping := b.typing(ctx, m.ChannelID)
+	defer stopTyping() // if Ask panics
 	var err error
 	a, err = b.opts.Answerer.Ask(ctx, question, nil)
 	stopTyping()
@@ -228,7 +230,7 @@ func (b *service) replyText(ctx context.Context, m *discordgo.Message, text stri
 }
 
 // typing shows the typing indicator in channelID, renewing it, until the
-// returned func is called. The first indicator is sent alongside the work
+// returned func is called (once or more). The first indicator is sent alongside the work
 // and stop waits for it rather than cancelling it, so that it never lands
 // after the reply (Discord would then show "typing…" under the answer).
 func (b *service) typing(ctx context.Context, channelID string) (stop func()) {
@@ -251,8 +253,9 @@ func (b *service) typing(ctx context.Context, channelID string) (stop func()) {
 			}
 		}
 	}()
+	var once sync.Once
 	return func() {
-		close(quit)
+		once.Do(func() { close(quit) })
 		<-done
 	}
 }
