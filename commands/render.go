@@ -67,8 +67,8 @@ func SourceLine(c answer.Citation) string {
 func RenderAnswer(a answer.Answer) []Message {
 	colour := OutcomeColour(a.Outcome())
 	var fields []*discordgo.MessageEmbedField
-	if a.Note != "" {
-		fields = append(fields, &discordgo.MessageEmbedField{Name: "Note", Value: Truncate(a.Note, MaxFieldValue)})
+	if note := strings.TrimSpace(a.Note); note != "" {
+		fields = append(fields, &discordgo.MessageEmbedField{Name: "Note", Value: Truncate(note, MaxFieldValue)})
 	}
 	if len(a.Citations) > 0 {
 		lines := make([]string, len(a.Citations))
@@ -264,8 +264,8 @@ func (msg Message) Validate() error {
 			switch {
 			case f == nil:
 				bad("embed %d field %d is nil", i, j)
-			case f.Name == "" || f.Value == "":
-				bad("embed %d field %d has an empty name or value", i, j)
+			case strings.TrimSpace(f.Name) == "" || strings.TrimSpace(f.Value) == "":
+				bad("embed %d field %d has an empty name or value", i, j) // Discord trims, then requires both
 			case runes(f.Name) > MaxFieldName:
 				bad("embed %d field %d: name has %d characters (max %d)", i, j, runes(f.Name), MaxFieldName)
 			case runes(f.Value) > MaxFieldValue:
