@@ -82,7 +82,7 @@ func RenderAnswer(a answer.Answer) []Message {
 		text = "(no answer)"
 	}
 	return layout(layoutInput{
-		title:  Truncate(a.Question, MaxEmbedTitle),
+		title:  Truncate(strings.TrimSpace(a.Question), MaxEmbedTitle),
 		text:   text,
 		fields: fields,
 		footer: Footer(a),
