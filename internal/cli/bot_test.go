@@ -3,11 +3,15 @@ package cli_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"net/http"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/bytewatch/bytewatch/answer/llm/llmtest"
 	"github.com/bytewatch/bytewatch/internal/cli"
 	"github.com/bytewatch/bytewatch/internal/discordtest"
 )
@@ -30,23 +34,15 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// TestRunServesTheBot runs `bytewatch` the way a deployment does — no
-// command, DISCORD_TOKEN set — against the emulator, asks one question and
-// stops it with its context, as SIGTERM does.
-func TestRunServesTheBot(t *testing.T) {
-	t.Parallel()
-	srv := discordtest.New(t)
-	env := map[string]string{
-		"DISCORD_TOKEN":        srv.Token(),
-		"DISCORD_API_BASE_URL": srv.URL,
-		"DISCORD_GUILD_ID":     srv.GuildID(),
-		"LOG_FORMAT":           "json",
-	}
-	var stdout, stderr syncBuffer
+// startRun runs bytewatch with env against srv until the test ends and
+// waits for the invite URL; it returns stdout and stderr.
+func startRun(t *testing.T, srv *discordtest.Server, env map[string]string) (stdout, stderr *syncBuffer) {
+	t.Helper()
+	stdout, stderr = &syncBuffer{}, &syncBuffer{}
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan int, 1)
 	go func() {
-		done <- cli.Main(ctx, nil, cli.Env{Stdout: &stdout, Stderr: &stderr,
+		done <- cli.Main(ctx, nil, cli.Env{Stdout: stdout, Stderr: stderr,
 			Lookup: func(k string) (string, bool) { v, ok := env[k]; return v, ok }})
 	}()
 	t.Cleanup(func() {
@@ -60,14 +56,96 @@ func TestRunServesTheBot(t *testing.T) {
 			t.Error("bytewatch did not stop")
 		}
 	})
-
 	deadline := time.Now().Add(15 * time.Second)
 	for !strings.Contains(stdout.String(), "Invite it to a server: https://discord.com/oauth2/authorize?client_id="+srv.ApplicationID()) {
+		select {
+		case code := <-done:
+			done <- code // for the cleanup
+			t.Fatalf("bytewatch exited (%d) before going online:\n%s", code, stderr.String())
+		case <-time.After(20 * time.Millisecond):
+		}
 		if time.Now().After(deadline) {
 			t.Fatalf("no invite URL on stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
 		}
-		time.Sleep(20 * time.Millisecond)
 	}
+	return stdout, stderr
+}
+
+// sourceStatement finds "[1] … statement: …" in the prompt the LLM gets.
+var sourceStatement = regexp.MustCompile(`(?m)^\[1\] fact [^\n]*\n(?:[^\n]*\n)*?statement: ([^\n]*)$`)
+
+// TestRunStreamsLLMAnswers: with OPENAI_BASE_URL set, the whole path —
+// start-up check, prompt, streamed reply, verification — ends in a Discord
+// answer whose text appeared in edits of @original at most once a second.
+func TestRunStreamsLLMAnswers(t *testing.T) {
+	t.Parallel()
+	// The fake LLM restates the prompt's first source, word by word.
+	fake := llmtest.New(t, func(w http.ResponseWriter, r *llmtest.Request) {
+		m := sourceStatement.FindStringSubmatch(r.Chat.LastUser())
+		if m == nil {
+			llmtest.Reply("The sources don't cover that.")(w, r)
+			return
+		}
+		sentence := strings.TrimSuffix(m[1], ".") + " [1]."
+		llmtest.Reply(sentence+" "+sentence+" "+sentence, llmtest.Delay(80*time.Millisecond))(w, r)
+	})
+	srv := discordtest.New(t)
+	_, stderr := startRun(t, srv, map[string]string{
+		"DISCORD_TOKEN": srv.Token(), "DISCORD_API_BASE_URL": srv.URL, "DISCORD_GUILD_ID": srv.GuildID(),
+		"OPENAI_BASE_URL": fake.URL, "OPENAI_MODEL": llmtest.DefaultModel, "LOG_FORMAT": "json",
+	})
+	in := srv.DispatchInteraction(discordtest.InteractionSpec{Command: "ask",
+		Options: []discordtest.CommandOption{{Name: "question", Value: "How much is ByteDance investing in AI infrastructure?"}}})
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	final, err := in.WaitOriginalEdit(ctx, func(m discordtest.Message) bool { return len(m.Embeds) > 0 })
+	if err != nil {
+		t.Fatalf("%v; edits %+v\nstderr:\n%s", err, in.OriginalEdits(), stderr.String())
+	}
+	var partial []discordtest.Message
+	for _, e := range in.OriginalEdits() {
+		if len(e.Embeds) == 0 && e.Content != "" && !strings.HasPrefix(e.Content, "Searching") {
+			partial = append(partial, e)
+		}
+	}
+	if len(partial) == 0 {
+		t.Errorf("no streamed text before the answer; edits %+v", in.OriginalEdits())
+	}
+	for i := 1; i < len(partial); i++ {
+		if gap := partial[i].After - partial[i-1].After; gap < 900*time.Millisecond {
+			t.Errorf("streamed edits %d and %d %v apart", i-1, i, gap)
+		}
+	}
+	if d := final.Embeds[0].Description; !strings.Contains(d, "[1]") {
+		t.Errorf("final answer %q", d)
+	}
+	// The log line, written once the reply is sent, says the LLM composed it.
+	var line map[string]any
+	for wait := time.Now().Add(5 * time.Second); line == nil && time.Now().Before(wait); time.Sleep(20 * time.Millisecond) {
+		for _, l := range strings.Split(stderr.String(), "\n") {
+			if strings.Contains(l, `"msg":"command"`) && json.Unmarshal([]byte(l), &line) == nil {
+				break
+			}
+		}
+	}
+	if line["mode"] != "llm" || line["outcome"] != "answered" {
+		t.Errorf("log line %v; want mode llm, answered\nstderr:\n%s", line, stderr.String())
+	}
+}
+
+// TestRunServesTheBot runs `bytewatch` the way a deployment does — no
+// command, DISCORD_TOKEN set — against the emulator, asks one question and
+// stops it with its context, as SIGTERM does.
+func TestRunServesTheBot(t *testing.T) {
+	t.Parallel()
+	srv := discordtest.New(t)
+	env := map[string]string{
+		"DISCORD_TOKEN":        srv.Token(),
+		"DISCORD_API_BASE_URL": srv.URL,
+		"DISCORD_GUILD_ID":     srv.GuildID(),
+		"LOG_FORMAT":           "json",
+	}
+	_, stderr := startRun(t, srv, env)
 	if got := len(srv.Commands(srv.GuildID())); got != 5 {
 		t.Errorf("%d commands registered in the guild; want 5", got)
 	}
