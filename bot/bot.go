@@ -142,6 +142,9 @@ func Run(ctx context.Context, opts Options) error {
 	ready, err := b.register(ctx)
 	if err != nil {
 		b.shutdown()
+		if ctx.Err() != nil {
+			return nil // stopped while starting: not a failure
+		}
 		return err
 	}
 	b.log.Info("bot ready", "user", ready.Username, "user_id", ready.UserID, "application_id", ready.ApplicationID,
