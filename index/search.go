@@ -97,6 +97,8 @@ var questionWords = []string{
 	"put", "puts", "putting", "exist", "exists", "existed", "take", "takes", "took", "come", "comes", "came",
 	"see", "seem", "seems", "become", "becomes", "keep", "keeps", "look", "looks", "happen", "happens", "happened",
 	"r", "u", "ur", "pls", "plz", "wanna", "gonna",
+	// Greetings and audiences: "@everyone quick one: …".
+	"everyone", "everybody", "anyone", "anybody", "guys", "folks", "all", "team", "quick", "one", "here",
 	// Words aimed at the bot rather than at the facts: an injected
 	// instruction is not a topic.
 	"ignore", "instructions", "instruction", "previous", "pretend", "disregard", "forget", "system", "prompt", "prompts",
