@@ -52,7 +52,7 @@ func composeExtractive(question string, res index.Result, sel selection, advice 
 			continue
 		}
 		// Reports that disagree: each with its attribution, in one place.
-		b.WriteString("Reports differ:")
+		b.WriteString("Reports differ.")
 		group := []string{id}
 		for _, p := range partners {
 			if _, in := n[p]; in && !written[p] && p != id {
@@ -61,7 +61,7 @@ func composeExtractive(question string, res index.Result, sel selection, advice 
 		}
 		for _, gid := range group {
 			c := a.Citations[n[gid]-1]
-			fmt.Fprintf(&b, " according to %s, %s [%d]", c.Attribution, lowerFirst(strings.TrimSpace(c.Text)), c.N)
+			fmt.Fprintf(&b, " According to %s, %s [%d]", c.Attribution, lowerFirst(strings.TrimSpace(c.Text)), c.N)
 			written[gid] = true
 		}
 	}
