@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/bytewatch/bytewatch/answer"
-	"github.com/bytewatch/bytewatch/index"
 	"github.com/bytewatch/bytewatch/knowledge"
 )
 
@@ -231,7 +230,7 @@ func TestVerify(t *testing.T) {
 // extractive composer: an answer made of the facts' own statements must
 // pass, or the verifier (or the figure parser under it) is wrong.
 func TestVerifyAcceptsExtractiveAnswers(t *testing.T) {
-	ix := buildDefaultIndex(t)
+	ix := defaultIndex(t)
 	eng := answer.NewEngine(ix, answer.Options{})
 	questions := []string{
 		"How much is ByteDance investing in AI infrastructure?",
@@ -267,18 +266,4 @@ func TestVerifyAcceptsExtractiveAnswers(t *testing.T) {
 	if answered < len(questions)/2 {
 		t.Errorf("only %d of %d questions were answered; the test checks too little", answered, len(questions))
 	}
-}
-
-func buildDefaultIndex(t testing.TB) *index.Index {
-	t.Helper()
-	base, err := knowledge.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ix, err := index.Build(context.Background(), base, index.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ix.Close() })
-	return ix
 }

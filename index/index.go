@@ -224,26 +224,19 @@ func (ix *Index) mapping() *mapping.IndexMappingImpl {
 	im.IndexDynamic = false
 	im.DocValuesDynamic = false
 
-	text := bleve.NewTextFieldMapping()
-	text.Analyzer = en.AnalyzerName
-	text.Store = false
-	text.IncludeInAll = false
-	text.IncludeTermVectors = true // phrase queries need positions
-	text.DocValues = false
-
-	attribution := bleve.NewTextFieldMapping()
-	attribution.Analyzer = en.AnalyzerName
-	attribution.Store = false
-	attribution.IncludeInAll = false
-	attribution.IncludeTermVectors = false
-	attribution.DocValues = false
-
-	kw := bleve.NewTextFieldMapping()
-	kw.Analyzer = keyword.Name
-	kw.Store = false
-	kw.IncludeInAll = false
-	kw.IncludeTermVectors = false
-	kw.DocValues = false
+	// Nothing is stored: hits are looked up in the generation's Base.
+	field := func(analyzer string, positions bool) *mapping.FieldMapping {
+		f := bleve.NewTextFieldMapping()
+		f.Analyzer = analyzer
+		f.Store = false
+		f.IncludeInAll = false
+		f.IncludeTermVectors = positions
+		f.DocValues = false
+		return f
+	}
+	text := field(en.AnalyzerName, true) // phrase queries need positions
+	attribution := field(en.AnalyzerName, false)
+	kw := field(keyword.Name, false)
 
 	doc := bleve.NewDocumentStaticMapping()
 	doc.AddFieldMappingsAt(fieldText, text)
