@@ -126,7 +126,7 @@ func (p Policy) decide(res index.Result, question string, advice bool, cf confli
 	// least one unit that fewer than half the facts match must be covered.
 	informative := func(covered []bool) bool {
 		for i, c := range covered {
-			if c && weights[i] >= informativeWeight(res) {
+			if c && weights[i] >= informativeWeight {
 				return true
 			}
 		}
@@ -157,7 +157,7 @@ func (p Policy) decide(res index.Result, question string, advice bool, cf confli
 	attributesCovered := func(covered []bool) bool {
 		var want, got float64
 		for i, u := range units {
-			if u.Name || weights[i] < informativeWeight(res) {
+			if u.Name || weights[i] < informativeWeight {
 				continue
 			}
 			want += weights[i]
@@ -298,10 +298,9 @@ func withConflicts(chosen []index.Hit, base *knowledge.Base, cf conflicts, pairs
 	return out
 }
 
-// informativeWeight is the weight of a unit that half the facts match.
-func informativeWeight(index.Result) float64 {
-	return math.Ln2 // BM25's idf at df = N/2: log(1 + (N/2+0.5)/(N/2+0.5))
-}
+// informativeWeight is the weight of a unit that half the facts match:
+// BM25's idf at df = N/2 is log(1 + (N/2+0.5)/(N/2+0.5)) = ln 2.
+const informativeWeight = math.Ln2
 
 // sameKind reports whether two figure kinds measure the same sort of
 // thing; a bare number goes with money or a count.
