@@ -141,7 +141,7 @@ func (e *Engine) Ask(ctx context.Context, question string, onPartial func(string
 	a.IndexVersion = res.Version
 	a.KnowledgeAsOf = res.Base.LatestAsOf()
 	a.Took = time.Since(start)
-	e.log.Debug("answered", "outcome", a.Outcome(), "mode", a.Mode, "citations", len(a.Citations),
+	e.log.Debug("answered", "outcome", a.Outcome(), "why_not", sel.reason, "coverage", sel.coverage, "mode", a.Mode, "citations", len(a.Citations),
 		"index_version", a.IndexVersion, "took_ms", a.Took.Milliseconds())
 	return a, nil
 }
