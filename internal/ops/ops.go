@@ -11,6 +11,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -27,11 +30,15 @@ const (
 )
 
 // Outcomes of a question. The first three are answer.Answer.Outcome's.
+// OutcomeInvalid is a question that cannot be asked (empty, too long): the
+// asker's mistake, or hostile input, kept apart from OutcomeError so that
+// an alert on errors means something is wrong with bytewatch.
 const (
 	OutcomeAnswered    = "answered"
 	OutcomeNotCovered  = "not_covered"
 	OutcomeFallback    = "fallback"
 	OutcomeRateLimited = "rate_limited"
+	OutcomeInvalid     = "invalid"
 	OutcomeError       = "error"
 )
 
@@ -157,6 +164,48 @@ func (m *Metrics) Index(version string, facts int) {
 // Readiness reports whether the process can serve: a nil error means ready.
 type Readiness func() error
 
+// Conditions are the named conditions a process must meet to be ready —
+// "index loaded", "gateway connected" — each met or not. Conditions.Err is
+// a Readiness. It is safe for concurrent use.
+type Conditions struct {
+	mu    sync.Mutex
+	names []string // in the order given, so Err's message is stable
+	met   map[string]bool
+}
+
+// NewConditions returns Conditions with each of names not yet met.
+func NewConditions(names ...string) *Conditions {
+	return &Conditions{names: names, met: make(map[string]bool, len(names))}
+}
+
+// Set records whether the condition name is met; a name NewConditions was
+// not given is added.
+func (c *Conditions) Set(name string, met bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, known := c.met[name]; !known && !slices.Contains(c.names, name) {
+		c.names = append(c.names, name)
+	}
+	c.met[name] = met
+}
+
+// Err is nil when every condition is met, and otherwise names the ones
+// that are not: "waiting for: gateway connected".
+func (c *Conditions) Err() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var unmet []string
+	for _, n := range c.names {
+		if !c.met[n] {
+			unmet = append(unmet, n)
+		}
+	}
+	if len(unmet) == 0 {
+		return nil
+	}
+	return errors.New("waiting for: " + strings.Join(unmet, ", "))
+}
+
 // Handler serves /healthz (the process is up), /readyz (ready() is nil) and
 // /metrics.
 func Handler(m *Metrics, ready Readiness) http.Handler {
@@ -185,22 +234,34 @@ func Serve(ctx context.Context, addr string, m *Metrics, ready Readiness, log *s
 	return ServeListener(ctx, ln, m, ready, log)
 }
 
-// ServeListener is Serve on a listener the caller opened (tests use port 0).
+// ServeListener is Serve on a listener the caller opened (tests use port 0,
+// and bytewatch run opens HEALTH_ADDR itself so that a bad address stops it
+// before it connects to Discord). It closes ln.
 func ServeListener(ctx context.Context, ln net.Listener, m *Metrics, ready Readiness, log *slog.Logger) error {
-	srv := &http.Server{Handler: Handler(m, ready), ReadHeaderTimeout: 5 * time.Second}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		<-ctx.Done()
-		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		srv.Shutdown(shutdown)
-	}()
-	log.Info("ops listener", "addr", ln.Addr().String())
-	err := srv.Serve(ln)
-	<-done
-	if errors.Is(err, http.ErrServerClosed) {
-		return nil
+	srv := &http.Server{
+		Handler:           Handler(m, ready),
+		ReadHeaderTimeout: 5 * time.Second,
+		// Nothing here takes long; bound slow clients all the same.
+		ReadTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: time.Minute,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	return err
+	log.Info("ops listener", "addr", ln.Addr().String())
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		// Serve failed on its own (the listener broke): nothing to shut down.
+		return fmt.Errorf("ops: serving %s: %w", ln.Addr(), err)
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	err := srv.Shutdown(shutdown)
+	if serr := <-served; !errors.Is(serr, http.ErrServerClosed) && serr != nil {
+		return fmt.Errorf("ops: serving %s: %w", ln.Addr(), serr)
+	}
+	if err != nil {
+		return fmt.Errorf("ops: shutting down %s: %w", ln.Addr(), err)
+	}
+	return nil
 }

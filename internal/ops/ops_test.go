@@ -112,3 +112,55 @@ func TestServeBadAddr(t *testing.T) {
 		t.Errorf("Serve on a bad address: %v", err)
 	}
 }
+
+func TestConditions(t *testing.T) {
+	c := ops.NewConditions("index loaded", "gateway connected")
+	steps := []struct {
+		name string
+		met  bool
+		want string // "" means ready
+	}{
+		{"", false, "waiting for: index loaded, gateway connected"},
+		{"index loaded", true, "waiting for: gateway connected"},
+		{"gateway connected", true, ""},
+		{"gateway connected", false, "waiting for: gateway connected"},
+		{"draining", false, "waiting for: gateway connected, draining"},
+		{"gateway connected", true, "waiting for: draining"},
+		{"draining", true, ""},
+	}
+	for i, s := range steps {
+		if s.name != "" {
+			c.Set(s.name, s.met)
+		}
+		err := c.Err()
+		got := ""
+		if err != nil {
+			got = err.Error()
+		}
+		if got != s.want {
+			t.Errorf("step %d (%s=%v): Err = %q; want %q", i, s.name, s.met, got, s.want)
+		}
+	}
+}
+
+// TestServeListenerReturnsWhenTheListenerFails: a listener that breaks ends
+// ServeListener with an error at once, not when ctx ends.
+func TestServeListenerReturnsWhenTheListenerFails(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln.Close() // Accept fails at once
+	done := make(chan error, 1)
+	go func() {
+		done <- ops.ServeListener(context.Background(), ln, ops.NewMetrics(), func() error { return nil }, slog.New(slog.DiscardHandler))
+	}()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Error("ServeListener on a closed listener returned nil")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("ServeListener did not return when its listener failed")
+	}
+}
