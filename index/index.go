@@ -262,10 +262,11 @@ func factText(f knowledge.Fact) string {
 
 // factDoc analyses one fact the way the index sees it.
 type factDoc struct {
-	text     string // the searchable text with figures blanked out
-	terms    []string
-	concepts []string
-	figures  []figure.Value
+	text        string // the searchable text with figures blanked out
+	terms       []string
+	attribution []string // the attribution's analysed terms
+	concepts    []string
+	figures     []figure.Value
 }
 
 func (ix *Index) analyseFact(f knowledge.Fact) factDoc {
@@ -275,11 +276,40 @@ func (ix *Index) analyseFact(f knowledge.Fact) factDoc {
 	terms := ix.an.terms(stripped)
 	// Who reported a fact is part of what it can answer ("Which newspaper
 	// said …?"), so the attribution is tagged too.
-	concepts := ix.vocab.matchAll(append(terms, ix.an.terms(f.Attribution)...))
+	attribution := ix.an.terms(f.Attribution)
+	concepts := ix.vocab.matchAll(append(terms[:len(terms):len(terms)], attribution...))
 	for _, g := range f.Figures {
 		figs = append(figs, g.Value())
 	}
-	return factDoc{text: stripped, terms: terms, concepts: concepts, figures: figs}
+	return factDoc{text: stripped, terms: terms, attribution: attribution, concepts: concepts, figures: figs}
+}
+
+// analyseAll analyses facts a batch at a time, each batch on its own
+// goroutine, and delivers the batches in order: our analysis of the next
+// batches overlaps Bleve's indexing of the current one. It stops early
+// when stop is closed.
+func (ix *Index) analyseAll(facts []knowledge.Fact, stop <-chan struct{}) <-chan chan []factDoc {
+	out := make(chan chan []factDoc, 2)
+	go func() {
+		defer close(out)
+		for lo := 0; lo < len(facts); lo += batchSize {
+			chunk := facts[lo:min(lo+batchSize, len(facts))]
+			docs := make(chan []factDoc, 1)
+			select {
+			case out <- docs:
+			case <-stop:
+				return
+			}
+			go func() {
+				ds := make([]factDoc, len(chunk))
+				for i, f := range chunk {
+					ds[i] = ix.analyseFact(f)
+				}
+				docs <- ds
+			}()
+		}
+	}()
+	return out
 }
 
 func (ix *Index) build(ctx context.Context, base *knowledge.Base) (*generation, error) {
@@ -310,50 +340,47 @@ func (ix *Index) build(ctx context.Context, base *knowledge.Base) (*generation, 
 		}
 		return nil, err
 	}
+	stop := make(chan struct{})
+	defer close(stop)
 	batch := idx.NewBatch()
-	for i, f := range base.Facts {
-		if i%batchSize == 0 {
-			if err := ctx.Err(); err != nil {
-				return fail(fmt.Errorf("index: build: %w", err))
+	i := 0
+	for docs := range ix.analyseAll(base.Facts, stop) {
+		if err := ctx.Err(); err != nil {
+			return fail(fmt.Errorf("index: build: %w", err))
+		}
+		for _, d := range <-docs {
+			f := base.Facts[i]
+			i++
+			g.spell.addFact(f)
+			seen := map[string]bool{}
+			for _, t := range d.terms {
+				if !seen[t] {
+					seen[t] = true
+					g.df[t]++
+				}
+			}
+			for _, c := range d.concepts {
+				g.conceptDF[c]++
+			}
+			figTokens := figureTokens(d.figures)
+			for _, t := range figTokens {
+				g.figureDF[t]++
+			}
+			g.evidence[f.ID] = newEvidence(d, intern)
+			doc := map[string]any{
+				fieldText:        d.text,
+				fieldAttribution: f.Attribution,
+				fieldConcepts:    d.concepts,
+				fieldFigures:     figTokens,
+			}
+			if err := batch.Index(f.ID, doc); err != nil {
+				return fail(fmt.Errorf("index: fact %s: %w", f.ID, err))
 			}
 		}
-		d := ix.analyseFact(f)
-		g.spell.addFact(f)
-		seen := map[string]bool{}
-		for _, t := range d.terms {
-			if !seen[t] {
-				seen[t] = true
-				g.df[t]++
-			}
-		}
-		for _, c := range d.concepts {
-			g.conceptDF[c]++
-		}
-		figTokens := figureTokens(d.figures)
-		for _, t := range figTokens {
-			g.figureDF[t]++
-		}
-		g.evidence[f.ID] = newEvidence(d, ix.an.terms(f.Attribution), intern)
-		doc := map[string]any{
-			fieldText:        d.text,
-			fieldAttribution: f.Attribution,
-			fieldConcepts:    d.concepts,
-			fieldFigures:     figTokens,
-		}
-		if err := batch.Index(f.ID, doc); err != nil {
-			return fail(fmt.Errorf("index: fact %s: %w", f.ID, err))
-		}
-		if batch.Size() >= batchSize {
-			if err := idx.Batch(batch); err != nil {
-				return fail(fmt.Errorf("index: write batch: %w", err))
-			}
-			batch.Reset()
-		}
-	}
-	if batch.Size() > 0 {
 		if err := idx.Batch(batch); err != nil {
 			return fail(fmt.Errorf("index: write batch: %w", err))
 		}
+		batch.Reset()
 	}
 	g.took = time.Since(start)
 	ix.log.Debug("index built", "version", base.Version(), "facts", len(base.Facts), "took", g.took)
@@ -368,8 +395,8 @@ type evidence struct {
 	figures  []figure.Value
 }
 
-func newEvidence(d factDoc, attribution []string, intern map[string]string) evidence {
-	all := append(append([]string(nil), d.terms...), attribution...)
+func newEvidence(d factDoc, intern map[string]string) evidence {
+	all := append(append([]string(nil), d.terms...), d.attribution...)
 	sort.Strings(all)
 	terms := all[:0]
 	for i, t := range all {
