@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"sort"
 	"testing"
 	"time"
@@ -58,14 +59,21 @@ func syntheticBase(n int) *knowledge.Base {
 
 func benchmarkBuild(b *testing.B, base *knowledge.Base, path func() string) {
 	b.ReportAllocs()
+	var heap uint64
 	for b.Loop() {
 		ix, err := index.Build(context.Background(), base, index.Options{Path: path()})
 		if err != nil {
 			b.Fatal(err)
 		}
+		// The live index's heap: what a bot serving this base holds.
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		heap = max(heap, ms.HeapInuse)
 		ix.Close()
 	}
 	b.ReportMetric(float64(len(base.Facts))*float64(b.N)/b.Elapsed().Seconds(), "facts/s")
+	b.ReportMetric(float64(heap)/(1<<20), "heap-MB")
 }
 
 func BenchmarkBuildDefault(b *testing.B) {
@@ -75,6 +83,10 @@ func BenchmarkBuildDefault(b *testing.B) {
 func BenchmarkBuild100k(b *testing.B) {
 	base := syntheticBase(100_000)
 	benchmarkBuild(b, base, func() string { return b.TempDir() })
+}
+
+func BenchmarkBuild100kInMemory(b *testing.B) {
+	benchmarkBuild(b, syntheticBase(100_000), func() string { return "" })
 }
 
 // benchmarkQuery reports the latency percentiles the targets are set in.
