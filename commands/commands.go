@@ -12,6 +12,7 @@ import (
 
 	"github.com/bytewatch/bytewatch/answer"
 	"github.com/bytewatch/bytewatch/index"
+	"github.com/bytewatch/bytewatch/internal/ops"
 	"github.com/bytewatch/bytewatch/knowledge"
 )
 
@@ -47,6 +48,9 @@ type Config struct {
 	Version          string // the bot's version, for /about
 	Model            string // the LLM model, or "" for extractive answers
 	Logger           *slog.Logger
+	// Metrics records questions, first responses, tokens and reindexes;
+	// nil records nothing.
+	Metrics *ops.Metrics
 	// StreamInterval is the least time between edits that show an LLM
 	// answer as it streams; 0 means DefaultStreamInterval.
 	StreamInterval time.Duration
@@ -79,8 +83,8 @@ func New(rest *REST, cfg Config) *Router {
 	}
 	c := &commandSet{cfg: cfg, log: cfg.Logger}
 	rt := NewRouter(rest, cfg.Logger)
-	rt.Use(Logging(cfg.Logger), Recover(cfg.Logger))
-	rt.Add(askSpec(), HandlerFunc(c.ask), RateLimit(cfg.Limiter), Defer())
+	rt.Use(Logging(cfg.Logger, cfg.Metrics), Recover(cfg.Logger))
+	rt.Add(askSpec(), HandlerFunc(c.ask), AsQuestion(ops.EntrySlash), RateLimit(cfg.Limiter), Defer())
 	rt.Add(sourcesSpec(), HandlerFunc(c.sources), RateLimit(cfg.Limiter), Defer())
 	rt.Add(reindexSpec(), HandlerFunc(c.reindex), ForcePrivate(), RequireModerator(cfg.ModeratorRoleIDs), Defer())
 	rt.Add(helpSpec(), HandlerFunc(c.help), ForcePrivate())
@@ -158,13 +162,14 @@ type commandSet struct {
 func (c *commandSet) ask(ctx context.Context, r *Request) error {
 	q := WithoutMentions(r.String("question"))
 	r.Annotate(slog.Int("question_chars", runes(q)))
-	c.log.LogAttrs(ctx, slog.LevelDebug, "question", slog.String("interaction_id", r.Interaction.ID), slog.String("question", q))
+	c.log.LogAttrs(ctx, slog.LevelDebug, "question", slog.String("interaction_id", r.Interaction.ID), slog.String("question", QuestionForLog(q)))
 	if err := r.Respond.Progress(ctx, ProgressSearching); err != nil {
 		// Not fatal: the answer can still replace "thinking…".
 		c.log.LogAttrs(ctx, slog.LevelWarn, "could not show progress", slog.String("interaction_id", r.Interaction.ID), slog.Any("error", err))
 	}
 	st := newStreamer(c.cfg.StreamInterval, func(text string) {
-		if err := r.Respond.Progress(ctx, text); err != nil {
+		// The LLM's words, shown as message content: no markdown, no masked links.
+		if err := r.Respond.Progress(ctx, EscapeMarkdown(text)); err != nil {
 			c.log.LogAttrs(ctx, slog.LevelWarn, "could not show the streaming answer", slog.String("interaction_id", r.Interaction.ID), slog.Any("error", err))
 		}
 	})
@@ -173,20 +178,21 @@ func (c *commandSet) ask(ctx context.Context, r *Request) error {
 	if err != nil {
 		return err
 	}
-	r.Outcome, r.IndexVersion = a.Outcome(), a.IndexVersion
-	r.Annotate(slog.String("mode", string(a.Mode)), slog.Int("citations", len(a.Citations)),
-		slog.Int("partial_edits", edits), slog.Int64("answer_ms", a.Took.Milliseconds()))
+	r.Outcome, r.IndexVersion, r.Answer = a.Outcome(), a.IndexVersion, &a
+	r.Annotate(slog.Int("partial_edits", edits))
 	return r.Respond.Send(ctx, RenderAnswer(a)...)
 }
 
 func (c *commandSet) sources(ctx context.Context, r *Request) error {
 	q := r.String("query")
 	r.Annotate(slog.Int("query_chars", runes(q)))
-	c.log.LogAttrs(ctx, slog.LevelDebug, "sources query", slog.String("interaction_id", r.Interaction.ID), slog.String("query", q))
+	c.log.LogAttrs(ctx, slog.LevelDebug, "sources query", slog.String("interaction_id", r.Interaction.ID), slog.String("query", QuestionForLog(q)))
 	cites, version, err := c.cfg.Answerer.Sources(ctx, q, SourcesLimit)
 	if err != nil {
 		return err
 	}
+	// The title echoes the query as the search saw it: no control characters.
+	q, _ = answer.CleanQuestion(q)
 	r.IndexVersion = version
 	r.Outcome = "listed"
 	if len(cites) == 0 {
@@ -205,7 +211,12 @@ func (c *commandSet) reindex(ctx context.Context, r *Request) error {
 	if c.cfg.Index != nil {
 		old = c.cfg.Index.Version()
 	}
+	start := time.Now()
 	rep, err := c.cfg.Reindexer.Reindex(ctx)
+	c.cfg.Metrics.Reindex(time.Since(start), err)
+	if err == nil {
+		c.cfg.Metrics.Index(rep.NewVersion, rep.Facts)
+	}
 	var le *knowledge.LoadError
 	switch {
 	case errors.As(err, &le):

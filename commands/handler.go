@@ -48,10 +48,18 @@ type Request struct {
 	Received time.Time
 	Respond  *Responder
 
+	// Entry marks the command as a question and says where it came from
+	// (ops.EntrySlash): its log line and metrics are then a question's.
+	// AsQuestion sets it.
+	Entry string
+
 	// Set by handlers for the log line.
 	Outcome      string
+	Reason       string // the detail of Outcome, e.g. "panic"; may be empty
 	IndexVersion string
-	attrs        []slog.Attr
+	// Answer is the answer the command showed, for the log line and metrics.
+	Answer *answer.Answer
+	attrs  []slog.Attr
 }
 
 // Annotate adds attributes to the request's log line.

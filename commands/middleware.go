@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"time"
+
+	"github.com/bytewatch/bytewatch/internal/ops"
 )
 
 // Recover turns a panic in the handler — including discordgo's own panics
@@ -23,7 +25,7 @@ func Recover(log *slog.Logger) Middleware {
 					return
 				}
 				err = fmt.Errorf("%w: %v", ErrPanic, p)
-				r.Outcome = "panic"
+				r.Outcome, r.Reason = "error", "panic"
 				log.LogAttrs(ctx, slog.LevelError, "command panicked",
 					slog.String("command", r.Command), slog.String("interaction_id", r.Interaction.ID),
 					slog.Any("panic", p), slog.String("stack", string(debug.Stack())))
@@ -100,40 +102,75 @@ func RateLimitNotice(perMinute int, wait time.Duration) string {
 	return fmt.Sprintf("You're asking faster than I can answer: at most %d questions a minute. Please try again in %d s.", perMinute, secs)
 }
 
-// Logging writes one line per command: who, where, how long it took to
-// acknowledge and to finish, the outcome and the index version. The
-// question itself is logged only at debug level; tokens never are.
-func Logging(log *slog.Logger) Middleware {
+// AsQuestion marks the command as a question from entry (ops.EntrySlash):
+// Logging then logs it, and counts it in the metrics, as a question. Put it
+// before RateLimit, so that refused questions count too.
+func AsQuestion(entry string) Middleware {
 	return func(next Handler) Handler {
 		return HandlerFunc(func(ctx context.Context, r *Request) error {
-			start := time.Now()
+			r.Entry = entry
+			return next.Handle(ctx, r)
+		})
+	}
+}
+
+// Logging writes one line per command: who, where, how long it took to
+// acknowledge (first_response_ms) and to finish, the outcome and the index
+// version; for a question (see AsQuestion) also its entry point and how its
+// answer was composed, and it records the question in m (nil records
+// nothing). The question itself is logged only at debug level; tokens
+// never are.
+func Logging(log *slog.Logger, m *ops.Metrics) Middleware {
+	return func(next Handler) Handler {
+		return HandlerFunc(func(ctx context.Context, r *Request) error {
+			start := r.Received
+			if start.IsZero() {
+				start = time.Now()
+			}
 			err := next.Handle(ctx, r)
 			outcome := r.Outcome
 			switch {
+			case r.Entry != "":
+				outcome = QuestionOutcome(outcome, err)
 			case outcome != "":
 			case err != nil:
 				outcome = "error"
 			default:
 				outcome = "ok"
 			}
+			reason := r.Reason
+			if reason == "" {
+				reason = QuestionReason(err)
+			}
 			level := slog.LevelInfo
 			if err != nil && !IsUserError(err) {
 				level = slog.LevelError
 			}
-			attrs := []slog.Attr{
-				slog.String("command", r.Command),
+			attrs := []slog.Attr{slog.String("command", r.Command)}
+			if r.Entry != "" {
+				attrs = append(attrs, slog.String("entry", r.Entry))
+			}
+			attrs = append(attrs,
 				slog.String("interaction_id", r.Interaction.ID),
 				slog.String("user_id", r.UserID()),
 				slog.String("guild_id", r.Interaction.GuildID),
 				slog.String("channel_id", r.Interaction.ChannelID),
 				slog.String("outcome", outcome),
-				slog.Bool("private", r.Private),
+			)
+			if reason != "" {
+				attrs = append(attrs, slog.String("reason", reason))
 			}
+			attrs = append(attrs, slog.Bool("private", r.Private))
+			var firstResponse time.Duration
 			if acked := r.Respond.AckedAt(); !acked.IsZero() {
-				attrs = append(attrs, slog.Float64("ack_ms", msSince(start, acked)))
+				firstResponse = acked.Sub(start)
+				attrs = append(attrs, slog.Float64("first_response_ms", ms(firstResponse)))
 			}
-			attrs = append(attrs, slog.Float64("took_ms", msSince(start, time.Now())))
-			if r.IndexVersion != "" {
+			took := time.Since(start)
+			attrs = append(attrs, slog.Float64("took_ms", ms(took)))
+			if r.Answer != nil {
+				attrs = append(attrs, AnswerAttrs(r.Answer)...)
+			} else if r.IndexVersion != "" {
 				attrs = append(attrs, slog.String("index_version", r.IndexVersion))
 			}
 			attrs = append(attrs, r.attrs...)
@@ -141,12 +178,10 @@ func Logging(log *slog.Logger) Middleware {
 				attrs = append(attrs, slog.Any("error", err))
 			}
 			log.LogAttrs(ctx, level, "command", attrs...)
+			if r.Entry != "" {
+				RecordQuestion(m, r.Entry, outcome, r.Answer, firstResponse, took)
+			}
 			return err
 		})
 	}
-}
-
-// msSince is the time from start to t in milliseconds, to 0.1 ms.
-func msSince(start, t time.Time) float64 {
-	return float64(t.Sub(start).Microseconds()/100) / 10
 }

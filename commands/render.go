@@ -51,8 +51,9 @@ func Footer(a answer.Answer) string {
 }
 
 // SourceLine attributes one citation: "[n] who — source title, as of date".
+// The attribution and title come from knowledge files and are escaped.
 func SourceLine(c answer.Citation) string {
-	line := fmt.Sprintf("[%d] %s — %s", c.N, c.Attribution, c.SourceTitle)
+	line := fmt.Sprintf("[%d] %s — %s", c.N, EscapeMarkdown(c.Attribution), EscapeMarkdown(c.SourceTitle))
 	if !c.AsOf.IsZero() {
 		line += ", as of " + c.AsOf.Human()
 	}
@@ -60,10 +61,13 @@ func SourceLine(c answer.Citation) string {
 }
 
 // RenderAnswer lays an answer out as one or more messages of embeds: the
-// text (with its [n] markers) as the description, a "Sources" field
-// attributing each [n], a note when there is one, the outcome's colour and
-// the footer. Long answers are split over several embeds and, past what one
-// message holds, several messages, each within Discord's limits.
+// question as the title, the text (with its [n] markers) as the
+// description, a "Sources" field attributing each [n], a note when there is
+// one, the outcome's colour and the footer. Long answers are split over
+// several embeds and, past what one message holds, several messages, each
+// within Discord's limits. The question and the text are escaped
+// (EscapeMarkdown): neither the asker nor an LLM can format the answer or
+// slip a disguised link into it.
 func RenderAnswer(a answer.Answer) []Message {
 	colour := OutcomeColour(a.Outcome())
 	var fields []*discordgo.MessageEmbedField
@@ -77,12 +81,12 @@ func RenderAnswer(a answer.Answer) []Message {
 		}
 		fields = append(fields, fieldsOf("Sources", lines)...)
 	}
-	text := a.Text
+	text := EscapeMarkdown(a.Text)
 	if strings.TrimSpace(text) == "" {
 		text = "(no answer)"
 	}
 	return layout(layoutInput{
-		title:  Truncate(strings.TrimSpace(a.Question), MaxEmbedTitle),
+		title:  Truncate(EscapeMarkdown(strings.TrimSpace(a.Question)), MaxEmbedTitle),
 		text:   text,
 		fields: fields,
 		footer: Footer(a),
@@ -204,10 +208,11 @@ func packEmbeds(embeds []*discordgo.MessageEmbed) []Message {
 }
 
 // RenderSources lays out the facts that best match a query, with their
-// attribution and ids, without any LLM.
+// attribution and ids, without any LLM. The query and the knowledge's own
+// words are escaped.
 func RenderSources(query string, cites []answer.Citation, indexVersion string) []Message {
 	footer := "The facts as stored, best match first · index " + indexVersion
-	title := Truncate("Sources for “"+query+"”", MaxEmbedTitle)
+	title := Truncate("Sources for “"+EscapeMarkdown(query)+"”", MaxEmbedTitle)
 	if len(cites) == 0 {
 		return layout(layoutInput{
 			title:  title,
@@ -217,11 +222,11 @@ func RenderSources(query string, cites []answer.Citation, indexVersion string) [
 	}
 	entries := make([]string, len(cites))
 	for i, c := range cites {
-		meta := c.Attribution + " — *" + c.SourceTitle + "*"
+		meta := EscapeMarkdown(c.Attribution) + " — *" + EscapeMarkdown(c.SourceTitle) + "*"
 		if !c.AsOf.IsZero() {
 			meta += ", as of " + c.AsOf.Human()
 		}
-		entries[i] = fmt.Sprintf("**[%d]** %s\n%s · `%s`", c.N, c.Text, meta, c.FactID)
+		entries[i] = fmt.Sprintf("**[%d]** %s\n%s · `%s`", c.N, EscapeMarkdown(c.Text), meta, strings.ReplaceAll(c.FactID, "`", "'"))
 	}
 	return layout(layoutInput{
 		title:  title,

@@ -79,7 +79,7 @@ func TestRouterAlwaysReplies(t *testing.T) {
 	var logs bytes.Buffer
 	log := slog.New(slog.NewJSONHandler(&logs, nil))
 	rt := commands.NewRouter(restOnly(t, srv), log)
-	rt.Use(commands.Logging(log), commands.Recover(log))
+	rt.Use(commands.Logging(log, nil), commands.Recover(log))
 	spec := func(name string) *discordgo.ApplicationCommand {
 		return &discordgo.ApplicationCommand{Name: name, Description: name}
 	}
@@ -108,9 +108,9 @@ func TestRouterAlwaysReplies(t *testing.T) {
 		wantOutcome string
 	}{
 		{"panic before acknowledging", "boom", nil, discordgo.InteractionResponseChannelMessageWithSource,
-			commands.UserMessage(commands.ErrPanic), "panic"},
+			commands.UserMessage(commands.ErrPanic), "error"},
 		{"panic after deferring", "late-boom", nil, discordgo.InteractionResponseDeferredChannelMessageWithSource,
-			commands.UserMessage(commands.ErrPanic), "panic"},
+			commands.UserMessage(commands.ErrPanic), "error"},
 		{"no reply", "silent", nil, discordgo.InteractionResponseDeferredChannelMessageWithSource,
 			commands.UserMessage(commands.ErrNoReply), "ok"},
 		{"an error", "fails", nil, discordgo.InteractionResponseDeferredChannelMessageWithSource,
