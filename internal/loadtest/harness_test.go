@@ -459,7 +459,9 @@ func reportBench(b *testing.B, s summary, start time.Time, peakHeap uint64) {
 	if took := s.last.Sub(start); took > 0 {
 		b.ReportMetric(float64(len(s.answers))/took.Seconds(), "answers/s")
 	}
-	b.ReportMetric(loadtest.MB(peakHeap), "peak-heap-MB")
+	if peakHeap > 0 {
+		b.ReportMetric(loadtest.MB(peakHeap), "peak-heap-MB")
+	}
 	b.Logf("%s", s)
 }
 
