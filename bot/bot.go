@@ -17,6 +17,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/bytewatch/bytewatch/commands"
+	"github.com/bytewatch/bytewatch/internal/ops"
 )
 
 // Intents are the gateway intents the bot asks for. MESSAGE_CONTENT is
@@ -60,6 +61,14 @@ type Options struct {
 	Model     string // the LLM model; "" for extractive answers
 
 	Logger *slog.Logger
+	// Metrics records questions, first responses, tokens and reindexes;
+	// nil records nothing.
+	Metrics *ops.Metrics
+	// OnServing, when set, is told whether the bot takes questions: true
+	// on READY and on RESUMED (the gateway delivers events), false on a
+	// disconnect and once shutdown begins. bytewatch run feeds /readyz
+	// with it. It may be called from several goroutines.
+	OnServing func(serving bool)
 	// Transport carries the HTTP requests (before the rewrite to
 	// APIBaseURL); nil means a clone of http.DefaultTransport, whose idle
 	// connections are closed when Run returns.
@@ -133,8 +142,24 @@ func Run(ctx context.Context, opts Options) error {
 
 	s.AddHandler(b.onInteraction)
 	s.AddHandler(b.onMessage)
-	s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Resumed) { b.log.Info("discord: session resumed") })
-	s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Disconnect) { b.log.Debug("discord: disconnected") })
+	// READY and RESUMED mean events flow; a disconnect means they stop until
+	// discordgo has reconnected. discordgo runs handlers in goroutines, but
+	// it emits Disconnect a second before it reconnects (Close waits that
+	// long), so the order holds in practice.
+	connected := func(up bool) {
+		if opts.OnServing != nil {
+			opts.OnServing(up && !b.draining.Load())
+		}
+	}
+	s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Ready) { connected(true) })
+	s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Resumed) {
+		b.log.Info("discord: session resumed")
+		connected(true)
+	})
+	s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Disconnect) {
+		b.log.Info("discord: gateway disconnected; reconnecting unless stopping")
+		connected(false)
+	})
 
 	if err := s.Open(); err != nil {
 		return fmt.Errorf("bot: connect to Discord: %w%s", err, closeHint(err))
@@ -225,7 +250,7 @@ func newBot(opts Options) (*service, func(), error) {
 	b.router = commands.New(b.rest, commands.Config{
 		Answerer: opts.Answerer, Reindexer: opts.Reindexer, Index: opts.Index, Limiter: b.limiter,
 		ModeratorRoleIDs: opts.ModeratorRoleIDs, AnswerChannelIDs: opts.AnswerChannelIDs,
-		Version: opts.Version, Model: opts.Model, Logger: opts.Logger, StreamInterval: opts.StreamInterval,
+		Version: opts.Version, Model: opts.Model, Logger: opts.Logger, Metrics: opts.Metrics, StreamInterval: opts.StreamInterval,
 	})
 	return b, closeTransport, nil
 }
@@ -271,6 +296,9 @@ func (b *service) register(ctx context.Context) (Ready, error) {
 // refusals sent while it closed.
 func (b *service) shutdown() {
 	b.draining.Store(true) // from here on, interactions get "restarting" and messages are ignored
+	if b.opts.OnServing != nil {
+		b.opts.OnServing(false)
+	}
 	wctx, cancel := context.WithTimeout(context.Background(), b.opts.ShutdownTimeout)
 	err := b.inflight.wait(wctx)
 	cancel()

@@ -218,7 +218,7 @@ func TestBot(t *testing.T) {
 				t.Error("error reply without allowed_mentions")
 			}
 			f.logs.waitLine(t, map[string]string{"msg": "command panicked", "interaction_id": in.ID})
-			f.logs.waitLine(t, map[string]string{"msg": "command", "interaction_id": in.ID, "outcome": "panic"})
+			f.logs.waitLine(t, map[string]string{"msg": "command", "interaction_id": in.ID, "outcome": "error", "reason": "panic"})
 		})
 
 		t.Run("an unknown command is answered", func(t *testing.T) {
@@ -283,7 +283,7 @@ func TestBot(t *testing.T) {
 			uncovered := srv.DispatchMessage(discordtest.MessageSpec{AuthorID: user, ChannelID: answerChannel, Content: uncoveredQuestion})
 			covered := srv.DispatchMessage(discordtest.MessageSpec{AuthorID: user, ChannelID: answerChannel, Content: coveredQuestion})
 			checkAnswerEmbed(t, f.replyTo(t, answerChannel, covered.ID).Embeds[0], f.ix)
-			f.logs.waitLine(t, map[string]string{"msg": "message question", "message_id": uncovered.ID, "outcome": "not_covered_silent"})
+			f.logs.waitLine(t, map[string]string{"msg": "message question", "message_id": uncovered.ID, "outcome": "not_covered", "reason": "silent"})
 			time.Sleep(100 * time.Millisecond) // the statement's handler only classifies; give it ample time
 			if n := f.repliesTo(uncovered.ID) + f.repliesTo(statement.ID); n != 0 {
 				t.Errorf("%d replies to an uncovered question or a statement in the answer channel", n)
@@ -347,13 +347,27 @@ func TestBot(t *testing.T) {
 	})
 
 	t.Run("still answers after a gateway reconnect", func(t *testing.T) {
-		before := srv.Resumes()
+		// Ready since READY: /readyz says so.
+		if got := f.serving.list(); len(got) == 0 || !got[len(got)-1] {
+			t.Fatalf("OnServing reported %v before the reconnect; want ready", got)
+		}
+		if code, body := f.scrape(t, "/readyz"); code != http.StatusOK {
+			t.Fatalf("/readyz = %d %q while connected", code, body)
+		}
+		before, reported := srv.Resumes(), len(f.serving.list())
 		if err := srv.Reconnect(); err != nil {
 			t.Fatal(err)
 		}
 		ctx := testContext(t)
 		if _, err := srv.WaitGateway(ctx, func(st discordtest.GatewayStats) bool { return st.Live && st.Resumes > before }); err != nil {
 			t.Fatal(err)
+		}
+		// The disconnect made it unready, the resume ready again.
+		f.serving.wait(t, "a disconnect, then the resume", func(s []bool) bool {
+			return len(s) >= reported+2 && slices.Contains(s[reported:], false) && s[len(s)-1]
+		})
+		if code, body := f.scrape(t, "/readyz"); code != http.StatusOK {
+			t.Errorf("/readyz = %d %q after the resume", code, body)
 		}
 		in := f.ask(userID(18), coveredQuestion, false)
 		recordAck(callback(t, in))
@@ -378,13 +392,80 @@ func TestBot(t *testing.T) {
 				t.Errorf("question text %q logged above debug level", q)
 			}
 		}
-		lines := f.logs.lines(map[string]string{"msg": "command", "command": "ask", "outcome": "answered"})
-		if len(lines) == 0 {
-			t.Fatal("no log line for an answered /ask")
+		// One line per question, with its ids, timings, outcome and index.
+		common := []string{"user_id", "guild_id", "channel_id", "first_response_ms", "took_ms", "retrieval_ms", "answer_ms",
+			"index_version", "mode", "citations", "question_chars"}
+		for _, q := range []struct {
+			name string
+			want map[string]string
+			keys []string
+		}{
+			{"/ask", map[string]string{"msg": "command", "command": "ask", "entry": "slash_command", "outcome": "answered"},
+				append([]string{"interaction_id"}, common...)},
+			{"a mention", map[string]string{"msg": "message question", "entry": "mention", "trigger": "mention", "outcome": "answered"},
+				append([]string{"message_id"}, common...)},
+			{"an answer channel question", map[string]string{"msg": "message question", "entry": "answer_channel", "outcome": "answered"},
+				append([]string{"message_id"}, common...)},
+		} {
+			lines := f.logs.lines(q.want)
+			if len(lines) == 0 {
+				t.Errorf("no log line for %s with %v", q.name, q.want)
+				continue
+			}
+			for _, k := range q.keys {
+				if _, ok := lines[0][k]; !ok {
+					t.Errorf("the log line for %s lacks %q: %v", q.name, k, lines[0])
+				}
+			}
+			if v := fmt.Sprint(lines[0]["index_version"]); v != f.ix.Version() {
+				t.Errorf("the log line for %s has index_version %s; want %s", q.name, v, f.ix.Version())
+			}
 		}
-		for _, k := range []string{"interaction_id", "user_id", "guild_id", "channel_id", "ack_ms", "took_ms", "index_version", "mode", "citations"} {
-			if _, ok := lines[0][k]; !ok {
-				t.Errorf("the /ask log line lacks %q: %v", k, lines[0])
+		// One line per /ask, and only one: at info, or at error for a fault.
+		for _, line := range f.logs.lines(map[string]string{"msg": "command", "command": "ask"}) {
+			id := fmt.Sprint(line["interaction_id"])
+			if n := len(f.logs.lines(map[string]string{"interaction_id": id, "msg": "command"})); n != 1 {
+				t.Errorf("interaction %s has %d question lines; want one", id, n)
+			}
+			if n := len(f.logs.lines(map[string]string{"interaction_id": id, "level": "INFO"})); n != 1 && line["outcome"] != "error" {
+				t.Errorf("interaction %s has %d info lines; want its one question line", id, n)
+			}
+		}
+
+		// The metrics count the same questions, by entry point and outcome.
+		for sample, want := range map[string]float64{
+			`bytewatch_questions_total{entry="slash_command",outcome="rate_limited"}`: 1,
+			`bytewatch_questions_total{entry="mention",outcome="rate_limited"}`:       1,
+			`bytewatch_questions_total{entry="answer_channel",outcome="answered"}`:    1,
+			`bytewatch_questions_total{entry="answer_channel",outcome="not_covered"}`: 1,
+			`bytewatch_questions_total{entry="slash_command",outcome="error"}`:        1, // the malformed option
+			`bytewatch_first_response_seconds_count{entry="answer_channel"}`:          1,
+			`bytewatch_answer_seconds_count{entry="answer_channel"}`:                  1, // the silent one shows nothing
+		} {
+			if got := f.metric(t, sample); got != want {
+				t.Errorf("%s = %v; want %v", sample, got, want)
+			}
+		}
+		asks := len(f.logs.lines(map[string]string{"msg": "command", "command": "ask"}))
+		slash := 0.0
+		for _, o := range []string{"answered", "not_covered", "fallback", "rate_limited", "invalid", "error"} {
+			slash += max(0, f.metric(t, `bytewatch_questions_total{entry="slash_command",outcome="`+o+`"}`))
+		}
+		if slash != float64(asks) {
+			t.Errorf("bytewatch_questions_total counts %v /ask questions; the log has %d", slash, asks)
+		}
+		for _, sample := range []string{
+			`bytewatch_questions_total{entry="slash_command",outcome="answered"}`,
+			`bytewatch_questions_total{entry="slash_command",outcome="not_covered"}`,
+			`bytewatch_questions_total{entry="mention",outcome="answered"}`,
+			`bytewatch_questions_total{entry="mention",outcome="not_covered"}`,
+			`bytewatch_first_response_seconds_count{entry="slash_command"}`,
+			`bytewatch_first_response_seconds_count{entry="mention"}`,
+			`bytewatch_answer_seconds_count{entry="mention"}`,
+			`bytewatch_retrieval_seconds_count`,
+		} {
+			if got := f.metric(t, sample); got < 1 {
+				t.Errorf("%s = %v; want at least 1", sample, got)
 			}
 		}
 		ackMu.Lock()

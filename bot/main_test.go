@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,6 +23,7 @@ import (
 	"github.com/bytewatch/bytewatch/commands"
 	"github.com/bytewatch/bytewatch/index"
 	"github.com/bytewatch/bytewatch/internal/discordtest"
+	"github.com/bytewatch/bytewatch/internal/ops"
 	"github.com/bytewatch/bytewatch/knowledge"
 )
 
@@ -98,12 +100,71 @@ func (l *logBuffer) waitLine(t *testing.T, want map[string]string) map[string]an
 
 // fixture is a running bot connected to an emulator.
 type fixture struct {
-	srv   *discordtest.Server
-	ix    *index.Index
-	logs  *logBuffer
-	ready bot.Ready
-	stop  context.CancelFunc // starts the bot's shutdown
-	done  chan error         // Run's result, once
+	srv     *discordtest.Server
+	ix      *index.Index
+	logs    *logBuffer
+	metrics *ops.Metrics
+	serving *servingLog
+	ready   bot.Ready
+	stop    context.CancelFunc // starts the bot's shutdown
+	done    chan error         // Run's result, once
+}
+
+// servingLog records what the bot reported through Options.OnServing.
+type servingLog struct {
+	mu     sync.Mutex
+	states []bool
+	cond   *ops.Conditions // fed as bytewatch run feeds /readyz
+}
+
+func (l *servingLog) set(up bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.states = append(l.states, up)
+	l.cond.Set("gateway connected", up)
+}
+
+func (l *servingLog) list() []bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]bool(nil), l.states...)
+}
+
+// wait waits until the states reported so far satisfy cond.
+func (l *servingLog) wait(t *testing.T, what string, cond func([]bool) bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if cond(l.list()) {
+			return
+		}
+	}
+	t.Fatalf("OnServing never reported %s: %v", what, l.list())
+}
+
+// scrape returns the body of GET path on the ops handler serving f's
+// metrics and readiness, and its status.
+func (f *fixture) scrape(t *testing.T, path string) (int, string) {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	ops.Handler(f.metrics, f.serving.cond.Err).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+	return rec.Code, rec.Body.String()
+}
+
+// metric returns the value of the sample named exactly (name and labels,
+// as /metrics writes them), or -1 when there is none.
+func (f *fixture) metric(t *testing.T, sample string) float64 {
+	t.Helper()
+	_, body := f.scrape(t, "/metrics")
+	for _, line := range strings.Split(body, "\n") {
+		if v, ok := strings.CutPrefix(line, sample+" "); ok {
+			var x float64
+			if _, err := fmt.Sscan(v, &x); err != nil {
+				t.Fatalf("sample %q: %v", line, err)
+			}
+			return x
+		}
+	}
+	return -1
 }
 
 // setup varies the bot a test starts.
@@ -145,6 +206,8 @@ func startBot(t *testing.T, s setup) *fixture {
 	}
 
 	logs := &logBuffer{}
+	metrics := ops.NewMetrics()
+	serving := &servingLog{cond: ops.NewConditions("gateway connected")}
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	t.Cleanup(transport.CloseIdleConnections)
 	readyCh := make(chan bot.Ready, 1)
@@ -156,6 +219,8 @@ func startBot(t *testing.T, s setup) *fixture {
 		Index:            ix,
 		Version:          "v-test",
 		Logger:           slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo})),
+		Metrics:          metrics,
+		OnServing:        serving.set,
 		Transport:        transport,
 		OnReady:          func(r bot.Ready) { readyCh <- r },
 	}
@@ -163,7 +228,7 @@ func startBot(t *testing.T, s setup) *fixture {
 		s.options(&opts)
 	}
 	runCtx, stop := context.WithCancel(context.Background())
-	f := &fixture{srv: srv, ix: ix, logs: logs, stop: stop, done: make(chan error, 1)}
+	f := &fixture{srv: srv, ix: ix, logs: logs, metrics: metrics, serving: serving, stop: stop, done: make(chan error, 1)}
 	go func() { f.done <- bot.Run(runCtx, opts) }()
 	t.Cleanup(func() {
 		stop()

@@ -2,17 +2,20 @@ package bot
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"regexp"
 	"strings"
 	"sync"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/bytewatch/bytewatch/answer"
 	"github.com/bytewatch/bytewatch/commands"
+	"github.com/bytewatch/bytewatch/internal/ops"
 )
 
 // RateLimitedReaction is the reaction on a message the bot will not answer
@@ -117,6 +120,7 @@ func IsQuestion(text string) bool {
 
 // onMessage handles MESSAGE_CREATE, in its own goroutine.
 func (b *service) onMessage(s *discordgo.Session, mc *discordgo.MessageCreate) {
+	received := time.Now()
 	if !b.inflight.start() {
 		return
 	}
@@ -133,80 +137,127 @@ func (b *service) onMessage(s *discordgo.Session, mc *discordgo.MessageCreate) {
 	}
 	ctx, cancel := b.handlerContext()
 	defer cancel()
-	b.answerMessage(ctx, m, trigger)
+	b.answerMessage(ctx, m, trigger, received)
 }
 
-// answerMessage answers one message the bot was asked, and logs one line.
-func (b *service) answerMessage(ctx context.Context, m *discordgo.Message, trigger Trigger) {
-	start := time.Now()
-	attrs := []slog.Attr{
-		slog.String("trigger", trigger.String()), slog.String("message_id", m.ID),
-		slog.String("user_id", m.Author.ID), slog.String("guild_id", m.GuildID), slog.String("channel_id", m.ChannelID),
+// entry is the metrics' name for where a message question came from:
+// answer channels apart, everything addressed to the bot (mentions,
+// replies, DMs) as a mention.
+func (t Trigger) entry() string {
+	if t == InAnswerChannel {
+		return ops.EntryChannel
 	}
-	outcome, level := "", slog.LevelInfo
-	var a answer.Answer
+	return ops.EntryMention
+}
+
+// answerMessage answers one message the bot was asked, logs one line and
+// records the question's metrics. received is when the event arrived.
+func (b *service) answerMessage(ctx context.Context, m *discordgo.Message, trigger Trigger, received time.Time) {
+	var (
+		outcome, reason string
+		level           = slog.LevelInfo
+		a               *answer.Answer
+		firstResponse   time.Time // when the asker first saw something: a reply or a reaction
+		shown           bool      // an answer was shown
+		errAttr         error
+	)
+	responded := func(at time.Time) {
+		if firstResponse.IsZero() && !at.IsZero() {
+			firstResponse = at
+		}
+	}
+	question := commands.WithoutMentions(m.Content) // the bot's mention and any other
 	defer func() {
 		if p := recover(); p != nil {
-			outcome, level = "panic", slog.LevelError
-			attrs = append(attrs, slog.Any("panic", p))
+			outcome, reason, level = ops.OutcomeError, "panic", slog.LevelError
+			errAttr = fmt.Errorf("%w: %v", commands.ErrPanic, p)
 			if trigger.Addressed() {
-				b.replyText(ctx, m, commands.UserMessage(commands.ErrPanic))
+				responded(b.replyText(ctx, m, commands.UserMessage(commands.ErrPanic)))
 			}
 		}
-		attrs = append(attrs, slog.String("outcome", outcome), slog.Float64("took_ms", float64(time.Since(start).Microseconds()/100)/10))
-		if a.IndexVersion != "" {
-			attrs = append(attrs, slog.String("index_version", a.IndexVersion), slog.String("mode", string(a.Mode)),
-				slog.Int("citations", len(a.Citations)))
+		took := time.Since(received)
+		attrs := []slog.Attr{
+			slog.String("entry", trigger.entry()), slog.String("trigger", trigger.String()), slog.String("message_id", m.ID),
+			slog.String("user_id", m.Author.ID), slog.String("guild_id", m.GuildID), slog.String("channel_id", m.ChannelID),
+			slog.String("outcome", outcome),
+		}
+		if reason != "" {
+			attrs = append(attrs, slog.String("reason", reason))
+		}
+		var wait time.Duration
+		if !firstResponse.IsZero() {
+			wait = firstResponse.Sub(received)
+			attrs = append(attrs, slog.Float64("first_response_ms", msOf(wait)))
+		}
+		attrs = append(attrs, slog.Float64("took_ms", msOf(took)), slog.Int("question_chars", utf8.RuneCountInString(question)))
+		attrs = append(attrs, commands.AnswerAttrs(a)...)
+		if errAttr != nil {
+			attrs = append(attrs, slog.Any("error", errAttr))
 		}
 		b.log.LogAttrs(ctx, level, "message question", attrs...)
+		if !shown {
+			took = 0
+		}
+		commands.RecordQuestion(b.opts.Metrics, trigger.entry(), outcome, a, wait, took)
 	}()
 
-	question := commands.WithoutMentions(m.Content) // the bot's mention and any other
-	b.log.LogAttrs(ctx, slog.LevelDebug, "message question text", slog.String("message_id", m.ID), slog.String("question", question))
-	if question == "" {
-		outcome = "empty"
-		b.replyText(ctx, m, "Ask me about ByteDance's AI plans, e.g. “How much is ByteDance investing in AI infrastructure?” — or use /ask.")
+	b.log.LogAttrs(ctx, slog.LevelDebug, "message question text", slog.String("message_id", m.ID), slog.String("question", commands.QuestionForLog(question)))
+	if strings.TrimSpace(question) == "" {
+		outcome, reason = ops.OutcomeInvalid, "empty"
+		responded(b.replyText(ctx, m, "Ask me about ByteDance's AI plans, e.g. “How much is ByteDance investing in AI infrastructure?” — or use /ask."))
 		return
 	}
 	if ok, _ := b.limiter.Allow(m.Author.ID); !ok {
-		outcome = "rate_limited"
+		outcome = ops.OutcomeRateLimited
 		if err := b.rest.React(ctx, m.ChannelID, m.ID, RateLimitedReaction); err != nil {
-			attrs = append(attrs, slog.Any("error", err))
+			errAttr = err
+		} else {
+			responded(time.Now())
 		}
 		return
 	}
 	stopTyping := b.typing(ctx, m.ChannelID)
 	defer stopTyping() // if Ask panics
-	var err error
-	a, err = b.opts.Answerer.Ask(ctx, question, nil)
+	ans, err := b.opts.Answerer.Ask(ctx, question, nil)
 	stopTyping()
-	switch {
-	case err != nil:
-		outcome = "error"
+	if err != nil {
+		outcome, reason, errAttr = commands.QuestionOutcome("", err), commands.QuestionReason(err), err
 		if !commands.IsUserError(err) {
 			level = slog.LevelError
 		}
-		attrs = append(attrs, slog.Any("error", err))
-		if trigger.Addressed() {
-			b.replyText(ctx, m, commands.UserMessage(err))
+		// A question too long to ask gets told so even in an answer
+		// channel: it is a question (it was classified as one), and
+		// silence would look like the bot is broken.
+		if trigger.Addressed() || outcome == ops.OutcomeInvalid {
+			responded(b.replyText(ctx, m, commands.UserMessage(err)))
 		}
 		return
-	case !a.Answered && !trigger.Addressed():
+	}
+	a = &ans
+	outcome = ans.Outcome()
+	if !ans.Answered && !trigger.Addressed() {
 		// An answer channel is for answers: stay quiet about what the
 		// sources don't cover unless asked directly.
-		outcome = "not_covered_silent"
+		reason = "silent"
 		return
 	}
-	outcome = a.Outcome()
-	if err := b.reply(ctx, m, commands.RenderAnswer(a)); err != nil {
-		outcome, level = "reply_failed", slog.LevelError
-		attrs = append(attrs, slog.Any("error", err))
+	first, err := b.reply(ctx, m, commands.RenderAnswer(ans))
+	responded(first)
+	if err != nil {
+		outcome, reason, level, errAttr = ops.OutcomeError, "reply_failed", slog.LevelError, err
+		return
 	}
+	shown = true
 }
 
+// msOf is d in milliseconds, to 0.1 ms.
+func msOf(d time.Duration) float64 { return float64(d.Microseconds()/100) / 10 }
+
 // reply posts msgs, the first as a reply to m; nobody is pinged, not even
-// m's author.
-func (b *service) reply(ctx context.Context, m *discordgo.Message, msgs []commands.Message) error {
+// m's author. It returns when the first message was accepted (zero if none
+// was).
+func (b *service) reply(ctx context.Context, m *discordgo.Message, msgs []commands.Message) (time.Time, error) {
+	var first time.Time
 	for i, msg := range msgs {
 		send := &discordgo.MessageSend{Content: msg.Content, Embeds: msg.Embeds}
 		if i == 0 {
@@ -214,19 +265,25 @@ func (b *service) reply(ctx context.Context, m *discordgo.Message, msgs []comman
 			send.Reference = &discordgo.MessageReference{MessageID: m.ID, ChannelID: m.ChannelID, GuildID: m.GuildID, FailIfNotExists: &fail}
 		}
 		if _, err := b.rest.Send(ctx, m.ChannelID, send); err != nil {
-			return err
+			return first, err
+		}
+		if i == 0 {
+			first = time.Now()
 		}
 	}
-	return nil
+	return first, nil
 }
 
-// replyText replies to m with a line of text, logging a failure.
-func (b *service) replyText(ctx context.Context, m *discordgo.Message, text string) {
+// replyText replies to m with a line of text, logging a failure, and
+// returns when the reply was accepted (zero if it was not).
+func (b *service) replyText(ctx context.Context, m *discordgo.Message, text string) time.Time {
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), commands.DefaultCallTimeout)
 	defer cancel()
-	if err := b.reply(rctx, m, []commands.Message{{Content: commands.Truncate(text, commands.MaxContent)}}); err != nil {
+	at, err := b.reply(rctx, m, []commands.Message{{Content: commands.Truncate(text, commands.MaxContent)}})
+	if err != nil {
 		b.log.Warn("bot: could not reply", "message_id", m.ID, "error", err)
 	}
+	return at
 }
 
 // typing shows the typing indicator in channelID, renewing it, until the
