@@ -4,15 +4,26 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"net"
 
+	"github.com/bytewatch/bytewatch/answer"
 	"github.com/bytewatch/bytewatch/answer/llm"
 	"github.com/bytewatch/bytewatch/bot"
 	"github.com/bytewatch/bytewatch/commands"
+	"github.com/bytewatch/bytewatch/internal/ops"
+)
+
+// Readiness conditions of the bot, as /readyz names the unmet ones.
+const (
+	readyIndex   = "index loaded"
+	readyGateway = "gateway connected"
 )
 
 // runBot serves the Discord bot until ctx ends (SIGINT or SIGTERM): the
 // same answering path as ask, reached through slash commands, mentions,
-// replies, DMs and answer channels.
+// replies, DMs and answer channels. With HEALTH_ADDR set it also serves
+// /healthz, /readyz and /metrics there, from before the index is built.
 func runBot(ctx context.Context, args []string, env Env) error {
 	f := newFlags("run")
 	pos, err := f.parse(args)
@@ -30,11 +41,22 @@ func runBot(ctx context.Context, args []string, env Env) error {
 		return errors.New("DISCORD_TOKEN is not set: create a bot in the Discord developer portal and put its token in .env (see README, Discord)")
 	}
 	log := newLogger(cfg, env.Stderr)
+	metrics := ops.NewMetrics()
+	ready := ops.NewConditions(readyIndex, readyGateway)
+	if cfg.HealthAddr != "" {
+		stop, err := serveOps(ctx, cfg.HealthAddr, metrics, ready, log)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	eng, ix, err := buildEngine(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer ix.Close()
+	ready.Set(readyIndex, true)
+	metrics.Index(ix.Version(), ix.Base().Stats().Facts)
 	// A bad key or an unknown model stops the bot before it goes online; an
 	// unreachable server only warns, since answers fall back to extractive.
 	if err := checkLLM(ctx, cfg, log); err != nil {
@@ -44,8 +66,12 @@ func runBot(ctx context.Context, args []string, env Env) error {
 		log.Warn("the LLM is unreachable; answering extractively until it is back", "error", err)
 	}
 	model := ""
+	guard := commands.AdviceGuard{Answerer: eng, Logger: log}
 	if cfg.LLMEnabled() {
 		model = cfg.OpenAIModel
+		// The same index without the LLM: what an answer that gave
+		// investment advice falls back to.
+		guard.Extractive = answer.NewEngine(ix, answer.Options{Logger: log})
 	}
 	return bot.Run(ctx, bot.Options{
 		Token:              cfg.DiscordToken,
@@ -54,12 +80,14 @@ func runBot(ctx context.Context, args []string, env Env) error {
 		AnswerChannelIDs:   cfg.AnswerChannelIDs,
 		ModeratorRoleIDs:   cfg.ModeratorRoleIDs,
 		RateLimitPerMinute: cfg.RateLimitPerMinute,
-		Answerer:           eng,
+		Answerer:           guard,
 		Reindexer:          commands.Reloader{Dir: cfg.KnowledgeDir, Index: ix},
 		Index:              ix,
 		Version:            Version(),
 		Model:              model,
 		Logger:             log,
+		Metrics:            metrics,
+		OnServing:          func(up bool) { ready.Set(readyGateway, up) },
 		OnReady: func(r bot.Ready) {
 			where := "globally (they can take up to an hour to appear)"
 			if r.GuildID != "" {
@@ -69,4 +97,26 @@ func runBot(ctx context.Context, args []string, env Env) error {
 				Version(), r.Username, r.Commands, where, r.InviteURL)
 		},
 	})
+}
+
+// serveOps listens on addr — at once, so that a bad HEALTH_ADDR stops
+// bytewatch before it connects — and serves /healthz, /readyz and /metrics
+// until stop is called or ctx ends. stop waits for the listener to close.
+func serveOps(ctx context.Context, addr string, m *ops.Metrics, ready *ops.Conditions, log *slog.Logger) (stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("HEALTH_ADDR=%s: %w", addr, err)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := ops.ServeListener(ctx, ln, m, ready.Err, log); err != nil {
+			log.Error("the ops listener stopped; /healthz, /readyz and /metrics are down", "addr", addr, "error", err)
+		}
+	}()
+	return func() {
+		cancel()
+		<-done
+	}, nil
 }

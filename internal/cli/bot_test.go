@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"regexp"
 	"strings"
@@ -38,37 +39,91 @@ func (s *syncBuffer) String() string {
 // waits for the invite URL; it returns stdout and stderr.
 func startRun(t *testing.T, srv *discordtest.Server, env map[string]string) (stdout, stderr *syncBuffer) {
 	t.Helper()
-	stdout, stderr = &syncBuffer{}, &syncBuffer{}
+	r := launch(t, env)
+	r.waitOnline(t, srv)
+	return r.stdout, r.stderr
+}
+
+// running is a bytewatch process (cli.Main on a goroutine) that a test
+// started.
+type running struct {
+	stdout, stderr *syncBuffer
+	done           chan int // Main's exit code, once
+}
+
+// launch runs bytewatch run with env until the test ends, and returns at
+// once. The cleanup stops it as SIGTERM would and wants exit code 0.
+func launch(t *testing.T, env map[string]string) *running {
+	t.Helper()
+	r := &running{stdout: &syncBuffer{}, stderr: &syncBuffer{}, done: make(chan int, 1)}
 	ctx, stop := context.WithCancel(context.Background())
-	done := make(chan int, 1)
 	go func() {
-		done <- cli.Main(ctx, nil, cli.Env{Stdout: stdout, Stderr: stderr,
+		r.done <- cli.Main(ctx, nil, cli.Env{Stdout: r.stdout, Stderr: r.stderr,
 			Lookup: func(k string) (string, bool) { v, ok := env[k]; return v, ok }})
 	}()
 	t.Cleanup(func() {
 		stop()
 		select {
-		case code := <-done:
+		case code := <-r.done:
 			if code != cli.ExitOK {
-				t.Errorf("exit %d; stderr:\n%s", code, stderr.String())
+				t.Errorf("exit %d; stderr:\n%s", code, r.stderr.String())
 			}
 		case <-time.After(30 * time.Second):
 			t.Error("bytewatch did not stop")
 		}
 	})
+	return r
+}
+
+// waitOnline waits until bytewatch prints the invite URL.
+func (r *running) waitOnline(t *testing.T, srv *discordtest.Server) {
+	t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
-	for !strings.Contains(stdout.String(), "Invite it to a server: https://discord.com/oauth2/authorize?client_id="+srv.ApplicationID()) {
+	for !strings.Contains(r.stdout.String(), "Invite it to a server: https://discord.com/oauth2/authorize?client_id="+srv.ApplicationID()) {
 		select {
-		case code := <-done:
-			done <- code // for the cleanup
-			t.Fatalf("bytewatch exited (%d) before going online:\n%s", code, stderr.String())
+		case code := <-r.done:
+			r.done <- code // for the cleanup
+			t.Fatalf("bytewatch exited (%d) before going online:\n%s", code, r.stderr.String())
 		case <-time.After(20 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("no invite URL on stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
+			t.Fatalf("no invite URL on stdout:\n%s\nstderr:\n%s", r.stdout.String(), r.stderr.String())
 		}
 	}
-	return stdout, stderr
+}
+
+// logLines returns the JSON log lines in r's stderr that have every
+// key=value of want.
+func (r *running) logLines(want map[string]string) []map[string]any {
+	var out []map[string]any
+	for _, line := range strings.Split(r.stderr.String(), "\n") {
+		var rec map[string]any
+		if json.Unmarshal([]byte(line), &rec) != nil {
+			continue
+		}
+		ok := true
+		for k, v := range want {
+			if fmt.Sprint(rec[k]) != v {
+				ok = false
+			}
+		}
+		if ok {
+			out = append(out, rec)
+		}
+	}
+	return out
+}
+
+// waitLog waits for a JSON log line with every key=value of want.
+func (r *running) waitLog(t *testing.T, want map[string]string) map[string]any {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if l := r.logLines(want); len(l) > 0 {
+			return l[0]
+		}
+	}
+	t.Fatalf("no log line with %v in:\n%s", want, r.stderr.String())
+	return nil
 }
 
 // sourceStatement finds "[1] … statement: …" in the prompt the LLM gets.
