@@ -172,6 +172,7 @@ type setup struct {
 	knowledgeDir string                                 // "" means the embedded base
 	answerer     func(*answer.Engine) commands.Answerer // wraps the real engine; nil uses it as is
 	options      func(*bot.Options)                     // last changes to the options
+	logLevel     slog.Level                             // the zero value is info
 }
 
 // startBot starts an emulator and bot.Run with the real engine on an
@@ -218,7 +219,7 @@ func startBot(t *testing.T, s setup) *fixture {
 		Reindexer:        commands.Reloader{Dir: s.knowledgeDir, Index: ix},
 		Index:            ix,
 		Version:          "v-test",
-		Logger:           slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo})),
+		Logger:           slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: s.logLevel})),
 		Metrics:          metrics,
 		OnServing:        serving.set,
 		Transport:        transport,
