@@ -27,7 +27,7 @@ func askStormSizeFor(s loadtest.Scale) askStormSize {
 		askStormSize{questions: 40, latency: 300 * time.Millisecond, maxConcurrency: 2, budget: 2 * time.Second, maxHeap: 64 << 20},
 		// LLM_TIMEOUT at its default, 30 s: 4 slots × 30 s / 2 s is about 60
 		// LLM answers; the rest fall back to extractive at 30 s.
-		askStormSize{questions: 200, latency: 2 * time.Second, maxConcurrency: 4, budget: 30 * time.Second, maxHeap: 512 << 20},
+		askStormSize{questions: 200, latency: 2 * time.Second, maxConcurrency: 4, budget: 30 * time.Second, maxHeap: 256 << 20},
 	)
 }
 

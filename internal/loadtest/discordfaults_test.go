@@ -48,14 +48,17 @@ type rateLimitRun struct {
 	mentions []time.Duration
 	start    time.Time
 	limited  int // requests answered 429
+	peakHeap uint64
 }
 
 // runRateLimits asks and mentions while Discord answers some of the bot's
 // edits and sends with 429, and checks that nothing is lost and that no
 // request is retried before retry_after.
-func runRateLimits(tb testing.TB, f *fixture, channels []string, size rateLimitSize) rateLimitRun {
+func runRateLimits(tb testing.TB, f *fixture, channels []string, size rateLimitSize) (run rateLimitRun) {
 	ctx := testContext(tb, 2*time.Minute)
-	run := rateLimitRun{start: time.Now()}
+	heap := loadtest.SampleHeap(ctx, 50*time.Millisecond)
+	defer func() { run.peakHeap = heap.Stop() }()
+	run = rateLimitRun{start: time.Now()}
 	// Each rate-limited route gets limitTimes 429s — fewer than the three
 	// waits commands.REST allows one call — so a bot that respects
 	// retry_after loses nothing.
@@ -134,12 +137,15 @@ func checkRetries(tb testing.TB, reqs []discordtest.Request, retryAfter time.Dur
 type dropSize struct {
 	inFlight, whileDown, after int
 	latency                    time.Duration
+	// maxConcurrency lets the LLM answer every question within its
+	// budget: the answers are to be in flight, not to fall back.
+	maxConcurrency int
 }
 
 func dropSizeFor(s loadtest.Scale) dropSize {
 	return loadtest.Pick(s,
-		dropSize{inFlight: 10, whileDown: 3, after: 5, latency: 1500 * time.Millisecond},
-		dropSize{inFlight: 200, whileDown: 50, after: 50, latency: 2 * time.Second})
+		dropSize{inFlight: 10, whileDown: 3, after: 5, latency: 1500 * time.Millisecond, maxConcurrency: 8},
+		dropSize{inFlight: 200, whileDown: 50, after: 50, latency: 2 * time.Second, maxConcurrency: 64})
 }
 
 // dropRun is one run of the dropped-connection half of scenario 4.
@@ -147,14 +153,17 @@ type dropRun struct {
 	summary   summary
 	reconnect time.Duration // drop → the session live again
 	start     time.Time
+	peakHeap  uint64
 }
 
 // runDrop drops the gateway connection while answers are in flight and
 // checks that they arrive, that the bot comes back, receives what was
 // posted meanwhile, and answers again.
-func runDrop(tb testing.TB, f *fixture, size dropSize) dropRun {
+func runDrop(tb testing.TB, f *fixture, size dropSize) (run dropRun) {
 	ctx := testContext(tb, 2*time.Minute)
-	run := dropRun{start: time.Now()}
+	heap := loadtest.SampleHeap(ctx, 50*time.Millisecond)
+	defer func() { run.peakHeap = heap.Stop() }()
+	run = dropRun{start: time.Now()}
 	var ins []*discordtest.Interaction
 	for i := range size.inFlight {
 		ins = append(ins, f.ask(question(i)))
@@ -209,7 +218,7 @@ func startDropBot(tb testing.TB, size dropSize) *fixture {
 	fake := llmtest.New(tb, groundedLLM(size.latency))
 	// A budget the slow answers fit in: the LLM's answers are in flight
 	// when the connection drops, and must still arrive.
-	return startBot(tb, setup{llm: fakeLLM(fake, 4*size.latency+5*time.Second, 8)})
+	return startBot(tb, setup{llm: fakeLLM(fake, 4*size.latency+5*time.Second, size.maxConcurrency)})
 }
 
 // TestDiscordFaults is scenario 4: Discord answering 429 to edits and
@@ -278,7 +287,7 @@ func BenchmarkDiscordFaults(b *testing.B) {
 		for b.Loop() {
 			run = runRateLimits(b, f, channels, size)
 		}
-		reportBench(b, run.summary, run.start, 0)
+		reportBench(b, run.summary, run.start, run.peakHeap)
 		b.ReportMetric(loadtest.Millis(loadtest.Percentile(run.summary.answers, 99)), "answer-p99-ms")
 		b.ReportMetric(loadtest.Millis(loadtest.Percentile(run.mentions, 99)), "mention-p99-ms")
 		b.ReportMetric(float64(run.limited), "429s")
@@ -290,7 +299,7 @@ func BenchmarkDiscordFaults(b *testing.B) {
 		for b.Loop() {
 			run = runDrop(b, f, size)
 		}
-		reportBench(b, run.summary, run.start, 0)
+		reportBench(b, run.summary, run.start, run.peakHeap)
 		b.ReportMetric(loadtest.Millis(run.reconnect), "reconnect-ms")
 	})
 }

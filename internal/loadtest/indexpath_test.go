@@ -152,20 +152,23 @@ func fillDisk(tb testing.TB, dir string) string {
 
 // indexPathRun is one run of scenario 5 for one fault.
 type indexPathRun struct {
-	summary summary
-	report  time.Duration // dispatch → the failed reindex's report
-	start   time.Time
+	summary  summary
+	report   time.Duration // dispatch → the failed reindex's report
+	start    time.Time
+	peakHeap uint64
 }
 
 // runIndexPathFault breaks INDEX_PATH under the running bot and checks that
 // /reindex reports a clear error while the old index keeps answering —
 // questions in flight and after — and that a reindex works again once the
 // fault is undone.
-func runIndexPathFault(tb testing.TB, f *fixture, path string, fault indexPathFault, size indexPathSize) indexPathRun {
+func runIndexPathFault(tb testing.TB, f *fixture, path string, fault indexPathFault, size indexPathSize) (run indexPathRun) {
 	ctx := testContext(tb, 2*time.Minute)
 	oldVersion := f.ix.Version()
 	cause, undo := fault.breakPath(tb, path)
-	run := indexPathRun{start: time.Now()}
+	heap := loadtest.SampleHeap(ctx, 50*time.Millisecond)
+	defer func() { run.peakHeap = heap.Stop() }()
+	run = indexPathRun{start: time.Now()}
 	var asks []*discordtest.Interaction
 	for i := range size.around {
 		asks = append(asks, f.ask(question(i)))
@@ -329,7 +332,7 @@ func BenchmarkIndexPathFaults(b *testing.B) {
 			for b.Loop() {
 				run = runIndexPathFault(b, f, path, fault, size)
 			}
-			reportBench(b, run.summary, run.start, 0)
+			reportBench(b, run.summary, run.start, run.peakHeap)
 			b.ReportMetric(loadtest.Millis(run.report), "failed-reindex-report-ms")
 		})
 	}

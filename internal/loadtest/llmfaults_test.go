@@ -77,14 +77,17 @@ type llmFaultRun struct {
 	summary  summary         // the /ask questions
 	mentions []time.Duration // mention → reply
 	start    time.Time
+	peakHeap uint64
 }
 
 // runLLMFault asks size.asks /ask and size.mentions mentions at once of a
 // bot whose LLM fails, and checks every one gets the extractive answer,
 // with its note, within LLM_TIMEOUT plus a second.
-func runLLMFault(tb testing.TB, f *fixture, size llmFaultSize) llmFaultRun {
+func runLLMFault(tb testing.TB, f *fixture, size llmFaultSize) (run llmFaultRun) {
 	ctx := testContext(tb, time.Minute)
-	run := llmFaultRun{start: time.Now()}
+	heap := loadtest.SampleHeap(ctx, 50*time.Millisecond)
+	defer func() { run.peakHeap = heap.Stop() }()
+	run = llmFaultRun{start: time.Now()}
 	ins := make([]*discordtest.Interaction, size.asks)
 	msgs := make([]discordgo.Message, size.mentions)
 	for i := range max(size.asks, size.mentions) {
@@ -153,7 +156,7 @@ func BenchmarkLLMFaults(b *testing.B) {
 			for b.Loop() {
 				run = runLLMFault(b, f, size)
 			}
-			reportBench(b, run.summary, run.start, 0)
+			reportBench(b, run.summary, run.start, run.peakHeap)
 			b.ReportMetric(loadtest.Millis(loadtest.Percentile(run.summary.answers, 99)), "answer-p99-ms")
 			b.ReportMetric(loadtest.Millis(loadtest.Percentile(run.mentions, 99)), "mention-p99-ms")
 		})

@@ -165,15 +165,16 @@ func runBotReindexes(tb testing.TB, f *fixture, dir string, size reindexSize) bo
 		}
 		pending = nil
 	}
-	every := size.questions / (size.reindexes + 1)
+	every, dispatched := size.questions/(size.reindexes+1), 0
 	for i := range size.questions {
 		asks = append(asks, f.ask(question(i)))
-		if (i+1)%every == 0 && len(run.reindex) < size.reindexes && i+1 < size.questions {
+		if (i+1)%every == 0 && dispatched < size.reindexes {
 			// The files change only between reindexes, as a moderator
 			// edits them, and atomically, as an editor saves them.
 			waitReport()
 			toggleStatement(tb, dir)
 			pending = f.reindex()
+			dispatched++
 		}
 	}
 	waitReport()
