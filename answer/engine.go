@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -72,7 +73,10 @@ func CleanQuestion(q string) (string, error) {
 	var b strings.Builder
 	space := false
 	for _, r := range q {
-		if unicode.IsSpace(r) || unicode.IsControl(r) || r == '\u200b' || r == '\ufeff' {
+		if invisible(r) {
+			continue
+		}
+		if unicode.IsSpace(r) || unicode.IsControl(r) {
 			space = true
 			continue
 		}
@@ -90,6 +94,19 @@ func CleanQuestion(q string) (string, error) {
 		return "", fmt.Errorf("%w: %d characters, at most %d", ErrQuestionTooLong, n, MaxQuestionRunes)
 	}
 	return q, nil
+}
+
+// invisible reports format characters that change how text displays
+// without being seen: zero-width spaces and marks, and the bidirectional
+// controls that can make an echoed question read differently.
+func invisible(r rune) bool {
+	switch {
+	case r == '\u200b', r == '\u200c', r == '\u200e', r == '\u200f', r == '\ufeff', r == '\u061c':
+		return true
+	case r >= '\u202a' && r <= '\u202e', r >= '\u2066' && r <= '\u2069':
+		return true
+	}
+	return false
 }
 
 // searchLimit is how many hits the engine considers; answers use at most
@@ -146,19 +163,40 @@ func (e *Engine) Ask(ctx context.Context, question string, onPartial func(string
 	return a, nil
 }
 
-// questionParts splits a message at sentence ends, semicolons and dashes.
-var questionParts = regexp.MustCompile(`[.!?;]+(\s+|$)|\s+--\s*|\n+`)
+// questionEnd finds where a part of a message ends: sentence ends,
+// semicolons, dashes, line breaks.
+var questionEnd = regexp.MustCompile(`[.!?;]+(\s+|$)|\s+--\s*|\n+`)
+
+// questionParts splits a message into its parts, questions first — a part
+// ending in "?" — then the rest, each group from the last part to the
+// first, since a question usually comes after its preamble ("Hi all! Quick
+// one: how much …?") and an instruction aimed at the bot is no question.
+func questionParts(q string) []string {
+	var questions, others []string
+	start := 0
+	add := func(p string) {
+		t := strings.TrimLeft(strings.TrimSpace(p), "-–—;:,.\"' ")
+		if len(strings.Fields(t)) < 2 || t == q {
+			return
+		}
+		if strings.HasSuffix(t, "?") {
+			questions = append(questions, t)
+		} else {
+			others = append(others, t)
+		}
+	}
+	for _, m := range questionEnd.FindAllStringIndex(q, -1) {
+		add(q[start:m[1]])
+		start = m[1]
+	}
+	add(q[start:])
+	slices.Reverse(questions)
+	slices.Reverse(others)
+	return append(questions, others...)
+}
 
 func (e *Engine) answerPart(ctx context.Context, q string, advice bool) (index.Result, selection, bool) {
-	parts := questionParts.Split(q, -1)
-	if len(parts) < 2 {
-		return index.Result{}, selection{}, false
-	}
-	for i := len(parts) - 1; i >= 0; i-- {
-		p := strings.TrimSpace(parts[i])
-		if len(strings.Fields(p)) < 2 || p == q {
-			continue
-		}
+	for _, p := range questionParts(q) {
 		res, err := e.ix.Search(ctx, p, searchLimit)
 		if err != nil {
 			continue

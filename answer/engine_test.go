@@ -25,6 +25,7 @@ func TestCleanQuestion(t *testing.T) {
 		{strings.Repeat("a", answer.MaxQuestionRunes+1), "", answer.ErrQuestionTooLong},
 		{strings.Repeat("é", answer.MaxQuestionRunes), strings.Repeat("é", answer.MaxQuestionRunes), nil},
 		{"bad \xff utf8", "bad utf8", nil},
+		{"Doubao \u202eusers\u202c \u2066MAU\u2069?", "Doubao users MAU?", nil},
 	}
 	for _, tt := range tests {
 		got, err := answer.CleanQuestion(tt.in)
