@@ -143,6 +143,14 @@ func (e *Engine) Ask(ctx context.Context, question string, onPartial func(string
 	}
 	retrieval := time.Since(start)
 	a := composeExtractive(q, res, sel, advice)
+	if ids := adviceFacts(sel.hits); len(ids) > 0 {
+		// A knowledge statement that reads as advice would be quoted as
+		// advice, by either composer: withhold the answer and tell the
+		// moderators which facts to fix.
+		e.log.Warn("answer withheld: knowledge statements read as investment advice", "facts", ids)
+		a = Answer{Question: q, Mode: ModeExtractive, Advice: advice, Text: Withheld}
+		sel.answered = false
+	}
 	var llmTime time.Duration
 	if e.llm != nil && sel.answered {
 		llmStart := time.Now()
@@ -161,6 +169,17 @@ func (e *Engine) Ask(ctx context.Context, question string, onPartial func(string
 	e.log.Debug("answered", "outcome", a.Outcome(), "why_not", sel.reason, "coverage", sel.coverage, "mode", a.Mode, "citations", len(a.Citations),
 		"index_version", a.IndexVersion, "took_ms", a.Took.Milliseconds())
 	return a, nil
+}
+
+// adviceFacts lists the facts whose statements read as investment advice.
+func adviceFacts(hits []index.Hit) []string {
+	var ids []string
+	for _, h := range hits {
+		if _, ok := Recommends(h.Fact.Statement); ok {
+			ids = append(ids, h.Fact.ID)
+		}
+	}
+	return ids
 }
 
 // questionEnd finds where a part of a message ends: sentence ends,
@@ -222,6 +241,10 @@ func (e *Engine) Sources(ctx context.Context, query string, limit int) ([]Citati
 	cites := make([]Citation, 0, len(res.Hits))
 	for i, h := range res.Hits {
 		if h.Coverage == 0 {
+			continue
+		}
+		if _, ok := Recommends(h.Fact.Statement); ok {
+			e.log.Warn("source left out: its statement reads as investment advice", "fact", h.Fact.ID)
 			continue
 		}
 		cites = append(cites, citationFor(i+1, h))

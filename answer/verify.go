@@ -45,6 +45,7 @@ func (r VerifyReport) OK() bool { return len(r.Problems) == 0 }
 //   - every figure must match (figure.Value.Matches) a figure of a source
 //     that sentence cites: one of the fact's structured figures, one found
 //     in its statement or attribution, or the year of its as-of date;
+//   - no sentence may give investment advice (Recommends);
 //   - the answer must cite at least one source, unless all it says is that
 //     the sources don't cover the question (NotCovered).
 //
@@ -185,6 +186,12 @@ func (v *verifier) check(i int, s string) sentenceCheck {
 	body := s
 	if blanked != nil {
 		body = string(blanked)
+	}
+	// No figure to check can catch advice ("Buy ByteDance shares now [1].");
+	// an LLM talked into it by an instruction in a question or a source is
+	// stopped here.
+	if phrase, ok := Recommends(body); ok {
+		c.problems = append(c.problems, fmt.Sprintf("sentence %d: %q is investment advice, which bytewatch never gives", i, strings.TrimSpace(phrase)))
 	}
 	for _, fig := range figure.Parse(body) {
 		c.figures++

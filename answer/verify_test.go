@@ -50,6 +50,12 @@ func TestVerify(t *testing.T) {
 			figures: 2, cited: []int{1}, sentences: 1,
 		},
 		{
+			name:    "advice has no figure to catch, and is caught",
+			text:    "ByteDance plans to put $12 billion into AI infrastructure in 2025 [1]. You should buy ByteDance shares now [1].",
+			figures: 2, cited: []int{1}, sentences: 2,
+			problems: []string{`sentence 2: "You should buy" is investment advice, which bytewatch never gives`},
+		},
+		{
 			name:    "conflicting reports side by side",
 			text:    "Reports differ. The Financial Times says ByteDance will put $12 billion into AI infrastructure in 2025 [1], while unnamed media reports say more than $10 billion [2].",
 			figures: 3, cited: []int{1, 2}, sentences: 2,

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 
-	"github.com/bytewatch/bytewatch/answer"
 	"github.com/bytewatch/bytewatch/answer/llm"
 	"github.com/bytewatch/bytewatch/bot"
 	"github.com/bytewatch/bytewatch/commands"
@@ -66,12 +65,8 @@ func runBot(ctx context.Context, args []string, env Env) error {
 		log.Warn("the LLM is unreachable; answering extractively until it is back", "error", err)
 	}
 	model := ""
-	guard := commands.AdviceGuard{Answerer: eng, Logger: log}
 	if cfg.LLMEnabled() {
 		model = cfg.OpenAIModel
-		// The same index without the LLM: what an answer that gave
-		// investment advice falls back to.
-		guard.Extractive = answer.NewEngine(ix, answer.Options{Logger: log})
 	}
 	return bot.Run(ctx, bot.Options{
 		Token:              cfg.DiscordToken,
@@ -80,7 +75,7 @@ func runBot(ctx context.Context, args []string, env Env) error {
 		AnswerChannelIDs:   cfg.AnswerChannelIDs,
 		ModeratorRoleIDs:   cfg.ModeratorRoleIDs,
 		RateLimitPerMinute: cfg.RateLimitPerMinute,
-		Answerer:           guard,
+		Answerer:           eng,
 		Reindexer:          commands.Reloader{Dir: cfg.KnowledgeDir, Index: ix},
 		Index:              ix,
 		Version:            Version(),
