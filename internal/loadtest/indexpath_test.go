@@ -140,8 +140,11 @@ func fillDisk(tb testing.TB, dir string) string {
 				tb.Fatal(err)
 			}
 			// Take the last partial pages too.
-			for err == nil || !errors.Is(err, syscall.ENOSPC) {
+			for err = nil; err == nil; {
 				_, err = f.Write(block[:512])
+			}
+			if !errors.Is(err, syscall.ENOSPC) {
+				tb.Fatal(err)
 			}
 			return f.Name()
 		}
