@@ -323,9 +323,11 @@ func (ix *Index) build(ctx context.Context, base *knowledge.Base) (*generation, 
 	if ix.opts.Path != "" {
 		g.dir = filepath.Join(ix.opts.Path, fmt.Sprintf("gen-%s-%d", base.Version(), start.UnixNano()))
 	}
-	// unsafe_batch: a build is all or nothing (a failed one is deleted) and
-	// every start rebuilds, so batches need not wait for fsync.
-	idx, err := bleve.NewUsing(g.dir, ix.mapping(), "scorch", "scorch", map[string]any{"unsafe_batch": true})
+	// In memory there is nothing to persist, so batches need not wait for
+	// it (unsafe_batch). On disk they must: with unsafe_batch, a disk that
+	// fills during the build fails only in Bleve's background persister,
+	// and the swap would report success over an empty index.
+	idx, err := bleve.NewUsing(g.dir, ix.mapping(), "scorch", "scorch", map[string]any{"unsafe_batch": g.dir == ""})
 	if err != nil {
 		if g.dir != "" {
 			os.RemoveAll(g.dir)

@@ -265,8 +265,8 @@ func TestIndexPathFaults(t *testing.T) {
 		})
 	}
 	t.Run("disk fills while the new index is written", func(t *testing.T) {
-		knownBug(t, "index builds with Bleve's unsafe_batch, so a segment that cannot be written fails in the background: "+
-			"Swap reports success, the new generation on disk is empty, and Bleve's persister retries in a busy loop")
+		// Fixed: on disk, batches wait for Bleve to persist them (no
+		// unsafe_batch), so the failure reaches Swap.
 		diskFillsDuringSwap(t)
 	})
 }
@@ -291,8 +291,10 @@ func diskFillsDuringSwap(t *testing.T) {
 
 	big := biggerBase(base, 5000)
 	_, err = ix.Swap(context.Background(), big)
-	if !errors.Is(err, syscall.ENOSPC) {
-		t.Errorf("Swap onto a full disk = %v; want an error wrapping ENOSPC", err)
+	// Bleve flattens the error it gets from the file system into text, so
+	// the reader's word is what can be checked.
+	if err == nil || !strings.Contains(err.Error(), "no space left on device") {
+		t.Errorf("Swap onto a full disk = %v; want an error saying the disk is full", err)
 	}
 	if ix.Version() != base.Version() {
 		t.Errorf("index version %s after a failed swap; want the old %s", ix.Version(), base.Version())
