@@ -95,8 +95,12 @@ func (c *REST) Respond(ctx context.Context, in *discordgo.Interaction, resp *dis
 // EditOriginal edits the interaction's first response.
 func (c *REST) EditOriginal(ctx context.Context, in *discordgo.Interaction, edit *discordgo.WebhookEdit) error {
 	edit.AllowedMentions = NoMentions()
+	// discordgo files every webhook edit, whatever its token, under one
+	// rate-limit bucket, so one interaction's 429 would hold up every
+	// answer; Discord limits them per token, and so do we.
+	uri := discordgo.EndpointWebhookMessage(in.AppID, in.Token, "@original")
 	return c.call(ctx, "edit of the interaction response", in.Token, func(opts ...discordgo.RequestOption) error {
-		_, err := c.s.InteractionResponseEdit(in, edit, opts...)
+		_, err := c.s.RequestWithBucketID("PATCH", uri, edit, uri, opts...)
 		return err
 	})
 }

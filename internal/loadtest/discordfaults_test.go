@@ -246,12 +246,9 @@ func TestDiscordFaults(t *testing.T) {
 // interaction's webhook by its token, so a 429 on one interaction's edits
 // must not hold up the answers to others. discordgo v0.29 files every
 // webhook edit under one bucket (EndpointWebhookToken("", "")) and holds
-// the whole bucket for retry_after, so today every other answer waits too;
-// under many 429s the waits add up past commands.REST's 10 s call deadline
-// and answers are lost. The fix belongs in commands.REST (a bucket per
-// interaction token).
+// the whole bucket for retry_after; commands.REST therefore sends edits
+// with a bucket per interaction token.
 func TestRateLimitStaysWithItsInteraction(t *testing.T) {
-	knownBug(t, "discordgo holds every interaction's edits while one interaction's edit is rate-limited")
 	const retryAfter = 2 * time.Second
 	f := startBot(t, setup{})
 	ctx := testContext(t, time.Minute)

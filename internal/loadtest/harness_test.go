@@ -502,12 +502,3 @@ func copyKnowledge(tb testing.TB) string {
 	}
 	return dir
 }
-
-// knownBug skips tb unless LOADTEST_KNOWN_BUGS is set: the case states
-// the intended behaviour, which a bug elsewhere breaks today.
-func knownBug(tb testing.TB, why string) {
-	tb.Helper()
-	if os.Getenv(loadtest.KnownBugsEnv) == "" {
-		tb.Skipf("known bug, skipped unless %s=1: %s", loadtest.KnownBugsEnv, why)
-	}
-}

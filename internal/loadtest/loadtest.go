@@ -13,8 +13,7 @@
 //	go test -run '^$' -bench . -benchtime 1x ./internal/loadtest/
 //
 // LOADTEST_SCALE=full runs the tests at full size, LOADTEST_SCALE=small the
-// benchmarks at small size. LOADTEST_KNOWN_BUGS=1 runs the cases that are
-// skipped because of a known bug elsewhere, to check a fix.
+// benchmarks at small size.
 //
 // This file holds what the tests share that needs no testing package:
 // sizes, percentiles and the heap sampler.
@@ -49,10 +48,6 @@ func (s Scale) String() string {
 
 // ScaleEnv names the environment variable that overrides the size.
 const ScaleEnv = "LOADTEST_SCALE"
-
-// KnownBugsEnv names the environment variable that runs the cases skipped
-// for a known bug elsewhere.
-const KnownBugsEnv = "LOADTEST_KNOWN_BUGS"
 
 // ScaleFromEnv returns the size LOADTEST_SCALE asks for ("small" or
 // "full"), or def when it is unset or anything else.
