@@ -197,6 +197,9 @@ func buildEngine(ctx context.Context, cfg config.Config, log *slog.Logger) (*ans
 	}
 	ix, err := index.Build(ctx, base, index.Options{Path: cfg.IndexPath, Logger: log})
 	if err != nil {
+		if cfg.IndexPath != "" {
+			return nil, nil, fmt.Errorf("INDEX_PATH=%s: %w", cfg.IndexPath, err)
+		}
 		return nil, nil, err
 	}
 	opts := answer.Options{Logger: log}
