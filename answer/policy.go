@@ -3,6 +3,7 @@ package answer
 import (
 	"math"
 	"regexp"
+	"slices"
 	"sort"
 
 	"github.com/bytewatch/bytewatch/index"
@@ -66,146 +67,51 @@ var (
 
 func (p Policy) decide(res index.Result, question string, advice bool, cf conflicts) selection {
 	sel := selection{conflict: map[string][]string{}}
-	units := res.Query.Units
-	weights := make([]float64, len(units))
-	var maxW float64
-	for _, u := range units {
-		maxW = max(maxW, u.Weight)
-	}
-	var total float64
-	for i, u := range units {
-		w := u.Weight
-		switch {
-		case advice && adviceUnits[u.Key]:
-			w = 0
-		case u.Kind == index.UnitFigure && u.Figure.Kind == figure.Year:
-			// A year the question names and no fact has is a question
-			// about another period.
-			w = maxW
-		case u.Kind == index.UnitFigure:
-			// A figure in a question is usually a premise to check; the
-			// facts about the same measure answer it even when the amount
-			// differs.
-			w = u.Weight / 4
-		}
-		weights[i] = w
-		total += w
-	}
-	if total == 0 || len(res.Hits) == 0 {
+	w := weigh(res.Query.Units, advice)
+	if w.total == 0 || len(res.Hits) == 0 {
 		sel.reason = "nothing to look up"
 		return sel
 	}
-	// A question's amount that no fact states is still addressed by a fact
-	// that states an amount of the same kind: "Is ByteDance investing
-	// $15 billion?" is answered by the facts that say how much it is.
-	addressed := func(h index.Hit) []bool {
-		out := append([]bool(nil), h.Covered...)
-		for i, u := range units {
-			if out[i] || u.Kind != index.UnitFigure || u.Figure.Kind == figure.Year {
-				continue
-			}
-			for _, g := range h.Fact.Figures {
-				if sameKind(g.Value().Kind, u.Figure.Kind) {
-					out[i] = true
-					break
-				}
-			}
-		}
-		return out
-	}
-	coverage := func(covered []bool) float64 {
-		var got float64
-		for i, c := range covered {
-			if c {
-				got += weights[i]
-			}
-		}
-		return got / total
-	}
-	// Words every fact shares say nothing about which fact answers: at
-	// least one unit that fewer than half the facts match must be covered.
-	informative := func(covered []bool) bool {
-		for i, c := range covered {
-			if c && weights[i] >= informativeWeight {
-				return true
-			}
-		}
-		return false
-	}
-	// A fact that names none of the companies or products the question
-	// names is about something else.
-	var names []int
-	for i, u := range units {
-		if u.Name && weights[i] > 0 {
-			names = append(names, i)
-		}
-	}
-	namesOK := func(covered []bool) bool {
-		if len(names) == 0 {
-			return true
-		}
-		for _, i := range names {
-			if covered[i] {
-				return true
-			}
-		}
-		return false
-	}
-	// What the question asks about a company — its investment, its users —
-	// must be in the answer, not just the company: a fact naming Tencent as
-	// a rival does not answer "What is Tencent's AI investment?".
-	attributesCovered := func(covered []bool) bool {
-		var want, got float64
-		for i, u := range units {
-			if u.Name || weights[i] < informativeWeight {
-				continue
-			}
-			want += weights[i]
-			if covered[i] {
-				got += weights[i]
-			}
-		}
-		return want == 0 || got >= want/2
-	}
+	asksAmount := howMuch.MatchString(question) || howMany.MatchString(question)
 	top := res.Hits[0].Score
 	type cand struct {
 		hit      index.Hit
 		cov, rel float64
+		key      float64 // the order candidates are considered in
 	}
 	var cands []cand
 	for _, h := range res.Hits {
-		h.Covered = addressed(h)
-		c := cand{hit: h, cov: coverage(h.Covered), rel: h.Score / top}
-		if c.cov >= p.MinFact && c.rel >= p.MinRelScore && namesOK(h.Covered) {
-			cands = append(cands, c)
+		h.Covered = w.addressed(h)
+		c := cand{hit: h, cov: w.coverage(h.Covered), rel: h.Score / top}
+		if c.cov < p.MinFact || c.rel < p.MinRelScore || !w.namesAny(h.Covered) {
+			continue
 		}
+		c.key = c.cov + c.rel/2
+		// A "how much" or "how many" question is answered first by the
+		// facts that state an amount of that kind.
+		if asksAmount && hasFigureFor(question, []index.Hit{h}) {
+			c.key += 0.5
+		}
+		cands = append(cands, c)
 	}
 	if len(cands) == 0 {
-		sel.reason = "low coverage"
+		sel.reason = "no fact covers enough of the question"
 		return sel
 	}
-	// A "how much" or "how many" question is answered first by the facts
-	// that state an amount of that kind.
-	key := func(c cand) float64 {
-		k := c.cov + c.rel/2
-		if hasFigureFor(question, []index.Hit{c.hit}) && (howMuch.MatchString(question) || howMany.MatchString(question)) {
-			k += 0.5
-		}
-		return k
-	}
-	sort.SliceStable(cands, func(i, j int) bool { return key(cands[i]) > key(cands[j]) })
+	sort.SliceStable(cands, func(i, j int) bool { return cands[i].key > cands[j].key })
+
+	// The best fact, then facts that cover what it does not, then facts
+	// nearly as good.
 	best := cands[0]
 	chosen := []index.Hit{best.hit}
-	union := append([]bool(nil), best.hit.Covered...)
+	union := slices.Clone(best.hit.Covered)
 	for _, c := range cands[1:] {
 		if len(chosen) == maxFacts {
 			break
 		}
 		adds := false
 		for i, cv := range c.hit.Covered {
-			if cv && !union[i] && weights[i] > 0 {
-				adds = true
-			}
+			adds = adds || (cv && !union[i] && w.weights[i] > 0)
 		}
 		strong := c.cov >= 0.8*best.cov && c.rel >= 0.6
 		if !adds && !strong {
@@ -216,18 +122,132 @@ func (p Policy) decide(res index.Result, question string, advice bool, cf confli
 			union[i] = union[i] || cv
 		}
 	}
-	sel.best, sel.coverage = best.cov, coverage(union)
-	if sel.best < p.MinBest || sel.coverage < p.MinUnion || !informative(union) || !attributesCovered(union) {
+	sel.best, sel.coverage = best.cov, w.coverage(union)
+	switch {
+	case sel.best < p.MinBest || sel.coverage < p.MinUnion:
 		sel.reason = "low coverage"
-		return sel
-	}
-	if !hasFigureFor(question, chosen) {
+	case !w.informative(union):
+		sel.reason = "only words most facts share are covered"
+	case !w.attributesCovered(union):
+		sel.reason = "what the question asks about is not covered"
+	case !hasFigureFor(question, chosen):
 		sel.reason = "no figure of the kind asked for"
-		return sel
+	default:
+		sel.hits = withConflicts(chosen, res.Base, cf, sel.conflict)
+		sel.answered = true
 	}
-	sel.hits = withConflicts(chosen, res.Base, cf, sel.conflict)
-	sel.answered = true
 	return sel
+}
+
+// weighing is a question's units with the weight the policy gives each.
+type weighing struct {
+	units   []index.Unit
+	weights []float64
+	total   float64
+}
+
+// weigh starts from each unit's inverse document frequency and adjusts the
+// weights the policy knows more about.
+func weigh(units []index.Unit, advice bool) weighing {
+	w := weighing{units: units, weights: make([]float64, len(units))}
+	var maxW float64
+	for _, u := range units {
+		maxW = max(maxW, u.Weight)
+	}
+	for i, u := range units {
+		wt := u.Weight
+		switch {
+		case advice && adviceUnits[u.Key]:
+			wt = 0
+		case u.Kind == index.UnitFigure && u.Figure.Kind == figure.Year:
+			// A year the question names and no fact has is a question
+			// about another period.
+			wt = maxW
+		case u.Kind == index.UnitFigure:
+			// A figure in a question is usually a premise to check; the
+			// facts about the same measure answer it even when the amount
+			// differs.
+			wt = u.Weight / 4
+		}
+		w.weights[i] = wt
+		w.total += wt
+	}
+	return w
+}
+
+// coverage is the weighted share of the units covered.
+func (w weighing) coverage(covered []bool) float64 {
+	var got float64
+	for i, c := range covered {
+		if c {
+			got += w.weights[i]
+		}
+	}
+	return got / w.total
+}
+
+// addressed is what a hit covers, counting a question's amount as covered
+// by a fact that states an amount of the same kind: "Is ByteDance investing
+// $15 billion?" is answered by the facts that say how much it is.
+func (w weighing) addressed(h index.Hit) []bool {
+	out := slices.Clone(h.Covered)
+	for i, u := range w.units {
+		if out[i] || u.Kind != index.UnitFigure || u.Figure.Kind == figure.Year {
+			continue
+		}
+		for _, g := range h.Fact.Figures {
+			if sameKind(g.Value().Kind, u.Figure.Kind) {
+				out[i] = true
+				break
+			}
+		}
+	}
+	return out
+}
+
+// informative reports whether a unit that fewer than half the facts match
+// is covered: words every fact shares say nothing about which answers.
+func (w weighing) informative(covered []bool) bool {
+	for i, c := range covered {
+		if c && w.weights[i] >= informativeWeight {
+			return true
+		}
+	}
+	return false
+}
+
+// namesAny reports whether a fact names one of the companies or products
+// the question names, if it names any: otherwise the fact is about
+// something else.
+func (w weighing) namesAny(covered []bool) bool {
+	named := false
+	for i, u := range w.units {
+		if u.Name && w.weights[i] > 0 {
+			named = true
+			if covered[i] {
+				return true
+			}
+		}
+	}
+	return !named
+}
+
+// attributesCovered reports whether what the question asks about a company
+// — its investment, its users — is at least half covered, not just the
+// company: a fact naming Tencent as a rival does not answer "What is
+// Tencent's AI investment?".
+func (w weighing) attributesCovered(covered []bool) bool {
+	var want, got float64
+	for i, u := range w.units {
+		if u.Name || w.weights[i] < informativeWeight {
+			continue
+		}
+		want += w.weights[i]
+		if covered[i] {
+			got += w.weights[i]
+		}
+	}
+	return want == 0 || got >= want/2
 }
 
 // hasFigureFor checks a "how much" or "how many" question against the
