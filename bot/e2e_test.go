@@ -217,8 +217,8 @@ func TestBot(t *testing.T) {
 			if edit.AllowedMentions == nil {
 				t.Error("error reply without allowed_mentions")
 			}
-			f.logs.waitLine(t, map[string]string{"msg": "command panicked", "interaction_id": in.ID})
-			f.logs.waitLine(t, map[string]string{"msg": "command", "interaction_id": in.ID, "outcome": "error", "reason": "panic"})
+			f.logs.Wait(t, map[string]string{"msg": "command panicked", "interaction_id": in.ID})
+			f.logs.Wait(t, map[string]string{"msg": "command", "interaction_id": in.ID, "outcome": "error", "reason": "panic"})
 		})
 
 		t.Run("an unknown command is answered", func(t *testing.T) {
@@ -283,12 +283,12 @@ func TestBot(t *testing.T) {
 			uncovered := srv.DispatchMessage(discordtest.MessageSpec{AuthorID: user, ChannelID: answerChannel, Content: uncoveredQuestion})
 			covered := srv.DispatchMessage(discordtest.MessageSpec{AuthorID: user, ChannelID: answerChannel, Content: coveredQuestion})
 			checkAnswerEmbed(t, f.replyTo(t, answerChannel, covered.ID).Embeds[0], f.ix)
-			f.logs.waitLine(t, map[string]string{"msg": "message question", "message_id": uncovered.ID, "outcome": "not_covered", "reason": "silent"})
+			f.logs.Wait(t, map[string]string{"msg": "message question", "message_id": uncovered.ID, "outcome": "not_covered", "reason": "silent"})
 			time.Sleep(100 * time.Millisecond) // the statement's handler only classifies; give it ample time
 			if n := f.repliesTo(uncovered.ID) + f.repliesTo(statement.ID); n != 0 {
 				t.Errorf("%d replies to an uncovered question or a statement in the answer channel", n)
 			}
-			if l := f.logs.lines(map[string]string{"message_id": statement.ID}); len(l) != 0 {
+			if l := f.logs.Lines(map[string]string{"message_id": statement.ID}); len(l) != 0 {
 				t.Errorf("the statement was handled: %v", l)
 			}
 			// Not in an answer channel, an unaddressed question is left alone.
@@ -407,7 +407,7 @@ func TestBot(t *testing.T) {
 			{"an answer channel question", map[string]string{"msg": "message question", "entry": "answer_channel", "outcome": "answered"},
 				append([]string{"message_id"}, common...)},
 		} {
-			lines := f.logs.lines(q.want)
+			lines := f.logs.Lines(q.want)
 			if len(lines) == 0 {
 				t.Errorf("no log line for %s with %v", q.name, q.want)
 				continue
@@ -422,12 +422,12 @@ func TestBot(t *testing.T) {
 			}
 		}
 		// One line per /ask, and only one: at info, or at error for a fault.
-		for _, line := range f.logs.lines(map[string]string{"msg": "command", "command": "ask"}) {
+		for _, line := range f.logs.Lines(map[string]string{"msg": "command", "command": "ask"}) {
 			id := fmt.Sprint(line["interaction_id"])
-			if n := len(f.logs.lines(map[string]string{"interaction_id": id, "msg": "command"})); n != 1 {
+			if n := len(f.logs.Lines(map[string]string{"interaction_id": id, "msg": "command"})); n != 1 {
 				t.Errorf("interaction %s has %d question lines; want one", id, n)
 			}
-			if n := len(f.logs.lines(map[string]string{"interaction_id": id, "level": "INFO"})); n != 1 && line["outcome"] != "error" {
+			if n := len(f.logs.Lines(map[string]string{"interaction_id": id, "level": "INFO"})); n != 1 && line["outcome"] != "error" {
 				t.Errorf("interaction %s has %d info lines; want its one question line", id, n)
 			}
 		}
@@ -446,7 +446,7 @@ func TestBot(t *testing.T) {
 				t.Errorf("%s = %v; want %v", sample, got, want)
 			}
 		}
-		asks := len(f.logs.lines(map[string]string{"msg": "command", "command": "ask"}))
+		asks := len(f.logs.Lines(map[string]string{"msg": "command", "command": "ask"}))
 		slash := 0.0
 		for _, o := range []string{"answered", "not_covered", "fallback", "rate_limited", "invalid", "error"} {
 			slash += max(0, f.metric(t, `bytewatch_questions_total{entry="slash_command",outcome="`+o+`"}`))
@@ -684,7 +684,7 @@ func TestShutdown(t *testing.T) {
 	}
 	stoppedAt := time.Now()
 	f.stop()
-	f.logs.waitLine(t, map[string]string{"msg": "bot stopping"})
+	f.logs.Wait(t, map[string]string{"msg": "bot stopping"})
 
 	turnedAway := f.ask(userID(52), coveredQuestion, false)
 	if cb := callback(t, turnedAway); cb.Data.Content != commands.UserMessage(commands.ErrShuttingDown) {

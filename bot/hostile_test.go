@@ -78,7 +78,7 @@ func TestHostileQuestions(t *testing.T) {
 			if r := f.replyTo(t, generalChannel, q.ID); r.Content != commands.UserMessage(answer.ErrEmptyQuestion) {
 				t.Errorf("reply %q", r.Content)
 			}
-			f.logs.waitLine(t, map[string]string{"msg": "message question", "message_id": q.ID, "outcome": "invalid", "reason": "empty"})
+			f.logs.Wait(t, map[string]string{"msg": "message question", "message_id": q.ID, "outcome": "invalid", "reason": "empty"})
 		})
 
 		t.Run("a 10 kB mention", func(t *testing.T) {
@@ -87,7 +87,7 @@ func TestHostileQuestions(t *testing.T) {
 			if r := f.replyTo(t, generalChannel, q.ID); r.Content != tooLong {
 				t.Errorf("reply %q; want %q", r.Content, tooLong)
 			}
-			f.logs.waitLine(t, map[string]string{"msg": "message question", "message_id": q.ID, "outcome": "invalid", "reason": "too_long", "question_chars": fmt.Sprint(len(long) - 1)})
+			f.logs.Wait(t, map[string]string{"msg": "message question", "message_id": q.ID, "outcome": "invalid", "reason": "too_long", "question_chars": fmt.Sprint(len(long) - 1)})
 		})
 
 		t.Run("a 10 kB question in an answer channel", func(t *testing.T) {
@@ -96,7 +96,7 @@ func TestHostileQuestions(t *testing.T) {
 			if r := f.replyTo(t, answerChannel, q.ID); r.Content != tooLong {
 				t.Errorf("reply %q; want %q", r.Content, tooLong)
 			}
-			f.logs.waitLine(t, map[string]string{"msg": "message question", "message_id": q.ID, "entry": "answer_channel", "outcome": "invalid"})
+			f.logs.Wait(t, map[string]string{"msg": "message question", "message_id": q.ID, "entry": "answer_channel", "outcome": "invalid"})
 		})
 
 		t.Run("a 10 kB /ask, past Discord's own 500", func(t *testing.T) {
@@ -105,7 +105,7 @@ func TestHostileQuestions(t *testing.T) {
 			if _, err := in.WaitOriginalEdit(testContext(t), func(m discordtest.Message) bool { return m.Content == tooLong }); err != nil {
 				t.Fatalf("no clear reply: %v; edits %+v", err, in.OriginalEdits())
 			}
-			f.logs.waitLine(t, map[string]string{"msg": "command", "interaction_id": in.ID, "outcome": "invalid", "reason": "too_long"})
+			f.logs.Wait(t, map[string]string{"msg": "command", "interaction_id": in.ID, "outcome": "invalid", "reason": "too_long"})
 		})
 	})
 

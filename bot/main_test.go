@@ -1,7 +1,6 @@
 package bot_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -23,6 +22,7 @@ import (
 	"github.com/bytewatch/bytewatch/commands"
 	"github.com/bytewatch/bytewatch/index"
 	"github.com/bytewatch/bytewatch/internal/discordtest"
+	"github.com/bytewatch/bytewatch/internal/logtest"
 	"github.com/bytewatch/bytewatch/internal/ops"
 	"github.com/bytewatch/bytewatch/knowledge"
 )
@@ -46,57 +46,7 @@ const (
 )
 
 // logBuffer collects the bot's JSON log lines; safe for concurrent use.
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-// lines returns the log lines that have every key=value of want.
-func (l *logBuffer) lines(want map[string]string) []map[string]any {
-	var out []map[string]any
-	for _, line := range strings.Split(l.String(), "\n") {
-		var rec map[string]any
-		if json.Unmarshal([]byte(line), &rec) != nil {
-			continue
-		}
-		ok := true
-		for k, v := range want {
-			if fmt.Sprint(rec[k]) != v {
-				ok = false
-			}
-		}
-		if ok {
-			out = append(out, rec)
-		}
-	}
-	return out
-}
-
-// waitLine waits for a log line with every key=value of want.
-func (l *logBuffer) waitLine(t *testing.T, want map[string]string) map[string]any {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		if got := l.lines(want); len(got) > 0 {
-			return got[0]
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	t.Fatalf("no log line with %v in:\n%s", want, l.String())
-	return nil
-}
+type logBuffer = logtest.Buffer
 
 // fixture is a running bot connected to an emulator.
 type fixture struct {

@@ -125,7 +125,7 @@ func TestRunPromptInjection(t *testing.T) {
 					t.Errorf("the answer lacks %q:\n%s", s, embedsText(final))
 				}
 			}
-			line := r.waitLog(t, map[string]string{"msg": "command", "interaction_id": in.ID})
+			line := r.stderr.Wait(t, map[string]string{"msg": "command", "interaction_id": in.ID})
 			if line["model"] != llmtest.DefaultModel {
 				t.Errorf("log line %v; want the model named", line)
 			}
@@ -191,7 +191,7 @@ func TestRunInjectionInTheKnowledge(t *testing.T) {
 	if shown := shownText(in); strings.Contains(strings.ToLower(shown), "buy") {
 		t.Errorf("the reader saw advice:\n%s", shown)
 	}
-	r.waitLog(t, map[string]string{"msg": "answer withheld: knowledge statements read as investment advice"})
+	r.stderr.Wait(t, map[string]string{"msg": "answer withheld: knowledge statements read as investment advice"})
 
 	sources := srv.DispatchInteraction(discordtest.InteractionSpec{Command: "sources",
 		Options: []discordtest.CommandOption{{Name: "query", Value: "Who owns TikTok"}}})
@@ -202,7 +202,7 @@ func TestRunInjectionInTheKnowledge(t *testing.T) {
 	if text := embedsText(listed); strings.Contains(text, "bytedance-owns-tiktok") || strings.Contains(strings.ToLower(text), "buy") {
 		t.Errorf("/sources shows the poisoned fact:\n%s", text)
 	}
-	r.waitLog(t, map[string]string{"msg": "source left out: its statement reads as investment advice", "fact": "bytedance-owns-tiktok"})
+	r.stderr.Wait(t, map[string]string{"msg": "source left out: its statement reads as investment advice", "fact": "bytedance-owns-tiktok"})
 
 	// The poisoned statement never reached the model: the answer was
 	// withheld first. (That a statement cannot close the prompt's sources
@@ -294,9 +294,9 @@ func TestRunKeepsSecretsOutOfOutput(t *testing.T) {
 		if text := embedsText(final); !strings.Contains(text, "language model was unavailable") {
 			t.Errorf("answer %q; want the extractive answer with the note", text)
 		}
-		r.waitLog(t, map[string]string{"msg": "command", "interaction_id": in.ID, "outcome": "fallback"})
+		r.stderr.Wait(t, map[string]string{"msg": "command", "interaction_id": in.ID, "outcome": "fallback"})
 		q := srv.DispatchMessage(discordtest.MessageSpec{Content: srv.BotMention() + " " + investQuestion})
-		r.waitLog(t, map[string]string{"msg": "message question", "message_id": q.ID})
+		r.stderr.Wait(t, map[string]string{"msg": "message question", "message_id": q.ID})
 		checkNoSecrets(t, "the output", r.stdout.String()+r.stderr.String())
 		checkNoSecrets(t, "what the bot sent Discord", shownText(in))
 	})

@@ -87,7 +87,7 @@ func (g *gatewayGate) Close() {
 // opsAddr waits for the "ops listener" log line and returns its address.
 func opsAddr(t *testing.T, r *running) string {
 	t.Helper()
-	line := r.waitLog(t, map[string]string{"msg": "ops listener"})
+	line := r.stderr.Wait(t, map[string]string{"msg": "ops listener"})
 	return fmt.Sprint(line["addr"])
 }
 
@@ -171,8 +171,8 @@ func TestRunServesHealthReadinessAndMetrics(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	ask := r.waitLog(t, map[string]string{"msg": "command", "interaction_id": in.ID})
-	mention := r.waitLog(t, map[string]string{"msg": "message question", "message_id": q.ID})
+	ask := r.stderr.Wait(t, map[string]string{"msg": "command", "interaction_id": in.ID})
+	mention := r.stderr.Wait(t, map[string]string{"msg": "message question", "message_id": q.ID})
 	version := fmt.Sprint(ask["index_version"])
 	for _, line := range []map[string]any{ask, mention} {
 		for _, k := range []string{"entry", "user_id", "guild_id", "channel_id", "outcome", "first_response_ms", "took_ms",

@@ -1,39 +1,22 @@
 package cli_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/bytewatch/bytewatch/answer/llm/llmtest"
 	"github.com/bytewatch/bytewatch/internal/cli"
 	"github.com/bytewatch/bytewatch/internal/discordtest"
+	"github.com/bytewatch/bytewatch/internal/logtest"
 )
 
-// syncBuffer is a bytes.Buffer safe to write from the bot while the test reads.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer collects a command's output; safe for concurrent use.
+type syncBuffer = logtest.Buffer
 
 // startRun runs bytewatch with env against srv until the test ends and
 // waits for the invite URL; it returns stdout and stderr.
@@ -90,40 +73,6 @@ func (r *running) waitOnline(t *testing.T, srv *discordtest.Server) {
 			t.Fatalf("no invite URL on stdout:\n%s\nstderr:\n%s", r.stdout.String(), r.stderr.String())
 		}
 	}
-}
-
-// logLines returns the JSON log lines in r's stderr that have every
-// key=value of want.
-func (r *running) logLines(want map[string]string) []map[string]any {
-	var out []map[string]any
-	for _, line := range strings.Split(r.stderr.String(), "\n") {
-		var rec map[string]any
-		if json.Unmarshal([]byte(line), &rec) != nil {
-			continue
-		}
-		ok := true
-		for k, v := range want {
-			if fmt.Sprint(rec[k]) != v {
-				ok = false
-			}
-		}
-		if ok {
-			out = append(out, rec)
-		}
-	}
-	return out
-}
-
-// waitLog waits for a JSON log line with every key=value of want.
-func (r *running) waitLog(t *testing.T, want map[string]string) map[string]any {
-	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if l := r.logLines(want); len(l) > 0 {
-			return l[0]
-		}
-	}
-	t.Fatalf("no log line with %v in:\n%s", want, r.stderr.String())
-	return nil
 }
 
 // sourceStatement finds "[1] … statement: …" in the prompt the LLM gets.
