@@ -83,7 +83,14 @@ func Main(ctx context.Context, args []string, env Env) int {
 
 func dispatch(ctx context.Context, args []string, env Env) error {
 	if len(args) == 0 {
-		if v, _ := env.Lookup("DISCORD_TOKEN"); v != "" {
+		// The token may be in .env, as the README suggests.
+		lookup := env.Lookup
+		if env.DotEnv != "" {
+			if l, err := config.WithDotEnv(env.Lookup, env.DotEnv, false); err == nil {
+				lookup = l
+			}
+		}
+		if v, _ := lookup("DISCORD_TOKEN"); v != "" {
 			return runBot(ctx, nil, env)
 		}
 		return usageError{"no command given"}
@@ -152,12 +159,14 @@ func (c *common) config(env Env) (config.Config, error) {
 	if c.envFile != "" {
 		envFile, required = c.envFile, true
 	}
+	lookup := env.Lookup
 	if envFile != "" {
-		if err := config.LoadDotEnv(envFile, required); err != nil {
+		var err error
+		if lookup, err = config.WithDotEnv(env.Lookup, envFile, required); err != nil {
 			return config.Config{}, err
 		}
 	}
-	cfg, err := config.FromEnv(env.Lookup)
+	cfg, err := config.FromEnv(lookup)
 	if err != nil {
 		return cfg, err
 	}

@@ -141,3 +141,36 @@ func TestVersion(t *testing.T) {
 		t.Errorf("version: exit %d, %q", code, stdout)
 	}
 }
+
+// TestDotEnv: settings come from .env, the environment wins over it, and a
+// named --env-file that does not exist is an error.
+func TestDotEnv(t *testing.T) {
+	t.Parallel()
+	broken := t.TempDir()
+	if err := os.WriteFile(filepath.Join(broken, "broken.yaml"), []byte("not: [valid"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	envFile := filepath.Join(t.TempDir(), ".env")
+	if err := os.WriteFile(envFile, []byte("# a comment\nKNOWLEDGE_DIR="+broken+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name     string
+		env      map[string]string
+		args     []string
+		code     int
+		inStderr string
+	}{
+		{"from .env", nil, []string{"ask", "--env-file", envFile, "Doubao users?"}, cli.ExitFailure, "broken.yaml"},
+		{"the environment wins", map[string]string{"KNOWLEDGE_DIR": ""}, []string{"ask", "--env-file", envFile, "Doubao users?"}, cli.ExitOK, ""},
+		{"a missing --env-file", nil, []string{"ask", "--env-file", envFile + ".missing", "Doubao users?"}, cli.ExitFailure, ".env.missing"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := run(t, tt.env, tt.args...)
+			if code != tt.code || !strings.Contains(stderr, tt.inStderr) {
+				t.Errorf("exit %d, stderr %q; want exit %d mentioning %q", code, stderr, tt.code, tt.inStderr)
+			}
+		})
+	}
+}

@@ -55,17 +55,25 @@ func Defaults() Config {
 // means OpenAI (or the base URL's server), a base URL alone a local server.
 func (c Config) LLMEnabled() bool { return c.OpenAIAPIKey != "" || c.OpenAIBaseURL != "" }
 
-// LoadDotEnv loads path into the environment without overriding variables
-// that are already set. A missing file is not an error unless required.
-func LoadDotEnv(path string, required bool) error {
-	err := godotenv.Load(path)
+// WithDotEnv returns a lookup that reads lookup first and then the
+// variables of the .env file at path, so that the environment wins over the
+// file. The process environment is left alone. A missing file is not an
+// error unless required.
+func WithDotEnv(lookup func(string) (string, bool), path string, required bool) (func(string) (string, bool), error) {
+	vars, err := godotenv.Read(path)
 	if err != nil && !required && errors.Is(err, os.ErrNotExist) {
-		return nil
+		return lookup, nil
 	}
 	if err != nil {
-		return fmt.Errorf("config: %s: %w", path, err)
+		return nil, fmt.Errorf("config: %s: %w", path, err)
 	}
-	return nil
+	return func(name string) (string, bool) {
+		if v, ok := lookup(name); ok {
+			return v, true
+		}
+		v, ok := vars[name]
+		return v, ok
+	}, nil
 }
 
 // FromEnv reads the configuration from lookup (os.LookupEnv in production),
