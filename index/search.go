@@ -91,6 +91,8 @@ var questionWords = []string{
 	"own", "your", "my", "there", "use", "used", "uses", "using", "big", "large", "happen", "happening", "going", "go", "hey", "hi", "hello", "thanks", "thank", "you",
 	"according", "different", "various", "sources", "source", "report", "reports", "reported", "reporting", "figure", "number", "numbers",
 	"given", "because", "considering", "due", "fact", "facts",
+	// Words that ask for a quantity name no topic: "the size of the budget".
+	"size", "amount", "sum", "level", "scale", "magnitude",
 	// Light verbs carry no topic: "How many apps does ByteDance run?" asks
 	// about apps.
 	"be", "been", "being", "have", "has", "had", "having", "make", "makes", "made", "run", "runs", "running",
