@@ -141,6 +141,16 @@ func (e *Engine) Ask(ctx context.Context, question string, onPartial func(string
 			res, sel = r, s
 		}
 	}
+	if !sel.answered && advice {
+		// "Should I buy ByteDance stock?" asks nothing the facts could
+		// cover once its advice words are set aside; it still gets the
+		// facts an investor would weigh, with the not-advice line.
+		if r, err := e.ix.Search(ctx, adviceTopic, searchLimit); err == nil {
+			if s := e.policy.decide(r, adviceTopic, false, e.conflicts.get(r.Base)); s.answered {
+				res, sel = r, s
+			}
+		}
+	}
 	retrieval := time.Since(start)
 	a := composeExtractive(q, res, sel, advice)
 	if ids := adviceFacts(sel.hits); len(ids) > 0 {
@@ -170,6 +180,10 @@ func (e *Engine) Ask(ctx context.Context, question string, onPartial func(string
 		"index_version", a.IndexVersion, "took_ms", a.Took.Milliseconds())
 	return a, nil
 }
+
+// adviceTopic is what an advice request that names nothing else is
+// answered with: the sources' main subject.
+const adviceTopic = "How much is ByteDance investing in AI?"
 
 // adviceFacts lists the facts whose statements read as investment advice.
 func adviceFacts(hits []index.Hit) []string {

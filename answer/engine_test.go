@@ -58,6 +58,8 @@ func TestAnswerShapes(t *testing.T) {
 			mustCiteBoth: []string{"ai-infra-over-10b", "ft-ai-infra-12b"}},
 		{name: "not covered", q: "Who is ByteDance's CEO?", answered: false, mustContain: []string{"don't cover"}},
 		{name: "advice", q: "Should I buy Nvidia stock?", answered: true, advice: true, mustContain: []string{answer.NotAdvice}},
+		{name: "advice naming only ByteDance", q: "Should I buy ByteDance stock?", answered: true, advice: true,
+			mustContain: []string{answer.NotAdvice, "$10 billion"}},
 		{name: "single fact", q: "How many monthly active users does Doubao have?", answered: true, mustContain: []string{"75 million", "[1]"}},
 	}
 	for _, tt := range tests {
