@@ -56,6 +56,8 @@ func TestAnswerShapes(t *testing.T) {
 		{name: "conflict side by side", q: "How much will ByteDance invest in AI infrastructure in 2025?", answered: true,
 			mustContain:  []string{"Reports differ", "the Financial Times", "unnamed media reports", "$12 billion", "$10 billion"},
 			mustCiteBoth: []string{"ai-infra-over-10b", "ft-ai-infra-12b"}},
+		{name: "comparison with each side's figures", q: "How does ByteDance's AI investment compare with Alphabet's?", answered: true,
+			mustContain: []string{"$50 billion", "$12 billion", "$10 billion"}, mustCiteBoth: []string{"alphabet-50b-ai-2024", "ft-ai-infra-12b", "ai-infra-over-10b"}},
 		{name: "not covered", q: "Who is ByteDance's CEO?", answered: false, mustContain: []string{"don't cover"}},
 		{name: "advice", q: "Should I buy Nvidia stock?", answered: true, advice: true, mustContain: []string{answer.NotAdvice}},
 		{name: "advice naming only ByteDance", q: "Should I buy ByteDance stock?", answered: true, advice: true,

@@ -122,6 +122,9 @@ func (p Policy) decide(res index.Result, question string, advice bool, cf confli
 			union[i] = union[i] || cv
 		}
 	}
+	if w.comparative() {
+		chosen = w.completeComparison(res.Hits, chosen, union, cf)
+	}
 	sel.best, sel.coverage = best.cov, w.coverage(union)
 	switch {
 	case sel.best < p.MinBest || sel.coverage < p.MinUnion:
@@ -173,6 +176,81 @@ func weigh(units []index.Unit, advice bool) weighing {
 		w.total += wt
 	}
 	return w
+}
+
+// completeComparison answers a comparison with each named side's own
+// figures — "How does ByteDance's AI spending compare with Microsoft's?"
+// wants both amounts, not only the fact that says one is smaller. For each
+// company the question names, the most specific first, it adds a fact of
+// its own with a figure, while there is room for it and the reports that
+// conflict with it. The union of what the chosen facts cover is updated in
+// place.
+func (w weighing) completeComparison(hits, chosen []index.Hit, union []bool, cf conflicts) []index.Hit {
+	hasFigure := func(h index.Hit) bool { return len(h.Fact.Figures) > 0 }
+	slots := func(hs ...index.Hit) int {
+		n := 0
+		for _, h := range hs {
+			n += 1 + len(cf[h.Fact.ID])
+		}
+		return n
+	}
+	// The most specific sides first: ByteDance, in every fact, last.
+	order := make([]int, len(w.units))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return w.weights[order[a]] > w.weights[order[b]] })
+	for _, i := range order {
+		if u := w.units[i]; !u.Name || w.weights[i] == 0 {
+			continue
+		}
+		covered := slices.ContainsFunc(chosen, func(h index.Hit) bool { return h.Covered[i] && hasFigure(h) })
+		if covered {
+			continue
+		}
+		// Any hit will do — a side's own fact covers little of a
+		// question about two sides — if it names the side, states a
+		// figure and speaks to what is compared.
+		for _, h := range hits {
+			h.Covered = w.addressed(h)
+			if !h.Covered[i] || !hasFigure(h) || !w.coversAttribute(h.Covered) ||
+				slices.ContainsFunc(chosen, func(c index.Hit) bool { return c.Fact.ID == h.Fact.ID }) {
+				continue
+			}
+			if slots(append(chosen, h)...) <= maxFacts {
+				chosen = append(chosen, h)
+				for j, cv := range h.Covered {
+					union[j] = union[j] || cv
+				}
+				break
+			}
+		}
+	}
+	return chosen
+}
+
+// coversAttribute reports whether an informative unit that names no
+// company is covered: what the question asks about the companies.
+func (w weighing) coversAttribute(covered []bool) bool {
+	for i, u := range w.units {
+		if covered[i] && !u.Name && u.Key != "comparison" && w.weights[i] >= informativeWeight {
+			return true
+		}
+	}
+	return false
+}
+
+// comparative reports whether the question compares named companies.
+func (w weighing) comparative() bool {
+	names := 0
+	compare := false
+	for i, u := range w.units {
+		if u.Name && w.weights[i] > 0 {
+			names++
+		}
+		compare = compare || (u.Kind == index.UnitConcept && u.Key == "comparison")
+	}
+	return compare && names >= 2
 }
 
 // coverage is the weighted share of the units covered.
