@@ -390,8 +390,17 @@ func withConflicts(chosen []index.Hit, base *knowledge.Base, cf conflicts, pairs
 			placed[id] = true
 		}
 	}
-	if len(out) > maxFacts {
-		out = out[:maxFacts]
+	// Over the limit, the last facts that conflict with none go first, so
+	// that no report is shown without the ones that disagree with it.
+	for len(out) > maxFacts {
+		drop := len(out) - 1
+		for j := len(out) - 1; j > 0; j-- {
+			if len(pairs[out[j].Fact.ID]) == 0 {
+				drop = j
+				break
+			}
+		}
+		out = slices.Delete(out, drop, drop+1)
 	}
 	return out
 }

@@ -3,6 +3,9 @@ package answer
 import (
 	"slices"
 	"testing"
+
+	"github.com/bytewatch/bytewatch/index"
+	"github.com/bytewatch/bytewatch/knowledge"
 )
 
 func TestQuestionParts(t *testing.T) {
@@ -22,5 +25,24 @@ func TestQuestionParts(t *testing.T) {
 		if got := questionParts(tt.in); !slices.Equal(got, tt.want) {
 			t.Errorf("questionParts(%q) = %q, want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+// TestWithConflictsKeepsPairs: over the limit, facts without a conflicting
+// report are dropped before a report is separated from its rival.
+func TestWithConflictsKeepsPairs(t *testing.T) {
+	t.Parallel()
+	facts := []knowledge.Fact{{ID: "a"}, {ID: "b"}, {ID: "c"}, {ID: "x"}, {ID: "y"}}
+	base := knowledge.NewBase(nil, facts)
+	hit := func(id string) index.Hit { f, _ := base.Fact(id); return index.Hit{Fact: f} }
+	cf := conflicts{"x": {"y"}, "y": {"x"}}
+	chosen := []index.Hit{hit("a"), hit("b"), hit("c"), hit("x")}
+	pairs := map[string][]string{}
+	var got []string
+	for _, h := range withConflicts(chosen, base, cf, pairs) {
+		got = append(got, h.Fact.ID)
+	}
+	if want := []string{"a", "b", "x", "y"}; !slices.Equal(got, want) {
+		t.Errorf("withConflicts = %v, want %v", got, want)
 	}
 }
