@@ -743,3 +743,37 @@ func TestConnectErrorsSayWhatToFix(t *testing.T) {
 		})
 	}
 }
+
+// panickingStreamer streams one partial answer, then panics.
+type panickingStreamer struct{ commands.Answerer }
+
+func (panickingStreamer) Ask(_ context.Context, _ string, onPartial func(string)) (answer.Answer, error) {
+	onPartial("ByteDance invests [1].")
+	panic("the answerer broke mid-stream")
+}
+
+// TestPanicWhileStreaming: an answerer that panics after streaming has
+// begun still gets the user an error reply, and its streaming edits stop
+// (goleak in TestMain finds a streamer left running).
+func TestPanicWhileStreaming(t *testing.T) {
+	t.Parallel()
+	f := startBot(t, setup{answerer: func(e *answer.Engine) commands.Answerer { return panickingStreamer{e} }})
+	in := f.ask(userID(41), coveredQuestion, false)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := in.WaitOriginalEdit(ctx, func(m discordtest.Message) bool {
+		text := m.Content
+		for _, e := range m.Embeds {
+			text += e.Description
+		}
+		return strings.Contains(strings.ToLower(text), "went wrong")
+	}); err != nil {
+		t.Fatalf("no error reply after a panic mid-stream: %v; edits %+v", err, in.OriginalEdits())
+	}
+	// No partial edit lands after the error reply.
+	time.Sleep(1500 * time.Millisecond)
+	edits := in.OriginalEdits()
+	if last := edits[len(edits)-1]; strings.Contains(last.Content, "ByteDance invests") {
+		t.Errorf("a streamed partial overwrote the error reply: %+v", last)
+	}
+}

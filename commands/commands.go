@@ -173,6 +173,9 @@ func (c *commandSet) ask(ctx context.Context, r *Request) error {
 			c.log.LogAttrs(ctx, slog.LevelWarn, "could not show the streaming answer", slog.String("interaction_id", r.Interaction.ID), slog.Any("error", err))
 		}
 	})
+	// Stopped however Ask ends — a panic included — so that no partial
+	// edit outlives the question or lands after the error reply.
+	defer st.Stop()
 	a, err := c.cfg.Answerer.Ask(ctx, q, st.Update)
 	edits := st.Stop()
 	if err != nil {

@@ -14,7 +14,8 @@ import (
 // Discord asks; REST turns that off per call and waits itself, within the
 // call's deadline.
 const (
-	// DefaultCallTimeout bounds one REST call, rate-limit waits included.
+	// DefaultCallTimeout bounds one REST call, rate-limit waits and
+	// discordgo's own bucket sleeps included.
 	DefaultCallTimeout = 10 * time.Second
 	// maxRateLimitWait is the longest single 429 wait REST accepts; a
 	// longer one fails the call at once rather than holding a question.
@@ -51,32 +52,59 @@ func NewREST(s *discordgo.Session) *REST {
 }
 
 // call runs fn, passing it the request options every call gets, and waits
-// out rate limits within ctx. secret, when not empty, is scrubbed from the
-// error.
+// out rate limits; secret, when not empty, is scrubbed from the error.
 func (c *REST) call(ctx context.Context, what, secret string, fn func(opts ...discordgo.RequestOption) error) error {
+	_, err := callValue(c, ctx, what, secret, func(opts ...discordgo.RequestOption) (struct{}, error) {
+		return struct{}{}, fn(opts...)
+	})
+	return err
+}
+
+// callValue is call for requests that return something. One deadline
+// bounds the whole call, rate-limit waits included. discordgo may sleep on
+// a rate-limit bucket, or queue behind another request on it, without
+// looking at any context; so each attempt runs on its own goroutine, and
+// the call gives up at the deadline while that goroutine finishes by
+// itself.
+func callValue[T any](c *REST, ctx context.Context, what, secret string, fn func(opts ...discordgo.RequestOption) (T, error)) (T, error) {
+	var zero T
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	type result struct {
+		v   T
+		err error
+	}
 	for attempt := 0; ; attempt++ {
-		cctx, cancel := context.WithTimeout(ctx, c.timeout)
-		err := fn(discordgo.WithContext(cctx), discordgo.WithRetryOnRatelimit(false))
-		cancel()
+		done := make(chan result, 1)
+		go func() {
+			v, err := fn(discordgo.WithContext(ctx), discordgo.WithRetryOnRatelimit(false))
+			done <- result{v, err}
+		}()
+		var r result
+		select {
+		case r = <-done:
+		case <-ctx.Done():
+			return zero, fmt.Errorf("discord: %s: %w", what, ctx.Err())
+		}
 		var rl *discordgo.RateLimitError
-		if !errors.As(err, &rl) {
-			if err != nil {
-				return scrub(fmt.Errorf("discord: %s: %w", what, err), secret)
+		if !errors.As(r.err, &rl) {
+			if r.err != nil {
+				return zero, scrub(fmt.Errorf("discord: %s: %w", what, r.err), secret)
 			}
-			return nil
+			return r.v, nil
 		}
 		wait := rl.RetryAfter
 		if attempt >= maxRateLimitRetries || wait > maxRateLimitWait {
-			return fmt.Errorf("discord: %s: %w: retry after %v", what, ErrRateLimited, wait)
+			return zero, fmt.Errorf("discord: %s: %w: retry after %v", what, ErrRateLimited, wait)
 		}
 		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
-			return fmt.Errorf("discord: %s: %w: retry after %v is past the deadline", what, ErrRateLimited, wait)
+			return zero, fmt.Errorf("discord: %s: %w: retry after %v is past the deadline", what, ErrRateLimited, wait)
 		}
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return fmt.Errorf("discord: %s: waiting out a rate limit: %w", what, ctx.Err())
+			return zero, fmt.Errorf("discord: %s: waiting out a rate limit: %w", what, ctx.Err())
 		case <-t.C:
 		}
 	}
@@ -117,13 +145,9 @@ func (c *REST) Followup(ctx context.Context, in *discordgo.Interaction, params *
 // Send posts a message in a channel.
 func (c *REST) Send(ctx context.Context, channelID string, msg *discordgo.MessageSend) (*discordgo.Message, error) {
 	msg.AllowedMentions = NoMentions()
-	var sent *discordgo.Message
-	err := c.call(ctx, "send message", "", func(opts ...discordgo.RequestOption) error {
-		var err error
-		sent, err = c.s.ChannelMessageSendComplex(channelID, msg, opts...)
-		return err
+	return callValue(c, ctx, "send message", "", func(opts ...discordgo.RequestOption) (*discordgo.Message, error) {
+		return c.s.ChannelMessageSendComplex(channelID, msg, opts...)
 	})
-	return sent, err
 }
 
 // Typing shows the typing indicator in a channel for about ten seconds.
@@ -143,13 +167,9 @@ func (c *REST) React(ctx context.Context, channelID, messageID, emoji string) er
 // RegisterCommands replaces the application's commands in guildID, or the
 // global ones when guildID is empty, with cmds (a bulk overwrite).
 func (c *REST) RegisterCommands(ctx context.Context, appID, guildID string, cmds []*discordgo.ApplicationCommand) ([]*discordgo.ApplicationCommand, error) {
-	var out []*discordgo.ApplicationCommand
-	err := c.call(ctx, "register commands", "", func(opts ...discordgo.RequestOption) error {
-		var err error
-		out, err = c.s.ApplicationCommandBulkOverwrite(appID, guildID, cmds, opts...)
-		return err
+	return callValue(c, ctx, "register commands", "", func(opts ...discordgo.RequestOption) ([]*discordgo.ApplicationCommand, error) {
+		return c.s.ApplicationCommandBulkOverwrite(appID, guildID, cmds, opts...)
 	})
-	return out, err
 }
 
 // scrub hides secret in err's message while keeping err for errors.Is/As.
