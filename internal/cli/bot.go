@@ -56,13 +56,15 @@ func runBot(ctx context.Context, args []string, env Env) error {
 	defer ix.Close()
 	ready.Set(readyIndex, true)
 	metrics.Index(ix.Version(), ix.Base().Stats().Facts)
-	// A bad key or an unknown model stops the bot before it goes online; an
-	// unreachable server only warns, since answers fall back to extractive.
+	// A bad key, an unknown model or a request the server rejects stops the
+	// bot before it goes online: they will not mend themselves. A server
+	// that is down, slow (a model still loading) or rate-limiting only
+	// warns, since answers fall back to extractive until it is back.
 	if err := checkLLM(ctx, cfg, log); err != nil {
-		if !errors.Is(err, llm.ErrUnavailable) {
+		if errors.Is(err, llm.ErrUnauthorized) || errors.Is(err, llm.ErrUnknownModel) || errors.Is(err, llm.ErrRejected) {
 			return err
 		}
-		log.Warn("the LLM is unreachable; answering extractively until it is back", "error", err)
+		log.Warn("the LLM is not answering; answering extractively until it is back", "error", err)
 	}
 	model := ""
 	if cfg.LLMEnabled() {

@@ -86,9 +86,11 @@ func dispatch(ctx context.Context, args []string, env Env) error {
 		// The token may be in .env, as the README suggests.
 		lookup := env.Lookup
 		if env.DotEnv != "" {
-			if l, err := config.WithDotEnv(env.Lookup, env.DotEnv, false); err == nil {
-				lookup = l
+			l, err := config.WithDotEnv(env.Lookup, env.DotEnv, false)
+			if err != nil {
+				return err
 			}
+			lookup = l
 		}
 		if v, _ := lookup("DISCORD_TOKEN"); v != "" {
 			return runBot(ctx, nil, env)

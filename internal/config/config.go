@@ -140,6 +140,13 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 	str("HEALTH_ADDR", &c.HealthAddr)
 	str("LOG_FORMAT", &c.LogFormat)
 	str("LOG_LEVEL", &c.LogLevel)
+	if c.LogFormat == "" {
+		c.LogFormat = Defaults().LogFormat
+	}
+	if c.LogLevel == "" {
+		c.LogLevel = Defaults().LogLevel
+	}
+	c.LogFormat = strings.ToLower(c.LogFormat)
 	if c.DiscordGuildID != "" {
 		if _, err := strconv.ParseUint(c.DiscordGuildID, 10, 64); err != nil {
 			errs = append(errs, fmt.Errorf("DISCORD_GUILD_ID: %q is not a Discord id (a number)", c.DiscordGuildID))
@@ -156,7 +163,10 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 		errs = append(errs, fmt.Errorf("LOG_LEVEL=%q: want debug, info, warn or error", c.LogLevel))
 	}
 	if c.OpenAIModel == "" {
-		errs = append(errs, errors.New("OPENAI_MODEL is empty"))
+		// Set but empty means the default, as for every other setting.
+		c.OpenAIModel = Defaults().OpenAIModel
 	}
+	// A token pasted with its "Bot " prefix would be sent as "Bot Bot …".
+	c.DiscordToken = strings.TrimSpace(strings.TrimPrefix(c.DiscordToken, "Bot "))
 	return c, errors.Join(errs...)
 }

@@ -34,12 +34,31 @@ func TestFromEnv(t *testing.T) {
 	// Every malformed value is reported at once, by name.
 	_, err = config.FromEnv(lookup(map[string]string{
 		"LLM_TIMEOUT": "soon", "LLM_MAX_CONCURRENCY": "0", "ANSWER_CHANNEL_IDS": "general",
-		"DISCORD_GUILD_ID": "my-server", "LOG_FORMAT": "xml", "LOG_LEVEL": "loud", "OPENAI_MODEL": "",
+		"DISCORD_GUILD_ID": "my-server", "LOG_FORMAT": "xml", "LOG_LEVEL": "loud",
 	}))
-	for _, name := range []string{"LLM_TIMEOUT", "LLM_MAX_CONCURRENCY", "ANSWER_CHANNEL_IDS", "DISCORD_GUILD_ID", "LOG_FORMAT", "LOG_LEVEL", "OPENAI_MODEL"} {
+	for _, name := range []string{"LLM_TIMEOUT", "LLM_MAX_CONCURRENCY", "ANSWER_CHANNEL_IDS", "DISCORD_GUILD_ID", "LOG_FORMAT", "LOG_LEVEL"} {
 		if err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("malformed %s not reported: %v", name, err)
 		}
+	}
+}
+
+// TestEmptyMeansDefault: a setting present but empty takes its default, and
+// a token pasted with its "Bot " prefix is taken without it.
+func TestEmptyMeansDefault(t *testing.T) {
+	t.Parallel()
+	cfg, err := config.FromEnv(lookup(map[string]string{
+		"OPENAI_MODEL": "", "LOG_FORMAT": "", "LOG_LEVEL": "", "LLM_TIMEOUT": " ", "DISCORD_TOKEN": "Bot abc.def",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := config.Defaults()
+	if cfg.OpenAIModel != d.OpenAIModel || cfg.LogFormat != d.LogFormat || cfg.LogLevel != d.LogLevel || cfg.LLMTimeout != d.LLMTimeout {
+		t.Errorf("empty settings: %+v", cfg)
+	}
+	if cfg.DiscordToken != "abc.def" {
+		t.Errorf("token %q; want it without the Bot prefix", cfg.DiscordToken)
 	}
 }
 
