@@ -56,25 +56,34 @@ func parseAPIBase(apiBase string) (*url.URL, error) {
 	}
 	u, err := url.Parse(apiBase)
 	if err != nil {
-		return nil, fmt.Errorf("discord API base URL %q: %w", apiBase, err)
+		// url.Parse quotes the whole URL, credentials and all.
+		return nil, errors.New("discord API base URL does not parse as a URL")
 	}
+	// Errors show the URL without user info, query or fragment: any of
+	// them may hold a credential.
+	shown := safeURL(u)
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, fmt.Errorf("discord API base URL %q: scheme must be http or https, not %q", apiBase, u.Scheme)
+		return nil, fmt.Errorf("discord API base URL %q: scheme must be http or https, not %q", shown, u.Scheme)
 	}
 	if u.Host == "" || u.Hostname() == "" {
-		return nil, fmt.Errorf("discord API base URL %q: no host", apiBase)
+		return nil, fmt.Errorf("discord API base URL %q: no host", shown)
 	}
 	if u.User != nil {
 		// Credentials in the URL would be sent to the proxy on every request
 		// and end up in logs; the bot token is the only credential.
-		return nil, fmt.Errorf("discord API base URL %q: must not contain user info", apiBase)
+		return nil, fmt.Errorf("discord API base URL %q: must not contain user info", shown)
 	}
 	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
-		return nil, fmt.Errorf("discord API base URL %q: must not have a query or fragment", apiBase)
+		return nil, fmt.Errorf("discord API base URL %q: must not have a query or fragment", shown)
 	}
 	u.Path = strings.TrimRight(u.Path, "/")
 	u.RawPath = strings.TrimRight(u.RawPath, "/")
 	return u, nil
+}
+
+// safeURL is u as errors may show it: scheme, host and path only.
+func safeURL(u *url.URL) string {
+	return (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
 }
 
 // RoundTrip implements http.RoundTripper.

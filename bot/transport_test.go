@@ -200,3 +200,24 @@ func TestRewriteTransportDefaultsToDefaultTransport(t *testing.T) {
 		t.Errorf("next = %T; want http.DefaultTransport", got)
 	}
 }
+
+// TestRewriteTransportErrorsHideCredentials: a base URL is refused without
+// its user info, query or fragment appearing in the error.
+func TestRewriteTransportErrorsHideCredentials(t *testing.T) {
+	t.Parallel()
+	for _, base := range []string{
+		"https://user:hunter2@proxy.example",
+		"https://proxy.example/discord?key=hunter2",
+		"ftp://user:hunter2@proxy.example",
+		"https://proxy.example/%zz?hunter2",
+	} {
+		_, err := NewRewriteTransport(base, nil)
+		if err == nil {
+			t.Errorf("NewRewriteTransport(%q) accepted it", base)
+			continue
+		}
+		if strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("NewRewriteTransport(%q) error shows the credential: %v", base, err)
+		}
+	}
+}

@@ -126,11 +126,12 @@ func New(cfg Config) (*Client, error) {
 		u, err := url.Parse(cfg.BaseURL)
 		switch {
 		case err != nil:
-			problems = append(problems, fmt.Errorf("the base URL (OPENAI_BASE_URL) does not parse: %s", redact(err.Error(), cfg.APIKey)))
+			// url.Parse's error quotes the whole URL, credentials and all.
+			problems = append(problems, errors.New("the base URL (OPENAI_BASE_URL) does not parse as a URL"))
 		case u.Scheme != "http" && u.Scheme != "https" || u.Host == "":
-			problems = append(problems, fmt.Errorf("the base URL (OPENAI_BASE_URL) %q is not an http:// or https:// URL with a host", redact(u.Redacted(), cfg.APIKey)))
+			problems = append(problems, fmt.Errorf("the base URL (OPENAI_BASE_URL) %q is not an http:// or https:// URL with a host", redact(ShownURL(u), cfg.APIKey)))
 		default:
-			baseURL = redact(u.Redacted(), cfg.APIKey)
+			baseURL = redact(ShownURL(u), cfg.APIKey)
 		}
 	}
 	if cfg.Timeout < 0 {
@@ -212,3 +213,12 @@ func (c *Client) acquire(ctx context.Context) error {
 }
 
 func (c *Client) release() { <-c.slots }
+
+// ShownURL is a URL as logs and errors may show it: without a password, a
+// query or a fragment, any of which may carry a credential
+// ("…/v1?api-key=…").
+func ShownURL(u *url.URL) string {
+	v := *u
+	v.RawQuery, v.ForceQuery, v.Fragment, v.RawFragment = "", false, "", ""
+	return v.Redacted()
+}

@@ -81,5 +81,5 @@ func llmServer(cfg config.Config) string {
 	if err != nil {
 		return "OPENAI_BASE_URL"
 	}
-	return u.Redacted()
+	return llm.ShownURL(u)
 }
