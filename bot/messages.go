@@ -241,7 +241,12 @@ func (b *service) answerMessage(ctx context.Context, m *discordgo.Message, trigg
 		reason = "silent"
 		return
 	}
-	first, err := b.reply(ctx, m, commands.RenderAnswer(ans))
+	// The answer is ready; sending it gets its own deadline, so that a
+	// question that used up its time (a slow LLM, then the fallback) is
+	// still answered rather than dropped.
+	sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), commands.DefaultCallTimeout)
+	defer cancel()
+	first, err := b.reply(sendCtx, m, commands.RenderAnswer(ans))
 	responded(first)
 	if err != nil {
 		outcome, reason, level, errAttr = ops.OutcomeError, "reply_failed", slog.LevelError, err

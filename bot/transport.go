@@ -56,8 +56,12 @@ func parseAPIBase(apiBase string) (*url.URL, error) {
 	}
 	u, err := url.Parse(apiBase)
 	if err != nil {
-		// url.Parse quotes the whole URL, credentials and all.
-		return nil, errors.New("discord API base URL does not parse as a URL")
+		// url.Parse quotes the whole URL, credentials and all: show it only
+		// when it cannot hold any ("127.0.0.1:1234", a missing scheme).
+		if strings.ContainsAny(apiBase, "@?#") {
+			return nil, errors.New("discord API base URL does not parse as a URL")
+		}
+		return nil, fmt.Errorf("discord API base URL %q does not parse as a URL: want http(s)://host[:port][/path]", apiBase)
 	}
 	// Errors show the URL without user info, query or fragment: any of
 	// them may hold a credential.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"time"
 
 	"github.com/bytewatch/bytewatch/answer/llm"
 	"github.com/bytewatch/bytewatch/bot"
@@ -71,6 +72,9 @@ func runBot(ctx context.Context, args []string, env Env) error {
 		model = cfg.OpenAIModel
 	}
 	return bot.Run(ctx, bot.Options{
+		// A question may spend LLM_TIMEOUT on the LLM, then needs time to
+		// search and to reply.
+		QuestionTimeout:    max(bot.DefaultQuestionTimeout, cfg.LLMTimeout+30*time.Second),
 		Token:              cfg.DiscordToken,
 		APIBaseURL:         cfg.DiscordAPIBaseURL,
 		GuildID:            cfg.DiscordGuildID,
