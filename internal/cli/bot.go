@@ -44,7 +44,9 @@ func runBot(ctx context.Context, args []string, env Env) error {
 	metrics := ops.NewMetrics()
 	ready := ops.NewConditions(readyIndex, readyGateway)
 	if cfg.HealthAddr != "" {
-		stop, err := serveOps(ctx, cfg.HealthAddr, metrics, ready, log)
+		// The listener outlives the signal: during the drain /readyz says
+		// 503 and /metrics still counts; it stops when runBot returns.
+		stop, err := serveOps(context.WithoutCancel(ctx), cfg.HealthAddr, metrics, ready, log)
 		if err != nil {
 			return err
 		}
