@@ -227,5 +227,11 @@ func joinArgs(pos []string) string { return strings.TrimSpace(strings.Join(pos, 
 func Run() int {
 	ctx, stop := signalContext()
 	defer stop()
+	// After the first signal starts the shutdown, a second one ends the
+	// process at once, as it would without NotifyContext.
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
 	return Main(ctx, os.Args[1:], Env{Stdout: os.Stdout, Stderr: os.Stderr, Lookup: os.LookupEnv, DotEnv: ".env"})
 }
