@@ -291,6 +291,9 @@ func (b *service) replyText(ctx context.Context, m *discordgo.Message, text stri
 	return at
 }
 
+// typingTimeout bounds one typing indicator request.
+const typingTimeout = 2 * time.Second
+
 // typing shows the typing indicator in channelID, renewing it, until the
 // returned func is called (once or more). The first indicator is sent alongside the work
 // and stop waits for it rather than cancelling it, so that it never lands
@@ -303,9 +306,13 @@ func (b *service) typing(ctx context.Context, channelID string) (stop func()) {
 		t := time.NewTicker(typingEvery)
 		defer t.Stop()
 		for {
-			if err := b.rest.Typing(ctx, channelID); err != nil && ctx.Err() == nil {
+			// Cosmetic, so briefly bounded: a rate-limited indicator must not
+			// hold back the answer that stop waits to send.
+			tctx, cancel := context.WithTimeout(ctx, typingTimeout)
+			if err := b.rest.Typing(tctx, channelID); err != nil && ctx.Err() == nil {
 				b.log.Debug("bot: typing indicator", "channel_id", channelID, "error", err)
 			}
+			cancel()
 			select {
 			case <-quit:
 				return
