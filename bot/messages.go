@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"regexp"
@@ -228,7 +229,10 @@ func (b *service) answerMessage(ctx context.Context, m *discordgo.Message, trigg
 		// A question too long to ask gets told so even in an answer
 		// channel: it is a question (it was classified as one), and
 		// silence would look like the bot is broken.
-		if trigger.Addressed() || outcome == ops.OutcomeInvalid {
+		// Nor is a question cut off by the shutdown or its deadline left
+		// without a word.
+		cutOff := errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+		if trigger.Addressed() || outcome == ops.OutcomeInvalid || cutOff {
 			responded(b.replyText(ctx, m, commands.UserMessage(err)))
 		}
 		return
