@@ -97,7 +97,7 @@ func TestSearchFindsFacts(t *testing.T) {
 func TestSearchQuerySyntaxIsText(t *testing.T) {
 	t.Parallel()
 	ix := build(t, defaultBase(t), index.Options{})
-	for _, q := range []string{`title:revenue AND ceo:*`, `+doubao -users`, `"unclosed phrase`, `/regex.*/`, `field:[1 TO 5]`, `~~~^^^`, ``, `   `} {
+	for _, q := range []string{`title:revenue AND ceo:*`, `+doubao -users`, `"unclosed phrase`, `/regex.*/`, `field:[1 TO 5]`, `~~~^^^`, ``, `   `, "𝐀", "的 users", "𠀀"} {
 		res, err := ix.Search(context.Background(), q, 5)
 		if err != nil {
 			t.Errorf("Search(%q): %v", q, err)
@@ -264,5 +264,18 @@ func TestVocabulary(t *testing.T) {
 		if _, err := index.ParseVocabulary([]byte(tt.yaml)); err == nil {
 			t.Errorf("%s: ParseVocabulary accepted it", tt.name)
 		}
+	}
+}
+
+// TestBuildWithOneCharacterWords: a statement with a one-character word of
+// several bytes ("的") builds; it once panicked the spelling dictionary.
+func TestBuildWithOneCharacterWords(t *testing.T) {
+	t.Parallel()
+	base := defaultBase(t)
+	facts := append([]knowledge.Fact(nil), base.Facts...)
+	facts[0].Statement += " 字节跳动的 AI 𝐀"
+	ix := build(t, knowledge.NewBase(base.Sources, facts), index.Options{})
+	if _, err := ix.Search(context.Background(), "的 𝐀", 3); err != nil {
+		t.Fatal(err)
 	}
 }

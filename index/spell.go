@@ -2,6 +2,7 @@ package index
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"github.com/bytewatch/bytewatch/knowledge"
 )
@@ -30,11 +31,14 @@ func (s *speller) add(w string, name bool) {
 	if len(w) < 3 {
 		return
 	}
+	r := []rune(w)
+	if len(r) < 2 {
+		return // a character, not a word: "的" is three bytes
+	}
 	wi := s.words[w]
 	if wi == nil {
 		wi = &wordInfo{}
 		s.words[w] = wi
-		r := []rune(w)
 		s.byFirst[r[0]] = append(s.byFirst[r[0]], w)
 		s.bySecond[r[1]] = append(s.bySecond[r[1]], w)
 	}
@@ -67,7 +71,7 @@ func (s *speller) correct(text string, skip map[string]bool) (string, map[string
 	fixes := map[string]string{}
 	last := 0
 	words(text, func(w string, start, end int, _ bool) {
-		if _, ok := s.words[w]; ok || skip[w] || len(w) < 4 || isNumber(w) {
+		if _, ok := s.words[w]; ok || skip[w] || utf8.RuneCountInString(w) < 4 || isNumber(w) {
 			return
 		}
 		fix, ok := s.lookup(w)
@@ -102,6 +106,9 @@ func (s *speller) lookup(w string) (string, bool) {
 			return
 		}
 		d := osaDistance(r, []rune(c))
+		if d > maxDist {
+			return
+		}
 		if d < bestDist || (d == bestDist && wi.count > bestCount) {
 			best, bestDist, bestCount = c, d, wi.count
 		}
