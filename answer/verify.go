@@ -193,7 +193,20 @@ func (v *verifier) check(i int, s string) sentenceCheck {
 	if phrase, ok := Recommends(body); ok {
 		c.problems = append(c.problems, fmt.Sprintf("sentence %d: %q is investment advice, which bytewatch never gives", i, strings.TrimSpace(phrase)))
 	}
-	for _, fig := range figure.Parse(body) {
+	figs := figure.Parse(body)
+	// Digits the figure parser passes over ("90million", "９０", "#2",
+	// "GPT-4") are numbers all the same: each must appear in a cited
+	// source, or the sentence could show a figure no source contains.
+	for _, run := range strayDigits(body, figs) {
+		c.figures++
+		switch {
+		case len(c.cited) == 0:
+			c.problems = append(c.problems, fmt.Sprintf("sentence %d: %q is stated without citing a source", i, run.text))
+		case !slices.ContainsFunc(c.cited, func(n int) bool { return slices.Contains(digitRuns(v.sources[n].Statement), run.digits) }):
+			c.problems = append(c.problems, fmt.Sprintf("sentence %d: %q is not in any cited source %s", i, run.text, markerList(c.cited)))
+		}
+	}
+	for _, fig := range figs {
 		c.figures++
 		text := strings.TrimSpace(fig.Text)
 		if len(c.cited) == 0 {
@@ -521,4 +534,87 @@ func trimRightSpace(text string, start, end int) int {
 		end -= size
 	}
 	return end
+}
+
+// digitRun is a run of digits outside every parsed figure.
+type digitRun struct {
+	text   string // as written, with the word it is glued to
+	digits string // the digits, in ASCII
+}
+
+// strayDigits finds the runs of digits in s that no figure in figs covers.
+func strayDigits(s string, figs []figure.Value) []digitRun {
+	covered := func(i int) bool {
+		for _, f := range figs {
+			if i >= f.Start && i < f.End {
+				return true
+			}
+		}
+		return false
+	}
+	var out []digitRun
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if !unicode.IsDigit(r) || covered(i) {
+			i += size
+			continue
+		}
+		start := i
+		for i < len(s) {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if !unicode.IsDigit(r) && r != '.' && r != ',' {
+				break
+			}
+			i += size
+		}
+		run := strings.TrimRight(s[start:i], ".,")
+		// The word it is part of, for the message: "90million", "GPT-4".
+		ws, we := start, start+len(run)
+		for ws > 0 {
+			r, size := utf8.DecodeLastRuneInString(s[:ws])
+			if unicode.IsSpace(r) {
+				break
+			}
+			ws -= size
+		}
+		for we < len(s) {
+			r, size := utf8.DecodeRuneInString(s[we:])
+			if unicode.IsSpace(r) || strings.ContainsRune(".,;:!?)]", r) {
+				break
+			}
+			we += size
+		}
+		for _, d := range strings.FieldsFunc(asciiDigits(run), func(r rune) bool { return r < '0' || r > '9' }) {
+			out = append(out, digitRun{text: strings.TrimSpace(s[ws:we]), digits: d})
+		}
+	}
+	return out
+}
+
+// asciiDigits writes every decimal digit of s in ASCII ("９０" → "90").
+func asciiDigits(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsDigit(r) && (r < '0' || r > '9') {
+			if d := digitValue(r); d >= 0 {
+				return '0' + rune(d)
+			}
+		}
+		return r
+	}, s)
+}
+
+// digitValue is the value of a decimal digit of any script, or -1.
+func digitValue(r rune) int {
+	for _, zero := range []rune{'０', '٠', '۰', '०', '০', '੦', '૦', '୦', '௦', '౦', '೦', '൦', '๐', '໐', '༠', '၀'} {
+		if r >= zero && r <= zero+9 {
+			return int(r - zero)
+		}
+	}
+	return -1
+}
+
+// digitRuns lists the runs of digits in s, in ASCII: "H20 chips in 2025"
+// gives "20" and "2025", so "2" is in neither.
+func digitRuns(s string) []string {
+	return strings.FieldsFunc(asciiDigits(s), func(r rune) bool { return r < '0' || r > '9' })
 }

@@ -56,6 +56,12 @@ func TestVerify(t *testing.T) {
 			problems: []string{`sentence 2: "You should buy" is investment advice, which bytewatch never gives`},
 		},
 		{
+			name:    "digits the figure parser skips are still checked",
+			text:    "Doubao has 90million users [1]. ByteDance ranks #2 [1]. It bought ９０ chips [1].",
+			figures: 3, cited: []int{1}, sentences: 3,
+			problems: []string{`sentence 1: "90million" is not in any cited source [1]`, `sentence 2: "#2" is not in any cited source [1]`, `sentence 3: "９０" is not in any cited source [1]`},
+		},
+		{
 			name:    "conflicting reports side by side",
 			text:    "Reports differ. The Financial Times says ByteDance will put $12 billion into AI infrastructure in 2025 [1], while unnamed media reports say more than $10 billion [2].",
 			figures: 3, cited: []int{1, 2}, sentences: 2,
@@ -271,5 +277,18 @@ func TestVerifyAcceptsExtractiveAnswers(t *testing.T) {
 	}
 	if answered < len(questions)/2 {
 		t.Errorf("only %d of %d questions were answered; the test checks too little", answered, len(questions))
+	}
+}
+
+// TestVerifyProductNames: digits inside a name pass when a cited source
+// names it, and fail when none does.
+func TestVerifyProductNames(t *testing.T) {
+	t.Parallel()
+	sources := numbered(t, "largest-h20-buyer")
+	if r := answer.Verify("ByteDance is the largest buyer of Nvidia's H20 chips [1].", sources); !r.OK() {
+		t.Errorf("a name the source states: %v", r.Problems)
+	}
+	if r := answer.Verify("ByteDance also buys Nvidia's B200 chips [1].", sources); r.OK() {
+		t.Error("a name no source states passed")
 	}
 }
