@@ -45,20 +45,19 @@ func composeExtractive(question string, res index.Result, sel selection, advice 
 		if i > 0 {
 			b.WriteString(" ")
 		}
-		partners := sel.conflict[id]
-		if len(partners) == 0 {
+		group := []string{id}
+		for _, p := range sel.conflict[id] {
+			if _, in := n[p]; in && !written[p] && p != id {
+				group = appendOnce(group, p)
+			}
+		}
+		if len(group) == 1 {
 			fmt.Fprintf(&b, "%s [%d]", strings.TrimSpace(h.Fact.Statement), n[id])
 			written[id] = true
 			continue
 		}
 		// Reports that disagree: each with its attribution, in one place.
 		b.WriteString("Reports differ.")
-		group := []string{id}
-		for _, p := range partners {
-			if _, in := n[p]; in && !written[p] && p != id {
-				group = appendOnce(group, p)
-			}
-		}
 		for _, gid := range group {
 			c := a.Citations[n[gid]-1]
 			fmt.Fprintf(&b, " According to %s, %s [%d]", c.Attribution, lowerFirst(strings.TrimSpace(c.Text)), c.N)
