@@ -82,6 +82,7 @@ type generation struct {
 	df        map[string]int // text term → facts containing it
 	conceptDF map[string]int
 	figureDF  map[string]int // figure token → facts stating it
+	attrDF    map[string]int // attribution term → facts attributed with it
 	spell     *speller
 	// evidence is each fact's analysed form, kept from the build so that
 	// coverage needs no analysis at query time.
@@ -314,7 +315,7 @@ func (ix *Index) analyseAll(facts []knowledge.Fact, stop <-chan struct{}) <-chan
 
 func (ix *Index) build(ctx context.Context, base *knowledge.Base) (*generation, error) {
 	start := time.Now()
-	g := &generation{base: base, df: map[string]int{}, conceptDF: map[string]int{}, figureDF: map[string]int{}, n: len(base.Facts),
+	g := &generation{base: base, df: map[string]int{}, conceptDF: map[string]int{}, figureDF: map[string]int{}, attrDF: map[string]int{}, n: len(base.Facts),
 		spell: newSpeller(), asOf: base.LatestAsOf(), evidence: make(map[string]evidence, len(base.Facts))}
 	intern := map[string]string{}
 	for _, w := range ix.vocab.words {
@@ -363,6 +364,13 @@ func (ix *Index) build(ctx context.Context, base *knowledge.Base) (*generation, 
 			}
 			for _, c := range d.concepts {
 				g.conceptDF[c]++
+			}
+			seenAttr := map[string]bool{}
+			for _, t := range d.attribution {
+				if !seenAttr[t] {
+					seenAttr[t] = true
+					g.attrDF[t]++
+				}
 			}
 			figTokens := figureTokens(d.figures)
 			for _, t := range figTokens {

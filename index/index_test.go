@@ -279,3 +279,15 @@ func TestBuildWithOneCharacterWords(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestFocusedSearchFindsSomething: in an index large enough for focused
+// searches, a question whose only clause is frequent still finds facts
+// (a clause with no postings once kept the fallback from firing).
+func TestFocusedSearchFindsSomething(t *testing.T) {
+	t.Parallel()
+	ix := build(t, syntheticBase(2100), index.Options{})
+	res, err := ix.Search(context.Background(), "committed", 5)
+	if err != nil || len(res.Hits) == 0 {
+		t.Errorf("Search(committed) on 2,100 facts: %d hits, %v", len(res.Hits), err)
+	}
+}

@@ -228,7 +228,9 @@ func (ix *Index) clauses(g *generation, q Query) []clause {
 	common := func(df int) bool { return g.n >= 20 && df*2 > g.n }
 	var cs []clause
 	add := func(field, term string, boost float64, df int, unit string) {
-		if common(df) {
+		// A term no fact has matches nothing; one most facts have ranks
+		// nothing.
+		if df == 0 || common(df) {
 			return
 		}
 		tq := bleve.NewTermQuery(term)
@@ -241,7 +243,7 @@ func (ix *Index) clauses(g *generation, q Query) []clause {
 	// company of Google").
 	for _, t := range q.Free {
 		add(fieldText, t, 1, g.df[t], "t:"+t)
-		add(fieldAttribution, t, 0.5, 0, "")
+		add(fieldAttribution, t, 0.5, g.attrDF[t], "")
 	}
 	for _, c := range q.Concepts {
 		add(fieldConcepts, c, 1.5, g.conceptDF[c], "c:"+c)
