@@ -61,8 +61,17 @@ var adviceUnits = map[string]bool{
 }
 
 var (
-	howMuch = regexp.MustCompile(`(?i)\b(how\s+much|how\s+big|what\s+(amount|sum|budget|size))\b`)
-	howMany = regexp.MustCompile(`(?i)\bhow\s+many\b`)
+	// The questions that ask for an amount, and the kinds of figure that
+	// answer each.
+	amountQuestions = []struct {
+		re    *regexp.Regexp
+		kinds []figure.Kind
+	}{
+		{regexp.MustCompile(`(?i)\bhow\s+much\b|\bwhat\s+(amount|sum|budget)\b`), []figure.Kind{figure.Money, figure.Number, figure.Percent}},
+		{regexp.MustCompile(`(?i)\bhow\s+(big|large)\b|\bwhat\s+size\b`), []figure.Kind{figure.Money, figure.Count, figure.Number, figure.Percent}},
+		{regexp.MustCompile(`(?i)\bhow\s+many\b`), []figure.Kind{figure.Count, figure.Number, figure.Duration}},
+		{regexp.MustCompile(`(?i)\bhow\s+long\b`), []figure.Kind{figure.Duration}},
+	}
 )
 
 func (p Policy) decide(res index.Result, question string, advice bool, cf conflicts) selection {
@@ -72,7 +81,7 @@ func (p Policy) decide(res index.Result, question string, advice bool, cf confli
 		sel.reason = "nothing to look up"
 		return sel
 	}
-	asksAmount := howMuch.MatchString(question) || howMany.MatchString(question)
+	wanted := amountKinds(question)
 	top := res.Hits[0].Score
 	type cand struct {
 		hit      index.Hit
@@ -89,7 +98,7 @@ func (p Policy) decide(res index.Result, question string, advice bool, cf confli
 		c.key = c.cov + c.rel/2
 		// A "how much" or "how many" question is answered first by the
 		// facts that state an amount of that kind.
-		if asksAmount && hasFigureFor(question, []index.Hit{h}) {
+		if wanted != nil && hasFigureOf(wanted, []index.Hit{h}) {
 			c.key += 0.5
 		}
 		cands = append(cands, c)
@@ -133,7 +142,7 @@ func (p Policy) decide(res index.Result, question string, advice bool, cf confli
 		sel.reason = "only words most facts share are covered"
 	case !w.attributesCovered(union):
 		sel.reason = "what the question asks about is not covered"
-	case !hasFigureFor(question, chosen):
+	case !hasFigureOf(wanted, chosen):
 		sel.reason = "no figure of the kind asked for"
 	default:
 		sel.hits = withConflicts(chosen, res.Base, cf, sel.conflict)
@@ -328,24 +337,30 @@ func (w weighing) attributesCovered(covered []bool) bool {
 	return want == 0 || got >= want/2
 }
 
-// hasFigureFor checks a "how much" or "how many" question against the
-// facts: an answer to it must state an amount.
-func hasFigureFor(question string, hits []index.Hit) bool {
-	wantMoney, wantCount := howMuch.MatchString(question), howMany.MatchString(question)
-	if !wantMoney && !wantCount {
+// amountKinds is the kinds of figure that answer a question asking for an
+// amount ("how much", "how many", "how big", "how long"); nil when it asks
+// for none.
+func amountKinds(question string) []figure.Kind {
+	var kinds []figure.Kind
+	for _, q := range amountQuestions {
+		if q.re.MatchString(question) {
+			kinds = append(kinds, q.kinds...)
+		}
+	}
+	return kinds
+}
+
+// hasFigureOf reports whether a question asking for an amount is answered
+// by one of the facts: it must state a figure of a kind wanted. A question
+// asking for none (wanted nil) needs none.
+func hasFigureOf(wanted []figure.Kind, hits []index.Hit) bool {
+	if wanted == nil {
 		return true
 	}
 	for _, h := range hits {
 		for _, g := range h.Fact.Figures {
-			switch g.Value().Kind {
-			case figure.Money:
-				if wantMoney {
-					return true
-				}
-			case figure.Count, figure.Number:
-				if wantCount {
-					return true
-				}
+			if slices.Contains(wanted, g.Value().Kind) {
+				return true
 			}
 		}
 	}

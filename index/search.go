@@ -92,7 +92,10 @@ var questionWords = []string{
 	"according", "different", "various", "sources", "source", "report", "reports", "reported", "reporting", "figure", "number", "numbers",
 	"given", "because", "considering", "due", "fact", "facts",
 	// Words that ask for a quantity name no topic: "the size of the budget".
-	"size", "amount", "sum", "level", "scale", "magnitude",
+	"size", "amount", "sum", "level", "scale", "magnitude", "long",
+	// Units of a duration: facts state them inside the figure ("75-day"),
+	// which is matched by value, not by word.
+	"day", "days", "week", "weeks", "month", "months",
 	// Light verbs carry no topic: "How many apps does ByteDance run?" asks
 	// about apps.
 	"be", "been", "being", "have", "has", "had", "having", "make", "makes", "made", "run", "runs", "running",
