@@ -137,7 +137,11 @@ func (e *Engine) Ask(ctx context.Context, question string, onPartial func(string
 	if !sel.answered {
 		// A message may wrap its question in noise ("Hi all! Quick one: how
 		// much …?"); try its parts, last first, before saying not covered.
-		if r, s, ok := e.answerPart(ctx, q, advice); ok {
+		r, s, ok, err := e.answerPart(ctx, q, advice)
+		if err != nil {
+			return Answer{}, fmt.Errorf("answer: %w", err)
+		}
+		if ok {
 			res, sel = r, s
 		}
 	}
@@ -145,10 +149,12 @@ func (e *Engine) Ask(ctx context.Context, question string, onPartial func(string
 		// "Should I buy ByteDance stock?" asks nothing the facts could
 		// cover once its advice words are set aside; it still gets the
 		// facts an investor would weigh, with the not-advice line.
-		if r, err := e.ix.Search(ctx, adviceTopic, searchLimit); err == nil {
-			if s := e.policy.decide(r, adviceTopic, false, e.conflicts.get(r.Base)); s.answered {
-				res, sel = r, s
-			}
+		r, err := e.ix.Search(ctx, adviceTopic, searchLimit)
+		if err != nil {
+			return Answer{}, fmt.Errorf("answer: %w", err)
+		}
+		if s := e.policy.decide(r, adviceTopic, false, e.conflicts.get(r.Base)); s.answered {
+			res, sel = r, s
 		}
 	}
 	retrieval := time.Since(start)
@@ -228,17 +234,19 @@ func questionParts(q string) []string {
 	return append(questions, others...)
 }
 
-func (e *Engine) answerPart(ctx context.Context, q string, advice bool) (index.Result, selection, bool) {
+// answerPart answers the first part of a message that can be answered. An
+// index that fails is an error, not "not covered".
+func (e *Engine) answerPart(ctx context.Context, q string, advice bool) (index.Result, selection, bool, error) {
 	for _, p := range questionParts(q) {
 		res, err := e.ix.Search(ctx, p, searchLimit)
 		if err != nil {
-			continue
+			return index.Result{}, selection{}, false, err
 		}
 		if sel := e.policy.decide(res, p, advice, e.conflicts.get(res.Base)); sel.answered {
-			return res, sel, true
+			return res, sel, true, nil
 		}
 	}
-	return index.Result{}, selection{}, false
+	return index.Result{}, selection{}, false, nil
 }
 
 // Sources lists the facts that best match a query, with their scores,

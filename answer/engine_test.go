@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/bytewatch/bytewatch/answer"
+	"github.com/bytewatch/bytewatch/index"
+	"github.com/bytewatch/bytewatch/knowledge"
 )
 
 func TestCleanQuestion(t *testing.T) {
@@ -162,5 +164,35 @@ func TestSources(t *testing.T) {
 	}
 	if _, _, err := eng.Sources(context.Background(), "   ", 5); !errors.Is(err, answer.ErrEmptyQuestion) {
 		t.Errorf("empty query: %v", err)
+	}
+}
+
+// TestClosedIndexIsAnError: an index that fails is an error for the
+// caller, never a "not covered" answer — also for a message tried part by
+// part.
+func TestClosedIndexIsAnError(t *testing.T) {
+	t.Parallel()
+	base, err := knowledge.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, err := index.Build(context.Background(), base, index.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng := answer.NewEngine(ix, answer.Options{})
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"How many users does Doubao have?", "Hi! Quick one: who is the CEO?", "Should I buy ByteDance stock?"} {
+		if _, err := eng.Ask(context.Background(), q, nil); !errors.Is(err, index.ErrClosed) {
+			t.Errorf("Ask(%q) on a closed index: %v; want index.ErrClosed", q, err)
+		}
+	}
+	if _, err := ix.Search(context.Background(), "Doubao", 3); !errors.Is(err, index.ErrClosed) {
+		t.Errorf("Search on a closed index: %v", err)
+	}
+	if _, err := ix.Swap(context.Background(), base); !errors.Is(err, index.ErrClosed) {
+		t.Errorf("Swap on a closed index: %v", err)
 	}
 }
