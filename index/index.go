@@ -119,6 +119,15 @@ func Build(ctx context.Context, base *knowledge.Base, opts Options) (*Index, err
 		if err := os.MkdirAll(opts.Path, 0o755); err != nil {
 			return nil, fmt.Errorf("index: create %s: %w", opts.Path, err)
 		}
+		// Generations a crashed process left behind: every start rebuilds,
+		// so they are only disk used. (One INDEX_PATH per process.)
+		if old, err := filepath.Glob(filepath.Join(opts.Path, "gen-*")); err == nil {
+			for _, dir := range old {
+				if err := os.RemoveAll(dir); err != nil {
+					ix.log.Warn("index: removing a generation left behind", "dir", dir, "err", err)
+				}
+			}
+		}
 	}
 	g, err := ix.build(ctx, base)
 	if err != nil {

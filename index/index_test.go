@@ -291,3 +291,26 @@ func TestFocusedSearchFindsSomething(t *testing.T) {
 		t.Errorf("Search(committed) on 2,100 facts: %d hits, %v", len(res.Hits), err)
 	}
 }
+
+// TestBuildSweepsLeftovers: generations a crashed process left under
+// INDEX_PATH are removed when the next one starts.
+func TestBuildSweepsLeftovers(t *testing.T) {
+	t.Parallel()
+	path := t.TempDir()
+	left := filepath.Join(path, "gen-abc-123")
+	if err := os.MkdirAll(filepath.Join(left, "store"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ix := build(t, defaultBase(t), index.Options{Path: path})
+	if _, err := os.Stat(left); !os.IsNotExist(err) {
+		t.Errorf("leftover generation still there: %v", err)
+	}
+	dirs, _ := filepath.Glob(filepath.Join(path, "gen-*"))
+	if len(dirs) != 1 {
+		t.Errorf("%d generations under INDEX_PATH, want the live one: %v", len(dirs), dirs)
+	}
+	ix.Close()
+	if dirs, _ := filepath.Glob(filepath.Join(path, "gen-*")); len(dirs) != 0 {
+		t.Errorf("Close left %v", dirs)
+	}
+}

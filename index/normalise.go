@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -44,7 +45,13 @@ func resolveRelativeTime(q string, asOf knowledge.Date) string {
 	q = nextYear.ReplaceAllString(q, strconv.Itoa(y+1))
 	q = lastMonth.ReplaceAllStringFunc(q, func(m string) string {
 		month := strings.Fields(m)[1]
-		return month + " " + strconv.Itoa(y-1)
+		// "Last March" as of June 2025 is March 2025; as of January, or
+		// when only the year is known, it is the year before.
+		year := y - 1
+		if n := monthNumber(month); asOf.Month != 0 && n < asOf.Month {
+			year = y
+		}
+		return month + " " + strconv.Itoa(year)
 	})
 	return q
 }
@@ -64,4 +71,14 @@ func words(text string, fn func(word string, start, end int, capital bool)) {
 			start = -1
 		}
 	}
+}
+
+// monthNumber is 1 for "January" (any case) through 12, 0 otherwise.
+func monthNumber(name string) int {
+	for m := time.January; m <= time.December; m++ {
+		if strings.EqualFold(m.String(), name) {
+			return int(m)
+		}
+	}
+	return 0
 }

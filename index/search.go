@@ -34,9 +34,6 @@ type Unit struct {
 	// Weight is the unit's inverse document frequency: words in every fact
 	// ("ByteDance", "AI") weigh little, words in none weigh most.
 	Weight float64
-	// Known is false when no fact mentions the unit at all: a question
-	// about it cannot be answered from these facts.
-	Known bool
 	// Name is set for units that name a company, product or person.
 	Name bool
 	// Figure is the figure a UnitFigure stands for.
@@ -178,7 +175,7 @@ func (ix *Index) parse(g *generation, question string) (Query, error) {
 	n := float64(g.n)
 	idf := func(df int) float64 { return math.Log(1 + (n-float64(df)+0.5)/(float64(df)+0.5)) }
 	for _, c := range concepts {
-		q.Units = append(q.Units, Unit{Kind: UnitConcept, Key: c, Weight: idf(g.conceptDF[c]), Known: g.conceptDF[c] > 0,
+		q.Units = append(q.Units, Unit{Kind: UnitConcept, Key: c, Weight: idf(g.conceptDF[c]),
 			Name: ix.vocab.IsEntity(c)})
 	}
 	seen := map[string]bool{}
@@ -191,12 +188,12 @@ func (ix *Index) parse(g *generation, question string) (Query, error) {
 		}
 		seen[t] = true
 		q.Free = append(q.Free, t)
-		q.Units = append(q.Units, Unit{Kind: UnitTerm, Key: t, Weight: idf(g.df[t]), Known: g.df[t] > 0, Name: g.spell.isName(t)})
+		q.Units = append(q.Units, Unit{Kind: UnitTerm, Key: t, Weight: idf(g.df[t]), Name: g.spell.isName(t)})
 	}
 	for _, f := range q.Figures {
 		// A figure is matched by value, not counted in the dictionary; it
 		// weighs like a rare term.
-		q.Units = append(q.Units, Unit{Kind: UnitFigure, Key: f.Text, Weight: idf(1), Known: true, Figure: f})
+		q.Units = append(q.Units, Unit{Kind: UnitFigure, Key: f.Text, Weight: idf(1), Figure: f})
 	}
 	return q, nil
 }
@@ -214,9 +211,8 @@ func questionStop(an *analyzer) map[string]bool {
 
 // clause is one query clause with the number of facts it can match.
 type clause struct {
-	q    query.Query
-	df   int
-	unit string // the unit it searches for; phrases have none
+	q  query.Query
+	df int
 }
 
 // clauses turns a parsed question into query clauses: term queries on the
@@ -230,7 +226,7 @@ func (ix *Index) clauses(g *generation, q Query) []clause {
 	// coverage, which does not need Bleve.
 	common := func(df int) bool { return g.n >= 20 && df*2 > g.n }
 	var cs []clause
-	add := func(field, term string, boost float64, df int, unit string) {
+	add := func(field, term string, boost float64, df int) {
 		// A term no fact has matches nothing; one most facts have ranks
 		// nothing.
 		if df == 0 || common(df) {
@@ -239,21 +235,21 @@ func (ix *Index) clauses(g *generation, q Query) []clause {
 		tq := bleve.NewTermQuery(term)
 		tq.SetField(field)
 		tq.SetBoost(boost)
-		cs = append(cs, clause{q: tq, df: df, unit: unit})
+		cs = append(cs, clause{q: tq, df: df})
 	}
 	// Words a concept claimed are searched through the concept, so that
 	// "TikTok's parent" finds ByteDance's facts, not Alphabet's ("the parent
 	// company of Google").
 	for _, t := range q.Free {
-		add(fieldText, t, 1, g.df[t], "t:"+t)
-		add(fieldAttribution, t, 0.5, g.attrDF[t], "")
+		add(fieldText, t, 1, g.df[t])
+		add(fieldAttribution, t, 0.5, g.attrDF[t])
 	}
 	for _, c := range q.Concepts {
-		add(fieldConcepts, c, 1.5, g.conceptDF[c], "c:"+c)
+		add(fieldConcepts, c, 1.5, g.conceptDF[c])
 	}
 	for _, f := range q.Figures {
 		for _, tok := range f.Tokens() {
-			add(fieldFigures, tok, 2, g.figureDF[tok], "f:"+f.Text)
+			add(fieldFigures, tok, 2, g.figureDF[tok])
 		}
 	}
 	for i := 0; i+1 < len(q.Terms); i++ {

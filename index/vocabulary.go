@@ -18,17 +18,13 @@ type Vocabulary struct {
 	// byFirst indexes phrases by their first analysed token; each list is
 	// sorted longest phrase first so that matching is greedy.
 	byFirst  map[string][]phrase
-	tokens   map[string]bool // every token of every phrase
-	words    []string        // every word of every phrase, unanalysed, for spelling
+	words    []string // every word of every phrase, unanalysed, for spelling
 	concepts []string
 	entities map[string]bool // concepts that name a company, product or person
 }
 
 // IsEntity reports whether a concept names a company, product or person.
 func (v *Vocabulary) IsEntity(concept string) bool { return v.entities[concept] }
-
-// knows reports whether a term is part of some concept phrase.
-func (v *Vocabulary) knows(term string) bool { return v.tokens[term] }
 
 type phrase struct {
 	tokens  []string
@@ -55,7 +51,7 @@ func ParseVocabulary(data []byte) (*Vocabulary, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := &Vocabulary{byFirst: map[string][]phrase{}, tokens: map[string]bool{}}
+	v := &Vocabulary{byFirst: map[string][]phrase{}}
 	var problems []string
 	// Concepts in name order, so that phrases of equal length claim a
 	// question's words the same way every time.
@@ -73,9 +69,6 @@ func ParseVocabulary(data []byte) (*Vocabulary, error) {
 			if len(toks) == 0 {
 				problems = append(problems, fmt.Sprintf("concept %s: phrase %q is only stop words", concept, p))
 				continue
-			}
-			for _, t := range toks {
-				v.tokens[t] = true
 			}
 			v.byFirst[toks[0]] = append(v.byFirst[toks[0]], phrase{tokens: toks, concept: concept})
 		}

@@ -139,9 +139,10 @@ type Base struct {
 	Sources []Source
 	Facts   []Fact
 
-	byFact   map[string]int
-	bySource map[string]int
-	version  string
+	byFact     map[string]int
+	bySource   map[string]int
+	version    string
+	latestAsOf Date
 }
 
 // NewBase builds a Base from already-validated sources and facts, computing
@@ -156,6 +157,11 @@ func NewBase(sources []Source, facts []Fact) *Base {
 		b.byFact[f.ID] = i
 	}
 	b.version = computeVersion(sources, facts)
+	for _, f := range facts {
+		if b.latestAsOf.Before(f.AsOf) {
+			b.latestAsOf = f.AsOf
+		}
+	}
 	return b
 }
 
@@ -182,15 +188,7 @@ func (b *Base) Source(id string) (Source, bool) {
 func (b *Base) Version() string { return b.version }
 
 // LatestAsOf is the newest as-of date among the facts: "knowledge as of".
-func (b *Base) LatestAsOf() Date {
-	var latest Date
-	for _, f := range b.Facts {
-		if latest.Before(f.AsOf) {
-			latest = f.AsOf
-		}
-	}
-	return latest
-}
+func (b *Base) LatestAsOf() Date { return b.latestAsOf }
 
 func computeVersion(sources []Source, facts []Fact) string {
 	h := sha256.New()
