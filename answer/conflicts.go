@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/bytewatch/bytewatch/knowledge"
+	"github.com/bytewatch/bytewatch/knowledge/figure"
 )
 
 // conflicts maps a fact id to the facts that report the same measure for
@@ -19,34 +20,42 @@ func findConflicts(b *knowledge.Base) conflicts {
 	type entry struct {
 		fact string
 		attr string
-		fig  knowledge.Figure
+		val  figure.Value
 	}
 	groups := map[string][]entry{}
 	for _, f := range b.Facts {
+		attr := strings.ToLower(f.Attribution)
 		for _, g := range f.Figures {
 			if g.Measure == "" || g.Unit == "year" {
 				continue
 			}
 			key := measureKey(g.Measure) + "\x00" + strings.ToLower(strings.TrimSpace(g.Period)) + "\x00" + strings.ToLower(g.Unit)
-			groups[key] = append(groups[key], entry{fact: f.ID, attr: strings.ToLower(f.Attribution), fig: g})
+			groups[key] = append(groups[key], entry{fact: f.ID, attr: attr, val: g.Value()})
 		}
 	}
-	out := conflicts{}
+	partners := map[string]map[string]bool{}
 	for _, es := range groups {
 		for i := range es {
-			for j := range es {
-				if i == j || es[i].fact == es[j].fact || es[i].attr == es[j].attr {
+			for j := i + 1; j < len(es); j++ {
+				a, b := es[i], es[j]
+				if a.fact == b.fact || a.attr == b.attr || a.val.Matches(b.val) {
 					continue
 				}
-				if es[i].fig.Value().Matches(es[j].fig.Value()) {
-					continue
+				for _, p := range [][2]string{{a.fact, b.fact}, {b.fact, a.fact}} {
+					if partners[p[0]] == nil {
+						partners[p[0]] = map[string]bool{}
+					}
+					partners[p[0]][p[1]] = true
 				}
-				out[es[i].fact] = appendOnce(out[es[i].fact], es[j].fact)
 			}
 		}
 	}
-	for k := range out {
-		sort.Strings(out[k])
+	out := make(conflicts, len(partners))
+	for id, set := range partners {
+		for p := range set {
+			out[id] = append(out[id], p)
+		}
+		sort.Strings(out[id])
 	}
 	return out
 }
