@@ -84,6 +84,7 @@ type generation struct {
 	figureDF  map[string]int // figure token → facts stating it
 	attrDF    map[string]int // attribution term → facts attributed with it
 	spell     *speller
+	names     map[string]bool // analysed terms of names (entities, capitalised words)
 	// evidence is each fact's analysed form, kept from the build so that
 	// coverage needs no analysis at query time.
 	evidence map[string]evidence
@@ -401,6 +402,7 @@ func (ix *Index) build(ctx context.Context, base *knowledge.Base) (*generation, 
 		}
 		batch.Reset()
 	}
+	g.names = g.spell.nameTerms(ix.an)
 	g.took = time.Since(start)
 	ix.log.Debug("index built", "version", base.Version(), "facts", len(base.Facts), "took", g.took)
 	return g, nil

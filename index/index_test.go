@@ -314,3 +314,25 @@ func TestBuildSweepsLeftovers(t *testing.T) {
 		t.Errorf("Close left %v", dirs)
 	}
 }
+
+// TestNamesSurviveStemming: a name the stemmer changes ("Seedance" →
+// "seedanc") is still known as a name, which the answer policy relies on.
+func TestNamesSurviveStemming(t *testing.T) {
+	t.Parallel()
+	base := defaultBase(t)
+	facts := append([]knowledge.Fact(nil), base.Facts...)
+	facts = append(facts, knowledge.Fact{ID: "seedance", SourceID: base.Sources[0].ID, Attribution: "the source report",
+		AsOf: knowledge.Date{Year: 2025, Month: 1}, Statement: "Seedance is a ByteDance video model.", Entities: []string{"Seedance"}})
+	ix := build(t, knowledge.NewBase(base.Sources, facts), index.Options{})
+	res, err := ix.Search(context.Background(), "What is Seedance?", 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	named := false
+	for _, u := range res.Query.Units {
+		named = named || (u.Kind == index.UnitTerm && u.Name && strings.HasPrefix(u.Key, "seedanc"))
+	}
+	if !named {
+		t.Errorf("units %+v: want Seedance as a name", res.Query.Units)
+	}
+}

@@ -182,13 +182,13 @@ func (ix *Index) parse(g *generation, question string) (Query, error) {
 	for i, t := range terms {
 		// A name a concept claimed stays a unit of its own when it is more
 		// specific than the concept: "H20" is one chip, not any chip.
-		specific := consumed[i] && g.spell.isName(t) && g.df[t] > 0 && g.df[t] < conceptDFOf(g, ix.vocab, t)
+		specific := consumed[i] && g.names[t] && g.df[t] > 0 && g.df[t] < conceptDFOf(g, ix.vocab, t)
 		if (consumed[i] && !specific) || seen[t] || ix.qstop[t] {
 			continue
 		}
 		seen[t] = true
 		q.Free = append(q.Free, t)
-		q.Units = append(q.Units, Unit{Kind: UnitTerm, Key: t, Weight: idf(g.df[t]), Name: g.spell.isName(t)})
+		q.Units = append(q.Units, Unit{Kind: UnitTerm, Key: t, Weight: idf(g.df[t]), Name: g.names[t]})
 	}
 	for _, f := range q.Figures {
 		// A figure is matched by value, not counted in the dictionary; it

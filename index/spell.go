@@ -159,8 +159,18 @@ func osaDistance(a, b []rune) int {
 	return d[len(a)][len(b)]
 }
 
-// isName reports whether facts write the word as a name.
-func (s *speller) isName(w string) bool {
-	wi := s.words[w]
-	return wi != nil && wi.name
+// nameTerms is the set of analysed terms of the words facts write as names,
+// so that a question's stemmed term ("seedanc" for "Seedance") can be
+// recognised as one.
+func (s *speller) nameTerms(an *analyzer) map[string]bool {
+	out := map[string]bool{}
+	for w, wi := range s.words {
+		if !wi.name {
+			continue
+		}
+		for _, t := range an.terms(w) {
+			out[t] = true
+		}
+	}
+	return out
 }
