@@ -63,6 +63,9 @@ var clauseStart = regexp.MustCompile(`(?i)(?:[.!?;:\n]|\bbut\b|\bhowever\b|\bsti
 // heuristic: it catches the usual wording, not every way of saying it.
 func Recommends(text string) (string, bool) {
 	text = strings.ReplaceAll(text, NotAdvice, "")
+	if !mayRecommend(text) {
+		return "", false
+	}
 	for _, m := range recommendation.FindAllStringIndex(text, -1) {
 		before := text[:m[0]]
 		if cuts := clauseStart.FindAllStringIndex(before, -1); len(cuts) > 0 {
@@ -80,3 +83,34 @@ func Recommends(text string) (string, bool) {
 // investment advice: only a knowledge statement can make an extractive
 // answer do that, and a moderator must fix it.
 const Withheld = "bytewatch is not showing this answer: a source it would quote reads as investment advice, which bytewatch never gives. This has been logged for the moderators."
+
+// adviceWords are words one of which every recommendation the pattern
+// knows contains; investWords need a modal or a verdict beside them
+// ("should invest", "a good investment"), since facts say "invest" all the
+// time. The pattern is costly to run (the verifier runs it on every
+// sentence an LLM streams); most sentences need not meet it.
+var (
+	adviceWords = []string{"buy", "sell", "short", "dump", "hold", "accumulate", "load up", "get in", "get out",
+		"pile in", "bet", "rating", "target", "valued", "recommend", "advise", "suggest", "miss", "guarantee",
+		"opportunit", "outperform", "underperform", "overweight", "underweight"}
+	investWords = []string{"should", "must", "ought", "need to", "have to", "had better", "strong", "good", "great",
+		"smart", "solid", "safe", "excellent", "compelling"}
+)
+
+// mayRecommend is a cheap test that text could match recommendation.
+func mayRecommend(text string) bool {
+	lower := strings.ToLower(text)
+	for _, w := range adviceWords {
+		if strings.Contains(lower, w) {
+			return true
+		}
+	}
+	if strings.Contains(lower, "invest") {
+		for _, w := range investWords {
+			if strings.Contains(lower, w) {
+				return true
+			}
+		}
+	}
+	return false
+}
