@@ -10,7 +10,6 @@ import (
 
 	"github.com/bytewatch/bytewatch/answer"
 	"github.com/bytewatch/bytewatch/index"
-	"github.com/bytewatch/bytewatch/knowledge"
 )
 
 func TestCleanQuestion(t *testing.T) {
@@ -172,14 +171,8 @@ func TestSources(t *testing.T) {
 // part.
 func TestClosedIndexIsAnError(t *testing.T) {
 	t.Parallel()
-	base, err := knowledge.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ix, err := index.Build(context.Background(), base, index.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ix := defaultIndex(t)
+	base := ix.Base()
 	eng := answer.NewEngine(ix, answer.Options{})
 	if err := ix.Close(); err != nil {
 		t.Fatal(err)
