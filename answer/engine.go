@@ -145,15 +145,16 @@ func (e *Engine) Ask(ctx context.Context, question string, onPartial func(string
 			res, sel = r, s
 		}
 	}
-	if !sel.answered && advice {
-		// "Should I buy ByteDance stock?" asks nothing the facts could
-		// cover once its advice words are set aside; it still gets the
-		// facts an investor would weigh, with the not-advice line.
-		r, err := e.ix.Search(ctx, adviceTopic, searchLimit)
+	// "Should I buy ByteDance stock?" asks nothing the facts could cover once
+	// its advice words are set aside, and "What is ByteDance doing in AI?"
+	// only what every fact is about: both get the sources' main subject —
+	// the facts an investor would weigh first — rather than "not covered".
+	if !sel.answered && (advice || (sel.reason == reasonOnlyCommon && looksLikeQuestion(q))) {
+		r, err := e.ix.Search(ctx, mainSubject, searchLimit)
 		if err != nil {
 			return Answer{}, fmt.Errorf("answer: %w", err)
 		}
-		if s := e.policy.decide(r, adviceTopic, false, e.conflicts.get(r.Base)); s.answered {
+		if s := e.policy.decide(r, mainSubject, false, e.conflicts.get(r.Base)); s.answered {
 			res, sel = r, s
 		}
 	}
@@ -187,9 +188,18 @@ func (e *Engine) Ask(ctx context.Context, question string, onPartial func(string
 	return a, nil
 }
 
-// adviceTopic is what an advice request that names nothing else is
-// answered with: the sources' main subject.
-const adviceTopic = "How much is ByteDance investing in AI?"
+// mainSubject is the question the sources answer first: what a broad
+// question, or an advice request that names nothing else, is answered with.
+const mainSubject = "How much is ByteDance investing in AI?"
+
+// questionStart recognises a message that asks something.
+var questionStart = regexp.MustCompile(`(?i)^\s*(what|how|who|where|when|why|which|is|are|does|do|did|can|could|will|would|should|tell me|give me|explain)\b`)
+
+// looksLikeQuestion reports whether a message is phrased as a question, as
+// opposed to a string of keywords.
+func looksLikeQuestion(q string) bool {
+	return strings.HasSuffix(strings.TrimSpace(q), "?") || questionStart.MatchString(q)
+}
 
 // adviceFacts lists the facts whose statements read as investment advice.
 func adviceFacts(hits []index.Hit) []string {

@@ -62,6 +62,7 @@ func TestAnswerShapes(t *testing.T) {
 		{name: "how big, answered by a count", q: "How big is Doubao's user base?", answered: true, mustContain: []string{"75 million"}},
 		{name: "how long, answered by a duration", q: "How long was the TikTok ban extension?", answered: true, mustContain: []string{"75-day"}},
 		{name: "how many days, answered by a duration", q: "How many days did Donald Trump extend the deadline for enforcing a ban on TikTok?", answered: true, mustContain: []string{"75-day"}},
+		{name: "a broad question gets the main subject", q: "What is ByteDance doing in AI?", answered: true, mustContain: []string{"$10 billion"}},
 		{name: "not covered", q: "Who is ByteDance's CEO?", answered: false, mustContain: []string{"don't cover"}},
 		{name: "advice", q: "Should I buy Nvidia stock?", answered: true, advice: true, mustContain: []string{answer.NotAdvice}},
 		{name: "advice naming only ByteDance", q: "Should I buy ByteDance stock?", answered: true, advice: true,

@@ -38,6 +38,10 @@ func DefaultPolicy() Policy {
 	return Policy{MinBest: 0.45, MinUnion: 0.7, MinFact: 0.3, MinRelScore: 0.25}
 }
 
+// reasonOnlyCommon is why a question about nothing but what every fact
+// shares ("ByteDance", "AI") is not covered as it stands.
+const reasonOnlyCommon = "only words most facts share are covered"
+
 // selection is what the policy decided for one question.
 type selection struct {
 	hits     []index.Hit // the facts the answer uses, in answer order
@@ -79,6 +83,11 @@ func (p Policy) decide(res index.Result, question string, advice bool, cf confli
 	w := weigh(res.Query.Units, advice)
 	if w.total == 0 || len(res.Hits) == 0 {
 		sel.reason = "nothing to look up"
+		if w.total > 0 && w.onlyCommon() {
+			// Words in most facts are not searched at all, so a question
+			// of nothing else finds no hits.
+			sel.reason = reasonOnlyCommon
+		}
 		return sel
 	}
 	wanted := amountKinds(question)
@@ -139,7 +148,7 @@ func (p Policy) decide(res index.Result, question string, advice bool, cf confli
 	case sel.best < p.MinBest || sel.coverage < p.MinUnion:
 		sel.reason = "low coverage"
 	case !w.informative(union):
-		sel.reason = "only words most facts share are covered"
+		sel.reason = reasonOnlyCommon
 	case !w.attributesCovered(union):
 		sel.reason = "what the question asks about is not covered"
 	case !hasFigureOf(wanted, chosen):
@@ -290,6 +299,17 @@ func (w weighing) addressed(h index.Hit) []bool {
 		}
 	}
 	return out
+}
+
+// onlyCommon reports whether every unit with weight is one most facts
+// share.
+func (w weighing) onlyCommon() bool {
+	for i := range w.units {
+		if w.weights[i] >= informativeWeight {
+			return false
+		}
+	}
+	return true
 }
 
 // informative reports whether a unit that fewer than half the facts match
