@@ -1,7 +1,6 @@
 package loadtest_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -29,6 +28,7 @@ import (
 	"github.com/bytewatch/bytewatch/index"
 	"github.com/bytewatch/bytewatch/internal/discordtest"
 	"github.com/bytewatch/bytewatch/internal/loadtest"
+	"github.com/bytewatch/bytewatch/internal/logtest"
 	"github.com/bytewatch/bytewatch/knowledge"
 )
 
@@ -60,16 +60,7 @@ func question(i int) string { return coveredQuestions[i%len(coveredQuestions)] }
 
 // logBuffer collects the bot's and the emulator's log lines; safe for
 // concurrent use.
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
+type logBuffer struct{ logtest.Buffer }
 
 func (l *logBuffer) logf(format string, args ...any) {
 	fmt.Fprintf(l, format+"\n", args...)
@@ -77,9 +68,7 @@ func (l *logBuffer) logf(format string, args ...any) {
 
 // tail returns the last n lines, for failure reports.
 func (l *logBuffer) tail(n int) string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	lines := strings.Split(strings.TrimRight(l.b.String(), "\n"), "\n")
+	lines := strings.Split(strings.TrimRight(l.String(), "\n"), "\n")
 	if len(lines) > n {
 		lines = append([]string{fmt.Sprintf("… %d earlier lines", len(lines)-n)}, lines[len(lines)-n:]...)
 	}
