@@ -69,7 +69,7 @@ func measureKey(m string) string {
 	kept := words[:0]
 	for _, w := range words {
 		switch w {
-		case "in", "of", "on", "for", "the", "a", "an", "planned", "plan", "planned_":
+		case "in", "of", "on", "for", "the", "a", "an", "planned", "plan":
 			continue
 		}
 		kept = append(kept, w)

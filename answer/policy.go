@@ -98,8 +98,14 @@ func (p Policy) decide(res index.Result, question string, advice bool, cf confli
 		key      float64 // the order candidates are considered in
 	}
 	var cands []cand
-	for _, h := range res.Hits {
+	// What each hit covers, counting the amounts it addresses; worked out
+	// once for the choice below and for completing a comparison.
+	hits := make([]index.Hit, len(res.Hits))
+	for i, h := range res.Hits {
 		h.Covered = w.addressed(h)
+		hits[i] = h
+	}
+	for _, h := range hits {
 		c := cand{hit: h, cov: w.coverage(h.Covered), rel: h.Score / top}
 		if c.cov < p.MinFact || c.rel < p.MinRelScore || !w.namesAny(h.Covered) {
 			continue
@@ -141,7 +147,7 @@ func (p Policy) decide(res index.Result, question string, advice bool, cf confli
 		}
 	}
 	if w.comparative() {
-		chosen = w.completeComparison(res.Hits, chosen, union, cf)
+		chosen = w.completeComparison(hits, chosen, union, cf)
 	}
 	sel.best, sel.coverage = best.cov, w.coverage(union)
 	switch {
@@ -201,8 +207,8 @@ func weigh(units []index.Unit, advice bool) weighing {
 // wants both amounts, not only the fact that says one is smaller. For each
 // company the question names, the most specific first, it adds a fact of
 // its own with a figure, while there is room for it and the reports that
-// conflict with it. The union of what the chosen facts cover is updated in
-// place.
+// conflict with it. hits' Covered already count the amounts they address;
+// the union of what the chosen facts cover is updated in place.
 func (w weighing) completeComparison(hits, chosen []index.Hit, union []bool, cf conflicts) []index.Hit {
 	hasFigure := func(h index.Hit) bool { return len(h.Fact.Figures) > 0 }
 	slots := func(hs ...index.Hit) int {
@@ -230,7 +236,6 @@ func (w weighing) completeComparison(hits, chosen []index.Hit, union []bool, cf 
 		// question about two sides — if it names the side, states a
 		// figure and speaks to what is compared.
 		for _, h := range hits {
-			h.Covered = w.addressed(h)
 			if !h.Covered[i] || !hasFigure(h) || !w.coversAttribute(h.Covered) ||
 				slices.ContainsFunc(chosen, func(c index.Hit) bool { return c.Fact.ID == h.Fact.ID }) {
 				continue
