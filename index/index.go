@@ -111,9 +111,9 @@ func Build(ctx context.Context, base *knowledge.Base, opts Options) (*Index, err
 		return nil, err
 	}
 	ix.an = an
-	ix.qstop = questionStop(an)
+	ix.qstop = questionStop(an, ix.vocab.questionWords)
 	ix.qstopRaw = map[string]bool{}
-	for _, w := range questionWords {
+	for _, w := range ix.vocab.questionWords {
 		ix.qstopRaw[w] = true
 	}
 	if opts.Path != "" {

@@ -255,6 +255,12 @@ func TestVocabulary(t *testing.T) {
 	if len(v.Concepts()) < 30 {
 		t.Errorf("default vocabulary has %d concepts, want a broad one", len(v.Concepts()))
 	}
+	qw := v.QuestionWords()
+	for _, w := range []string{"how", "what's", "ignore", "size", "everyone"} {
+		if !contains(qw, w) {
+			t.Errorf("default question words lack %q", w)
+		}
+	}
 	bad := []struct{ name, yaml string }{
 		{"empty", ""},
 		{"stop words only", "concepts:\n  x: [the of]\n"},

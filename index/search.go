@@ -76,36 +76,6 @@ type Result struct {
 // question's rarer clauses; below it every search is broad, and cheap.
 const narrowFrom = 2000
 
-// questionWords carry the form of a question, not its topic; they are
-// dropped before matching. They are listed unanalysed and analysed once.
-var questionWords = []string{
-	"how", "much", "many", "what", "whats", "what's", "which", "who", "whom", "when", "where", "why",
-	"tell", "me", "please", "know", "explain", "describe", "give", "show", "list", "say", "says", "said",
-	"doe", "does", "did", "do", "is", "are", "was", "were", "can", "could", "would", "should", "will",
-	"anything", "something", "info", "information", "detail", "details", "latest", "currently", "current", "right", "now",
-	"question", "about", "regarding", "mean", "get", "thing", "things", "kind", "sort", "type", "bytewatch",
-	"called", "named", "name", "each", "every", "way", "ways", "really", "actually", "also", "any", "exactly",
-	"own", "your", "my", "there", "use", "used", "uses", "using", "big", "large", "happen", "happening", "going", "go", "hey", "hi", "hello", "thanks", "thank", "you",
-	"according", "different", "various", "sources", "source", "report", "reports", "reported", "reporting", "figure", "number", "numbers",
-	"given", "because", "considering", "due", "fact", "facts",
-	// Words that ask for a quantity name no topic: "the size of the budget".
-	"size", "amount", "sum", "level", "scale", "magnitude", "long",
-	// Units of a duration: facts state them inside the figure ("75-day"),
-	// which is matched by value, not by word.
-	"day", "days", "week", "weeks", "month", "months",
-	// Light verbs carry no topic: "How many apps does ByteDance run?" asks
-	// about apps.
-	"be", "been", "being", "have", "has", "had", "having", "make", "makes", "made", "run", "runs", "running",
-	"put", "puts", "putting", "exist", "exists", "existed", "take", "takes", "took", "come", "comes", "came",
-	"see", "seem", "seems", "become", "becomes", "keep", "keeps", "look", "looks", "happen", "happens", "happened",
-	"r", "u", "ur", "pls", "plz", "wanna", "gonna",
-	// Greetings and audiences: "@everyone quick one: …".
-	"everyone", "everybody", "anyone", "anybody", "guys", "folks", "all", "team", "quick", "one", "here",
-	// Words aimed at the bot rather than at the facts: an injected
-	// instruction is not a topic.
-	"ignore", "instructions", "instruction", "previous", "pretend", "disregard", "forget", "system", "prompt", "prompts",
-	"rules", "output", "print", "respond", "reply", "answer", "answers", "repeat",
-}
 
 // Search finds the facts that best match question, at most limit of them.
 func (ix *Index) Search(ctx context.Context, question string, limit int) (Result, error) {
@@ -198,9 +168,9 @@ func (ix *Index) parse(g *generation, question string) (Query, error) {
 	return q, nil
 }
 
-func questionStop(an *analyzer) map[string]bool {
-	m := make(map[string]bool, len(questionWords))
-	for _, w := range questionWords {
+func questionStop(an *analyzer, words []string) map[string]bool {
+	m := make(map[string]bool, len(words))
+	for _, w := range words {
 		for _, t := range an.terms(w) {
 			m[t] = true
 		}

@@ -21,7 +21,13 @@ type Vocabulary struct {
 	words    []string // every word of every phrase, unanalysed, for spelling
 	concepts []string
 	entities map[string]bool // concepts that name a company, product or person
+	// questionWords carry the form of a question, not its topic.
+	questionWords []string
 }
+
+// QuestionWords lists the words that carry a question's form, not its
+// topic.
+func (v *Vocabulary) QuestionWords() []string { return v.questionWords }
 
 // IsEntity reports whether a concept names a company, product or person.
 func (v *Vocabulary) IsEntity(concept string) bool { return v.entities[concept] }
@@ -36,8 +42,9 @@ type phrase struct {
 // nothing (only stop words) is an error, since it could never match.
 func ParseVocabulary(data []byte) (*Vocabulary, error) {
 	var doc struct {
-		Entities []string            `yaml:"entities"`
-		Concepts map[string][]string `yaml:"concepts"`
+		QuestionWords [][]string          `yaml:"question_words"`
+		Entities      []string            `yaml:"entities"`
+		Concepts      map[string][]string `yaml:"concepts"`
 	}
 	dec := yaml.NewDecoder(strings.NewReader(string(data)))
 	dec.KnownFields(true)
@@ -72,6 +79,9 @@ func ParseVocabulary(data []byte) (*Vocabulary, error) {
 			}
 			v.byFirst[toks[0]] = append(v.byFirst[toks[0]], phrase{tokens: toks, concept: concept})
 		}
+	}
+	for _, group := range doc.QuestionWords {
+		v.questionWords = append(v.questionWords, group...)
 	}
 	v.entities = map[string]bool{}
 	for _, e := range doc.Entities {
