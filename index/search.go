@@ -76,7 +76,6 @@ type Result struct {
 // question's rarer clauses; below it every search is broad, and cheap.
 const narrowFrom = 2000
 
-
 // Search finds the facts that best match question, at most limit of them.
 func (ix *Index) Search(ctx context.Context, question string, limit int) (Result, error) {
 	start := time.Now()
