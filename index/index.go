@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -25,6 +26,7 @@ import (
 	"github.com/blevesearch/bleve/v2/mapping"
 	bleveindex "github.com/blevesearch/bleve_index_api"
 
+	"github.com/bytewatch/bytewatch/internal/wordfreq"
 	"github.com/bytewatch/bytewatch/knowledge"
 	"github.com/bytewatch/bytewatch/knowledge/figure"
 )
@@ -63,6 +65,8 @@ type Index struct {
 	an       *analyzer
 	qstop    map[string]bool // analysed question words
 	qstopRaw map[string]bool // the same, unanalysed, never spell-corrected
+	english  *wordfreq.Table // how common words are in everyday English
+	general  *lexicon        // the everyday words a misspelling may mean
 	log      *slog.Logger
 
 	cur    atomic.Pointer[generation]
@@ -84,6 +88,7 @@ type generation struct {
 	figureDF  map[string]int // figure token → facts stating it
 	attrDF    map[string]int // attribution term → facts attributed with it
 	spell     *speller
+	vocab     *Vocabulary     // the index's vocabulary plus the knowledge's entities
 	names     map[string]bool // analysed terms of names (entities, capitalised words)
 	// evidence is each fact's analysed form, kept from the build so that
 	// coverage needs no analysis at query time.
@@ -112,6 +117,10 @@ func Build(ctx context.Context, base *knowledge.Base, opts Options) (*Index, err
 	}
 	ix.an = an
 	ix.qstop = questionStop(an, ix.vocab.questionWords)
+	if ix.english, err = wordfreq.English(); err != nil {
+		return nil, err
+	}
+	ix.general = newGeneralLexicon(ix.english)
 	ix.qstopRaw = map[string]bool{}
 	for _, w := range ix.vocab.questionWords {
 		ix.qstopRaw[w] = true
@@ -278,9 +287,12 @@ type factDoc struct {
 	attribution []string // the attribution's analysed terms
 	concepts    []string
 	figures     []figure.Value
+	// about and aboutConcepts are the analysed terms and the concepts of
+	// what the fact is about: its entities and its attribution.
+	about, aboutConcepts []string
 }
 
-func (ix *Index) analyseFact(f knowledge.Fact) factDoc {
+func (ix *Index) analyseFact(vocab *Vocabulary, f knowledge.Fact) factDoc {
 	text := factText(f)
 	figs := figure.Parse(text)
 	stripped := normaliseText(withoutFigures(text, figs))
@@ -288,18 +300,24 @@ func (ix *Index) analyseFact(f knowledge.Fact) factDoc {
 	// Who reported a fact is part of what it can answer ("Which newspaper
 	// said …?"), so the attribution is tagged too.
 	attribution := ix.an.terms(f.Attribution)
-	concepts := ix.vocab.matchAll(append(terms[:len(terms):len(terms)], attribution...))
+	concepts := vocab.matchAll(append(terms[:len(terms):len(terms)], attribution...))
 	for _, g := range f.Figures {
 		figs = append(figs, g.Value())
 	}
-	return factDoc{text: stripped, terms: terms, attribution: attribution, concepts: concepts, figures: figs}
+	// What the fact is about — its entities and who reported it, not the
+	// names it only mentions — for telling "ByteDance's 15 apps" from
+	// Baidu's.
+	about := append(ix.an.terms(normaliseText(strings.Join(f.Entities, " \n "))), attribution...)
+	aboutConcepts := vocab.matchAll(about)
+	return factDoc{text: stripped, terms: terms, attribution: attribution, concepts: concepts, figures: figs,
+		about: about, aboutConcepts: aboutConcepts}
 }
 
 // analyseAll analyses facts a batch at a time, each batch on its own
 // goroutine, and delivers the batches in order: our analysis of the next
 // batches overlaps Bleve's indexing of the current one. It stops early
 // when stop is closed.
-func (ix *Index) analyseAll(facts []knowledge.Fact, stop <-chan struct{}) <-chan chan []factDoc {
+func (ix *Index) analyseAll(vocab *Vocabulary, facts []knowledge.Fact, stop <-chan struct{}) <-chan chan []factDoc {
 	out := make(chan chan []factDoc, 2)
 	go func() {
 		defer close(out)
@@ -314,7 +332,7 @@ func (ix *Index) analyseAll(facts []knowledge.Fact, stop <-chan struct{}) <-chan
 			go func() {
 				ds := make([]factDoc, len(chunk))
 				for i, f := range chunk {
-					ds[i] = ix.analyseFact(f)
+					ds[i] = ix.analyseFact(vocab, f)
 				}
 				docs <- ds
 			}()
@@ -326,10 +344,19 @@ func (ix *Index) analyseAll(facts []knowledge.Fact, stop <-chan struct{}) <-chan
 func (ix *Index) build(ctx context.Context, base *knowledge.Base) (*generation, error) {
 	start := time.Now()
 	g := &generation{base: base, df: map[string]int{}, conceptDF: map[string]int{}, figureDF: map[string]int{}, attrDF: map[string]int{}, n: len(base.Facts),
-		spell: newSpeller(), asOf: base.LatestAsOf(), evidence: make(map[string]evidence, len(base.Facts))}
+		spell: newSpeller(ix.general, ix.english), asOf: base.LatestAsOf(), evidence: make(map[string]evidence, len(base.Facts))}
+	g.vocab = ix.vocab.WithEntities(base.Entities())
 	intern := map[string]string{}
-	for _, w := range ix.vocab.words {
+	for _, w := range g.vocab.words {
 		g.spell.add(w, false)
+	}
+	for _, e := range base.Entities() {
+		for _, name := range append([]string{e.Name}, e.Aliases...) {
+			words(name, func(w string, _, _ int, _ bool) { g.spell.add(w, true) })
+		}
+	}
+	for name := range g.vocab.entities {
+		words(name, func(w string, _, _ int, _ bool) { g.spell.add(w, true) })
 	}
 	if ix.opts.Path != "" {
 		g.dir = filepath.Join(ix.opts.Path, fmt.Sprintf("gen-%s-%d", base.Version(), start.UnixNano()))
@@ -357,7 +384,7 @@ func (ix *Index) build(ctx context.Context, base *knowledge.Base) (*generation, 
 	defer close(stop)
 	batch := idx.NewBatch()
 	i := 0
-	for docs := range ix.analyseAll(base.Facts, stop) {
+	for docs := range ix.analyseAll(g.vocab, base.Facts, stop) {
 		if err := ctx.Err(); err != nil {
 			return fail(fmt.Errorf("index: build: %w", err))
 		}
@@ -414,6 +441,8 @@ type evidence struct {
 	terms    []string // sorted, unique, interned across the generation
 	concepts []string
 	figures  []figure.Value
+	// about and aboutConcepts are what the fact is about (see factDoc).
+	about, aboutConcepts []string
 }
 
 func newEvidence(d factDoc, intern map[string]string) evidence {
@@ -431,7 +460,7 @@ func newEvidence(d factDoc, intern map[string]string) evidence {
 		}
 		terms = append(terms, t)
 	}
-	return evidence{terms: slices.Clip(terms), concepts: d.concepts, figures: d.figures}
+	return evidence{terms: slices.Clip(terms), concepts: d.concepts, figures: d.figures, about: d.about, aboutConcepts: d.aboutConcepts}
 }
 
 func (e evidence) hasTerm(t string) bool {

@@ -336,7 +336,7 @@ func TestNamesSurviveStemming(t *testing.T) {
 	}
 	named := false
 	for _, u := range res.Query.Units {
-		named = named || (u.Kind == index.UnitTerm && u.Name && strings.HasPrefix(u.Key, "seedanc"))
+		named = named || (u.Name && strings.HasPrefix(u.Key, "seedanc"))
 	}
 	if !named {
 		t.Errorf("units %+v: want Seedance as a name", res.Query.Units)

@@ -38,6 +38,10 @@ type Unit struct {
 	Name bool
 	// Figure is the figure a UnitFigure stands for.
 	Figure figure.Value
+	// Zipf is how common the word behind a term is in everyday English
+	// (see internal/wordfreq), 0 when it is no everyday word: "lot" is
+	// 5.8, "revenue" 3.4, a name or a typo 0.
+	Zipf float64
 }
 
 // Query is a question as the index understood it.
@@ -49,6 +53,9 @@ type Query struct {
 	Concepts    []string          // concepts found
 	Figures     []figure.Value    // figures in the question
 	Corrections map[string]string // misspelt word → the known word used instead
+	// AboutSources is set when the question asks about the sources
+	// themselves: how old they are, where they come from.
+	AboutSources bool
 }
 
 // Hit is one fact that matched, with its evidence.
@@ -58,6 +65,10 @@ type Hit struct {
 	Score  float64
 	// Covered[i] reports whether the fact matches Query.Units[i].
 	Covered []bool
+	// About[i] reports, for a unit that names a company or product,
+	// whether the fact is about it (one of its entities, or who reported
+	// it) rather than only mentioning it.
+	About []bool
 	// Coverage is the weighted share of the question's units the fact matches, 0 to 1.
 	Coverage float64
 }
@@ -110,7 +121,7 @@ func (ix *Index) Search(ctx context.Context, question string, limit int) (Result
 		}
 		src, _ := g.base.Source(f.SourceID)
 		hit := Hit{Fact: f, Source: src, Score: h.Score}
-		hit.Covered, hit.Coverage = ix.cover(g, q, f)
+		hit.Covered, hit.About, hit.Coverage = ix.cover(g, q, f)
 		res.Hits = append(res.Hits, hit)
 	}
 	SortByScore(res.Hits)
@@ -126,15 +137,18 @@ func (ix *Index) Search(ctx context.Context, question string, limit int) (Result
 // against the index's own dictionary, then concepts.
 func (ix *Index) parse(g *generation, question string) (Query, error) {
 	q := Query{Text: question}
-	text := resolveRelativeTime(question, g.asOf)
+	text := g.vocab.expand(question)
+	text = resolveRelativeTime(text, g.asOf)
 	text, fixes := g.spell.correct(text, ix.qstopRaw)
 	q.Corrections = fixes
 	q.Figures = figure.Parse(text)
 	// Concepts are matched before question words are dropped, so that
 	// "people use" can still mean monthly users while a bare "used" is no
 	// topic.
-	terms := ix.an.terms(normaliseText(withoutFigures(text, q.Figures)))
-	concepts, consumed := ix.vocab.match(terms)
+	stripped := normaliseText(withoutFigures(text, q.Figures))
+	terms := ix.an.terms(stripped)
+	q.AboutSources = g.vocab.asksAboutSources(text)
+	concepts, consumed := g.vocab.match(terms)
 	for i, t := range terms {
 		if consumed[i] || !ix.qstop[t] {
 			q.Terms = append(q.Terms, t)
@@ -145,19 +159,20 @@ func (ix *Index) parse(g *generation, question string) (Query, error) {
 	idf := func(df int) float64 { return math.Log(1 + (n-float64(df)+0.5)/(float64(df)+0.5)) }
 	for _, c := range concepts {
 		q.Units = append(q.Units, Unit{Kind: UnitConcept, Key: c, Weight: idf(g.conceptDF[c]),
-			Name: ix.vocab.IsEntity(c)})
+			Name: g.vocab.IsEntity(c)})
 	}
+	zipf := ix.everyday(stripped)
 	seen := map[string]bool{}
 	for i, t := range terms {
 		// A name a concept claimed stays a unit of its own when it is more
 		// specific than the concept: "H20" is one chip, not any chip.
-		specific := consumed[i] && g.names[t] && g.df[t] > 0 && g.df[t] < conceptDFOf(g, ix.vocab, t)
+		specific := consumed[i] && g.names[t] && g.df[t] > 0 && g.df[t] < conceptDFOf(g, g.vocab, t)
 		if (consumed[i] && !specific) || seen[t] || ix.qstop[t] {
 			continue
 		}
 		seen[t] = true
 		q.Free = append(q.Free, t)
-		q.Units = append(q.Units, Unit{Kind: UnitTerm, Key: t, Weight: idf(g.df[t]), Name: g.names[t]})
+		q.Units = append(q.Units, Unit{Kind: UnitTerm, Key: t, Weight: idf(g.df[t]), Name: g.names[t], Zipf: zipf[t]})
 	}
 	for _, f := range q.Figures {
 		// A figure is matched by value, not counted in the dictionary; it
@@ -165,6 +180,23 @@ func (ix *Index) parse(g *generation, question string) (Query, error) {
 		q.Units = append(q.Units, Unit{Kind: UnitFigure, Key: f.Text, Weight: idf(1), Figure: f})
 	}
 	return q, nil
+}
+
+// everyday maps each analysed term of text to how common the word it came
+// from is in everyday English (the most common, when several words give
+// one term); terms of words English does not have are left out.
+func (ix *Index) everyday(text string) map[string]float64 {
+	out := map[string]float64{}
+	words(text, func(w string, _, _ int, _ bool) {
+		z, ok := ix.english.Zipf(w)
+		if !ok {
+			return
+		}
+		for _, t := range ix.an.terms(w) {
+			out[t] = max(out[t], z)
+		}
+	})
+	return out
 }
 
 func questionStop(an *analyzer, words []string) map[string]bool {
@@ -276,19 +308,22 @@ func focus(cs []clause, n int) []clause {
 }
 
 // cover reports which of the question's units a fact matches.
-func (ix *Index) cover(g *generation, q Query, f knowledge.Fact) ([]bool, float64) {
+func (ix *Index) cover(g *generation, q Query, f knowledge.Fact) (covered, about []bool, coverage float64) {
 	if len(q.Units) == 0 {
-		return nil, 0
+		return nil, nil, 0
 	}
 	ev := g.evidence[f.ID]
-	covered := make([]bool, len(q.Units))
+	covered = make([]bool, len(q.Units))
+	about = make([]bool, len(q.Units))
 	var got, total float64
 	for i, u := range q.Units {
 		switch u.Kind {
 		case UnitConcept:
 			covered[i] = slices.Contains(ev.concepts, u.Key)
+			about[i] = u.Name && slices.Contains(ev.aboutConcepts, u.Key)
 		case UnitTerm:
 			covered[i] = ev.hasTerm(u.Key)
+			about[i] = u.Name && slices.Contains(ev.about, u.Key)
 		case UnitFigure:
 			for _, v := range ev.figures {
 				if v.Matches(u.Figure) || sameAmount(v, u.Figure) {
@@ -303,9 +338,9 @@ func (ix *Index) cover(g *generation, q Query, f knowledge.Fact) ([]bool, float6
 		}
 	}
 	if total == 0 {
-		return covered, 0
+		return covered, about, 0
 	}
-	return covered, got / total
+	return covered, about, got / total
 }
 
 // SortByScore orders hits best first, breaking ties by fact id so results

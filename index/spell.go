@@ -2,7 +2,10 @@ package index
 
 import (
 	"strings"
+	"unicode"
 	"unicode/utf8"
+
+	"github.com/bytewatch/bytewatch/internal/wordfreq"
 
 	"github.com/bytewatch/bytewatch/knowledge"
 )
@@ -11,10 +14,20 @@ import (
 // and the vocabulary use, before stemming — "Bytedanse" is one letter from
 // "bytedance" but three from its stem.
 type speller struct {
+	lexicon
+	// general holds the everyday English words a misspelling may be meant
+	// as ("mcuh" is much); english tells a real word that needs no
+	// correction ("percent" is not a misspelt Tencent).
+	general *lexicon
+	english *wordfreq.Table
+}
+
+// lexicon is a set of words bucketed for finding the ones near a typo.
+type lexicon struct {
 	words map[string]*wordInfo
-	// byPrefix buckets words by their first letter and by their second, so
-	// a lookup scans only words that share one of them: a typo seldom
-	// changes both.
+	// byFirst and bySecond bucket words by their first letter and by their
+	// second, so a lookup scans only words that share one of them: a typo
+	// seldom changes both.
 	byFirst, bySecond map[rune][]string
 }
 
@@ -23,11 +36,47 @@ type wordInfo struct {
 	name  bool // written capitalised inside a sentence, or an entity: a name
 }
 
-func newSpeller() *speller {
-	return &speller{words: map[string]*wordInfo{}, byFirst: map[rune][]string{}, bySecond: map[rune][]string{}}
+func newLexicon() lexicon {
+	return lexicon{words: map[string]*wordInfo{}, byFirst: map[rune][]string{}, bySecond: map[rune][]string{}}
 }
 
-func (s *speller) add(w string, name bool) {
+// minGeneralZipf is how common an everyday word must be to be offered as
+// what a misspelling meant: rarer words are seldom meant, and would catch
+// typos of the words that are.
+const minGeneralZipf = 3.0
+
+// newGeneralLexicon is the everyday English words corrections may use.
+func newGeneralLexicon(en *wordfreq.Table) *lexicon {
+	l := newLexicon()
+	for _, w := range en.Words {
+		if z, _ := en.Zipf(w); z < minGeneralZipf {
+			break // most frequent first
+		}
+		if isWord(w) {
+			l.add(w, false)
+			if wi := l.words[w]; wi != nil {
+				wi.count = en.Count(w)
+			}
+		}
+	}
+	return &l
+}
+
+// isWord reports whether w is all letters.
+func isWord(w string) bool {
+	for _, r := range w {
+		if !unicode.IsLetter(r) {
+			return false
+		}
+	}
+	return true
+}
+
+func newSpeller(general *lexicon, en *wordfreq.Table) *speller {
+	return &speller{lexicon: newLexicon(), general: general, english: en}
+}
+
+func (s *lexicon) add(w string, name bool) {
 	if len(w) < 3 {
 		return
 	}
@@ -60,18 +109,20 @@ func (s *speller) addFact(f knowledge.Fact) {
 	}
 }
 
-// correct rewrites the misspelt words of text. A word is corrected when no
-// fact or vocabulary phrase uses it and a known word is within one edit (two
-// for words of eight letters or more, transpositions counting as one). Words
-// shorter than nine letters are corrected only to names, so that "Dobao" becomes "Doubao" but
-// "founded" does not become "funded": an unknown common word is more likely
-// the point of the question than a typo.
+// correct rewrites the misspelt words of text. A word is corrected when
+// no fact or vocabulary phrase uses it and it is no English word ("founded"
+// stays, though "funded" is one letter away), to the nearest word within
+// one edit (two for words of eight letters or more, transpositions counting
+// as one): a word of the knowledge or the vocabulary ("Dobao" is Doubao),
+// or an everyday English word ("mcuh" is much); at the same distance the
+// knowledge's word wins, then the more frequent.
 func (s *speller) correct(text string, skip map[string]bool) (string, map[string]string) {
 	var b strings.Builder
 	fixes := map[string]string{}
 	last := 0
 	words(text, func(w string, start, end int, _ bool) {
-		if _, ok := s.words[w]; ok || skip[w] || utf8.RuneCountInString(w) < 4 || isNumber(w) {
+		if _, ok := s.words[w]; ok || skip[w] || utf8.RuneCountInString(w) < 4 || isNumber(w) ||
+			(s.english != nil && s.english.Has(w)) {
 			return
 		}
 		fix, ok := s.lookup(w)
@@ -96,29 +147,31 @@ func (s *speller) lookup(w string) (string, bool) {
 	if len(r) >= 8 {
 		maxDist = 2
 	}
-	best, bestDist, bestCount := "", maxDist+1, 0
-	try := func(c string) {
-		wi := s.words[c]
-		if len(r) < 9 && !wi.name {
-			return
-		}
-		if d := len([]rune(c)) - len(r); d > maxDist || -d > maxDist {
+	best, bestDist, bestRank, bestCount := "", maxDist+1, 2, 0
+	try := func(l *lexicon, rank int, c string) {
+		if d := utf8.RuneCountInString(c) - len(r); d > maxDist || -d > maxDist {
 			return
 		}
 		d := osaDistance(r, []rune(c))
 		if d > maxDist {
 			return
 		}
-		if d < bestDist || (d == bestDist && wi.count > bestCount) {
-			best, bestDist, bestCount = c, d, wi.count
+		count := l.words[c].count
+		if d < bestDist || (d == bestDist && (rank < bestRank || (rank == bestRank && count > bestCount))) {
+			best, bestDist, bestRank, bestCount = c, d, rank, count
 		}
 	}
-	for _, c := range s.byFirst[r[0]] {
-		try(c)
-	}
-	for _, c := range s.bySecond[r[1]] {
-		if []rune(c)[0] != r[0] {
-			try(c)
+	for rank, l := range []*lexicon{&s.lexicon, s.general} {
+		if l == nil {
+			continue
+		}
+		for _, c := range l.byFirst[r[0]] {
+			try(l, rank, c)
+		}
+		for _, c := range l.bySecond[r[1]] {
+			if first, _ := utf8.DecodeRuneInString(c); first != r[0] {
+				try(l, rank, c)
+			}
 		}
 	}
 	return best, best != ""

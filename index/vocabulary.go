@@ -3,8 +3,14 @@ package index
 import (
 	_ "embed"
 	"fmt"
+	"maps"
+	"regexp"
+	"slices"
 	"sort"
 	"strings"
+	"unicode"
+
+	"github.com/bytewatch/bytewatch/knowledge"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -23,6 +29,22 @@ type Vocabulary struct {
 	entities map[string]bool // concepts that name a company, product or person
 	// questionWords carry the form of a question, not its topic.
 	questionWords []string
+	// abbreviations are chat abbreviations and what they stand for.
+	abbreviations []abbreviation
+	// scripts rewrites names written in a script the analyzer splits
+	// letter by letter ("豆包") to the name they stand for.
+	scripts []abbreviation
+	// sourceQuestions matches the phrases that ask about the sources
+	// themselves; nil when there are none.
+	sourceQuestions *regexp.Regexp
+	an              *analyzer
+}
+
+// abbreviation is a pattern for a short form and what replaces it.
+type abbreviation struct {
+	re    *regexp.Regexp
+	short string // lower case, to skip the pattern cheaply
+	long  string
 }
 
 // QuestionWords lists the words that carry a question's form, not its
@@ -42,9 +64,11 @@ type phrase struct {
 // nothing (only stop words) is an error, since it could never match.
 func ParseVocabulary(data []byte) (*Vocabulary, error) {
 	var doc struct {
-		QuestionWords [][]string          `yaml:"question_words"`
-		Entities      []string            `yaml:"entities"`
-		Concepts      map[string][]string `yaml:"concepts"`
+		QuestionWords   [][]string          `yaml:"question_words"`
+		Abbreviations   map[string]string   `yaml:"abbreviations"`
+		Names           []string            `yaml:"names"`
+		SourceQuestions []string            `yaml:"source_questions"`
+		Concepts        map[string][]string `yaml:"concepts"`
 	}
 	dec := yaml.NewDecoder(strings.NewReader(string(data)))
 	dec.KnownFields(true)
@@ -58,7 +82,7 @@ func ParseVocabulary(data []byte) (*Vocabulary, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := &Vocabulary{byFirst: map[string][]phrase{}}
+	v := &Vocabulary{byFirst: map[string][]phrase{}, entities: map[string]bool{}, an: an}
 	var problems []string
 	// Concepts in name order, so that phrases of equal length claim a
 	// question's words the same way every time.
@@ -83,12 +107,27 @@ func ParseVocabulary(data []byte) (*Vocabulary, error) {
 	for _, group := range doc.QuestionWords {
 		v.questionWords = append(v.questionWords, group...)
 	}
-	v.entities = map[string]bool{}
-	for _, e := range doc.Entities {
-		if _, ok := doc.Concepts[e]; !ok {
-			problems = append(problems, fmt.Sprintf("entity %s is not a concept", e))
+	for _, n := range doc.Names {
+		if _, ok := doc.Concepts[n]; ok {
+			problems = append(problems, fmt.Sprintf("name %s is also a concept", n))
+			continue
 		}
-		v.entities[e] = true
+		v.addEntity(n, []string{n})
+	}
+	keys := make([]string, 0, len(doc.Abbreviations))
+	for k := range doc.Abbreviations {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		v.abbreviations = append(v.abbreviations, abbreviation{re: wordPattern(k), short: strings.ToLower(k), long: doc.Abbreviations[k]})
+	}
+	if len(doc.SourceQuestions) > 0 {
+		quoted := make([]string, len(doc.SourceQuestions))
+		for i, q := range doc.SourceQuestions {
+			quoted[i] = strings.ReplaceAll(regexp.QuoteMeta(strings.ToLower(q)), " ", `\s+`)
+		}
+		v.sourceQuestions = regexp.MustCompile(`(?i)(^|[^\p{L}\p{N}])(` + strings.Join(quoted, "|") + `)($|[^\p{L}\p{N}])`)
 	}
 	if len(problems) > 0 {
 		sort.Strings(problems)
@@ -100,6 +139,109 @@ func ParseVocabulary(data []byte) (*Vocabulary, error) {
 	}
 	sort.Strings(v.concepts)
 	return v, nil
+}
+
+// wordPattern matches s as a whole word, in any case.
+func wordPattern(s string) *regexp.Regexp {
+	return regexp.MustCompile(`(?i)(^|[^\p{L}\p{N}#])(` + regexp.QuoteMeta(s) + `)($|[^\p{L}\p{N}])`)
+}
+
+// addEntity makes a concept of a name and the phrases that say it.
+func (v *Vocabulary) addEntity(key string, phrases []string) {
+	if !v.entities[key] {
+		v.entities[key] = true
+		v.concepts = append(v.concepts, key)
+	}
+	for _, p := range phrases {
+		words(p, func(w string, _, _ int, _ bool) { v.words = append(v.words, w) })
+		toks := v.an.terms(normaliseText(p))
+		if len(toks) == 0 {
+			continue
+		}
+		v.byFirst[toks[0]] = append(v.byFirst[toks[0]], phrase{tokens: toks, concept: key})
+	}
+}
+
+// EntityKey is the concept a knowledge entity's name becomes: "Donald
+// Trump" is donald_trump.
+func EntityKey(name string) string {
+	var b strings.Builder
+	words(name, func(w string, _, _ int, _ bool) {
+		if b.Len() > 0 {
+			b.WriteByte('_')
+		}
+		b.WriteString(w)
+	})
+	return b.String()
+}
+
+// splitScript reports whether the analyzer splits s into single letters, as
+// it does Chinese and Japanese: such names are matched as text, not as
+// analysed phrases.
+func splitScript(s string) bool {
+	for _, r := range s {
+		if unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul, unicode.Thai) {
+			return true
+		}
+	}
+	return false
+}
+
+// WithEntities is the vocabulary plus the knowledge's own entities, each a
+// concept named by EntityKey and said by its name and aliases. Aliases in
+// scripts the analyzer splits letter by letter are rewritten to the name
+// in the question's text instead. The receiver is not changed.
+func (v *Vocabulary) WithEntities(entities []knowledge.Entity) *Vocabulary {
+	w := *v
+	w.byFirst = make(map[string][]phrase, len(v.byFirst)+len(entities))
+	for k, ps := range v.byFirst {
+		w.byFirst[k] = slices.Clone(ps)
+	}
+	w.entities = maps.Clone(v.entities)
+	w.concepts = slices.Clone(v.concepts)
+	w.words = slices.Clone(v.words)
+	w.scripts = nil
+	for _, e := range entities {
+		phrases := []string{e.Name}
+		for _, a := range e.Aliases {
+			if splitScript(a) {
+				w.scripts = append(w.scripts, abbreviation{short: a, long: " " + e.Name + " "})
+				continue
+			}
+			phrases = append(phrases, a)
+		}
+		w.addEntity(EntityKey(e.Name), phrases)
+	}
+	// Longer aliases first, so 字节跳动 is rewritten before any shorter
+	// alias inside it.
+	sort.SliceStable(w.scripts, func(i, j int) bool { return len(w.scripts[i].short) > len(w.scripts[j].short) })
+	for k, ps := range w.byFirst {
+		sort.SliceStable(ps, func(i, j int) bool { return len(ps[i].tokens) > len(ps[j].tokens) })
+		w.byFirst[k] = ps
+	}
+	sort.Strings(w.concepts)
+	return &w
+}
+
+// expand writes out a question's chat abbreviations and rewrites names in
+// other scripts to the names the facts use.
+func (v *Vocabulary) expand(q string) string {
+	for _, s := range v.scripts {
+		q = strings.ReplaceAll(q, s.short, s.long)
+	}
+	lower := strings.ToLower(q)
+	for _, a := range v.abbreviations {
+		if strings.Contains(lower, a.short) {
+			q = a.re.ReplaceAllString(q, "${1}"+a.long+"${3}")
+		}
+	}
+	return q
+}
+
+// asksAboutSources reports whether a question holds a phrase that asks
+// about the sources themselves.
+func (v *Vocabulary) asksAboutSources(q string) bool {
+	return v.sourceQuestions != nil && v.sourceQuestions.MatchString(q)
 }
 
 // DefaultVocabulary is the embedded vocabulary.yaml.

@@ -18,15 +18,17 @@ import (
 // sourceFile is one decoded knowledge file, with the positions the
 // cross-file checks need to point at.
 type sourceFile struct {
-	source Source
-	idLine int
-	facts  []decodedFact
+	source      Source
+	idLine      int
+	entityLines []int // line of each entry in source.Entities
+	facts       []decodedFact
 }
 
 type decodedFact struct {
-	fact        Fact
-	idLine      int
-	entityLines []int // line of each entry in fact.Entities
+	fact         Fact
+	idLine       int
+	entityLines  []int // line of each entry in fact.Entities
+	mentionLines []int // line of each entry in fact.Mentions
 }
 
 // slugPattern is what ids look like: they end up in citations and URLs.
@@ -58,6 +60,14 @@ func decodeFile(name string, data []byte) (*sourceFile, []Problem) {
 		{key: "publisher", required: true, set: func(n *yaml.Node) { src.Publisher = text(n) }},
 		{key: "published", required: true, set: func(n *yaml.Node) { setDate(n, &src.Published, p) }},
 		{key: "url", set: func(n *yaml.Node) { setURL(n, &src.URL, p) }},
+		{key: "entities", shape: mappingList, set: func(n *yaml.Node) {
+			for _, item := range n.Content {
+				if e, ok := decodeEntity(item, p); ok {
+					src.Entities = append(src.Entities, e)
+					sf.entityLines = append(sf.entityLines, item.Line)
+				}
+			}
+		}},
 		{key: "facts", shape: mappingList, required: true, set: func(n *yaml.Node) {
 			for _, item := range n.Content {
 				sf.facts = append(sf.facts, decodeFact(item, p))
@@ -91,6 +101,7 @@ func decodeFact(n *yaml.Node, p *problemList) decodedFact {
 		{key: "attribution", required: true, set: func(n *yaml.Node) { f.Attribution = text(n) }},
 		{key: "as_of", required: true, set: func(n *yaml.Node) { setDate(n, &f.AsOf, p) }},
 		{key: "entities", shape: wordList, set: func(n *yaml.Node) { df.entityLines = setWords(n, &f.Entities, p) }},
+		{key: "mentions", shape: wordList, set: func(n *yaml.Node) { df.mentionLines = setWords(n, &f.Mentions, p) }},
 		{key: "topics", shape: wordList, set: func(n *yaml.Node) { setWords(n, &f.Topics, p) }},
 		{key: "figures", shape: mappingList, set: func(n *yaml.Node) {
 			for _, item := range n.Content {
@@ -104,12 +115,48 @@ func decodeFact(n *yaml.Node, p *problemList) decodedFact {
 			}
 		}},
 	})
+	for i, m := range f.Mentions {
+		if slices.Contains(f.Entities, m) {
+			p.add(df.mentionLines[i], "mentions: %q is also in entities; a name the fact is about is not a mere mention", m)
+		}
+	}
 	if f.Statement != "" {
 		// A broken figure has been reported already; checking the statement
 		// against the rest would report its number a second time.
 		checkFigures(f.Statement, statementLine, f.Figures, figureLines, !figuresBroken, p)
 	}
 	return df
+}
+
+// decodeEntity reads one declared entity: its name and the other names
+// people write it as.
+func decodeEntity(n *yaml.Node, p *problemList) (e Entity, ok bool) {
+	decodeMapping(n, "entity", p, []field{
+		{key: "name", required: true, set: func(n *yaml.Node) { e.Name = text(n) }},
+		{key: "aliases", shape: wordList, set: func(n *yaml.Node) { setWords(n, &e.Aliases, p) }},
+	})
+	for _, a := range e.Aliases {
+		if strings.EqualFold(a, e.Name) {
+			p.add(n.Line, "entity %s: alias %q is its own name", e.Name, a)
+		}
+	}
+	return e, e.Name != ""
+}
+
+// decodeAbout reads base.yaml: what the knowledge base says about itself.
+func decodeAbout(name string, data []byte) (About, []Problem) {
+	p := &problemList{file: name}
+	var a About
+	root := parseYAML(data, p)
+	if root == nil {
+		return a, p.problems
+	}
+	decodeMapping(root, "base.yaml", p, []field{
+		{key: "subject", required: true, set: func(n *yaml.Node) { a.Subject = text(n) }},
+		{key: "covers", required: true, set: func(n *yaml.Node) { a.Covers = strings.TrimSuffix(text(n), ".") }},
+		{key: "main_question", set: func(n *yaml.Node) { a.MainQuestion = text(n) }},
+	})
+	return a, p.problems
 }
 
 // decodeFigure reads one figure; ok is false when its amount or unit is

@@ -65,12 +65,16 @@ func (b *Base) sourceOf(f Fact) Source {
 func sameFact(a, b Fact) bool {
 	return a.ID == b.ID && a.SourceID == b.SourceID && a.Statement == b.Statement &&
 		a.Attribution == b.Attribution && a.AsOf == b.AsOf &&
-		slices.Equal(a.Entities, b.Entities) && slices.Equal(a.Topics, b.Topics) &&
+		slices.Equal(a.Entities, b.Entities) && slices.Equal(a.Mentions, b.Mentions) &&
+		slices.Equal(a.Topics, b.Topics) &&
 		slices.Equal(a.Figures, b.Figures)
 }
 
 // sameSource compares everything but File, which says where, not what.
 func sameSource(a, b Source) bool {
-	a.File, b.File = "", ""
-	return a == b
+	return a.ID == b.ID && a.Title == b.Title && a.Publisher == b.Publisher &&
+		a.Published == b.Published && a.URL == b.URL &&
+		slices.EqualFunc(a.Entities, b.Entities, func(x, y Entity) bool {
+			return x.Name == y.Name && slices.Equal(x.Aliases, y.Aliases)
+		})
 }

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -106,6 +107,31 @@ type Source struct {
 	Published Date
 	URL       string // optional
 	File      string // the file it was loaded from, for error messages
+	// Entities are the companies, products and people the source declares
+	// with the other names people write them as.
+	Entities []Entity
+}
+
+// Entity is a company, product or person the sources name, with the other
+// names people use for it: another script (豆包 for Doubao), a ticker
+// (MSFT), a short or descriptive name ("TikTok's parent").
+type Entity struct {
+	Name    string
+	Aliases []string
+}
+
+// About is what a knowledge base says about itself, in its own words, so
+// that refusals, broad questions and the LLM's prompt speak for the base
+// that is loaded rather than for the one bytewatch was first built with.
+type About struct {
+	// Subject is what the sources are mainly about: "ByteDance".
+	Subject string
+	// Covers says what the sources cover, as a phrase that can follow
+	// "They cover ": "ByteDance's AI plans: its investment, …".
+	Covers string
+	// MainQuestion is the question a broad question ("tell me about
+	// ByteDance") or an advice request is answered with.
+	MainQuestion string
 }
 
 // Figure is a structured number stated by a fact. Amount is in plain units of
@@ -127,8 +153,12 @@ type Fact struct {
 	Statement   string
 	Attribution string // who reported it: "the Financial Times", "unnamed reports"
 	AsOf        Date
-	Entities    []string
-	Topics      []string // optional free tags: "capex", "chips", "apps"
+	Entities    []string // what the statement is about, its main subject first
+	// Mentions are names the statement brings up only for comparison
+	// ("ahead of rivals Baidu and Tencent"): the fact says nothing about
+	// them, so it answers no question about them.
+	Mentions []string
+	Topics   []string // optional free tags: "capex", "chips", "apps"
 	Figures     []Figure
 	Line        int // line in the source file where the fact starts
 }
@@ -141,6 +171,8 @@ type Base struct {
 
 	byFact     map[string]int
 	bySource   map[string]int
+	about      About
+	entities   []Entity
 	version    string
 	latestAsOf Date
 }
@@ -148,7 +180,13 @@ type Base struct {
 // NewBase builds a Base from already-validated sources and facts, computing
 // the lookup tables and the version. Facts are kept in the given order.
 func NewBase(sources []Source, facts []Fact) *Base {
-	b := &Base{Sources: sources, Facts: facts,
+	return NewBaseAbout(About{}, sources, facts)
+}
+
+// NewBaseAbout is NewBase for a base that says what it is about; the
+// fields of about left empty are derived from the facts (see Base.About).
+func NewBaseAbout(about About, sources []Source, facts []Fact) *Base {
+	b := &Base{Sources: sources, Facts: facts, about: about,
 		byFact: make(map[string]int, len(facts)), bySource: make(map[string]int, len(sources))}
 	for i, s := range sources {
 		b.bySource[s.ID] = i
@@ -156,7 +194,9 @@ func NewBase(sources []Source, facts []Fact) *Base {
 	for i, f := range facts {
 		b.byFact[f.ID] = i
 	}
-	b.version = computeVersion(sources, facts)
+	b.entities = mergeEntities(sources, facts)
+	b.about = fillAbout(about, facts)
+	b.version = computeVersion(b.about, b.entities, sources, facts)
 	for _, f := range facts {
 		if b.latestAsOf.Before(f.AsOf) {
 			b.latestAsOf = f.AsOf
@@ -190,8 +230,89 @@ func (b *Base) Version() string { return b.version }
 // LatestAsOf is the newest as-of date among the facts: "knowledge as of".
 func (b *Base) LatestAsOf() Date { return b.latestAsOf }
 
-func computeVersion(sources []Source, facts []Fact) string {
+// About says what the base is about. Without a base.yaml, the subject is
+// the name most facts are about first, and MainQuestion is the subject
+// itself; Covers is then empty and callers say it in general words.
+func (b *Base) About() About { return b.about }
+
+// Entities lists every name the facts are about or mention, and the ones
+// the sources declare, with the aliases declared for them, sorted by name.
+func (b *Base) Entities() []Entity { return b.entities }
+
+// Subject is the fact's main subject: its first entity.
+func (f Fact) Subject() string {
+	if len(f.Entities) == 0 {
+		return ""
+	}
+	return f.Entities[0]
+}
+
+// mergeEntities gathers the names of the facts and the sources'
+// declarations into one list, each name once with every alias declared
+// for it.
+func mergeEntities(sources []Source, facts []Fact) []Entity {
+	byName := map[string]*Entity{}
+	add := func(name string, aliases []string) {
+		e := byName[name]
+		if e == nil {
+			e = &Entity{Name: name}
+			byName[name] = e
+		}
+		for _, a := range aliases {
+			if !slices.Contains(e.Aliases, a) {
+				e.Aliases = append(e.Aliases, a)
+			}
+		}
+	}
+	for _, s := range sources {
+		for _, e := range s.Entities {
+			add(e.Name, e.Aliases)
+		}
+	}
+	for _, f := range facts {
+		for _, n := range f.Entities {
+			add(n, nil)
+		}
+		for _, n := range f.Mentions {
+			add(n, nil)
+		}
+	}
+	out := make([]Entity, 0, len(byName))
+	for _, e := range byName {
+		out = append(out, *e)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// fillAbout derives what a base without a base.yaml says about itself.
+func fillAbout(a About, facts []Fact) About {
+	if a.Subject == "" {
+		counts := map[string]int{}
+		for _, f := range facts {
+			if s := f.Subject(); s != "" {
+				counts[s]++
+			}
+		}
+		best := 0
+		for name, n := range counts {
+			if n > best || (n == best && name < a.Subject) {
+				a.Subject, best = name, n
+			}
+		}
+	}
+	if a.MainQuestion == "" {
+		a.MainQuestion = a.Subject
+	}
+	return a
+}
+
+func computeVersion(about About, entities []Entity, sources []Source, facts []Fact) string {
 	h := sha256.New()
+	fmt.Fprintf(h, "A\x00%s\x00%s\x00%s\n", about.Subject, about.Covers, about.MainQuestion)
+	for _, e := range entities {
+		fmt.Fprintf(h, "E\x00%s\x00%q\n", e.Name, e.Aliases)
+	}
 	ss := append([]Source(nil), sources...)
 	sort.Slice(ss, func(i, j int) bool { return ss[i].ID < ss[j].ID })
 	for _, s := range ss {
@@ -200,7 +321,7 @@ func computeVersion(sources []Source, facts []Fact) string {
 	fs := append([]Fact(nil), facts...)
 	sort.Slice(fs, func(i, j int) bool { return fs[i].ID < fs[j].ID })
 	for _, f := range fs {
-		fmt.Fprintf(h, "F\x00%s\x00%s\x00%s\x00%s\x00%s\x00%q\x00%q\n", f.ID, f.SourceID, f.Statement, f.Attribution, f.AsOf, f.Entities, f.Topics)
+		fmt.Fprintf(h, "F\x00%s\x00%s\x00%s\x00%s\x00%s\x00%q\x00%q\x00%q\n", f.ID, f.SourceID, f.Statement, f.Attribution, f.AsOf, f.Entities, f.Mentions, f.Topics)
 		for _, g := range f.Figures {
 			fmt.Fprintf(h, "G\x00%g\x00%s\x00%s\x00%s\x00%s\n", g.Amount, g.Unit, g.Measure, g.Period, g.Qualifier)
 		}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -59,6 +60,7 @@ func load(fsys fs.FS, dir string) (*Base, error) {
 	var (
 		files    []*sourceFile
 		problems []Problem
+		about    About
 	)
 	for _, e := range entries {
 		name := e.Name()
@@ -68,6 +70,12 @@ func load(fsys fs.FS, dir string) (*Base, error) {
 		data, err := fs.ReadFile(fsys, name)
 		if err != nil {
 			problems = append(problems, Problem{File: display(name), Msg: fmt.Sprintf("cannot read: %v", err), Err: err})
+			continue
+		}
+		if isAboutFile(name) {
+			a, ps := decodeAbout(display(name), data)
+			about = a
+			problems = append(problems, ps...)
 			continue
 		}
 		sf, ps := decodeFile(display(name), data)
@@ -94,8 +102,14 @@ func load(fsys fs.FS, dir string) (*Base, error) {
 			facts = append(facts, df.fact)
 		}
 	}
-	return NewBase(sources, facts), nil
+	return NewBaseAbout(about, sources, facts), nil
 }
+
+// aboutFile is the one file of a knowledge folder that is not a source:
+// what the base says about itself (see About).
+const aboutFile = "base.yaml"
+
+func isAboutFile(name string) bool { return strings.EqualFold(name, aboutFile) }
 
 func isKnowledgeFile(name string) bool {
 	ext := strings.ToLower(path.Ext(name))
@@ -115,6 +129,22 @@ func crossFileProblems(files []*sourceFile) []Problem {
 	sources := map[string]place{}
 	facts := map[string]place{}
 	entities := map[string]place{}
+	// Every alias names one entity, and no fact lists an alias as a name:
+	// the index would otherwise treat them as two companies.
+	aliases := map[string]place{}
+	for _, sf := range files {
+		for i, e := range sf.source.Entities {
+			for _, a := range e.Aliases {
+				key := strings.ToLower(a)
+				if first, dup := aliases[key]; dup && first.name != e.Name {
+					problems = append(problems, Problem{File: sf.source.File, Line: sf.entityLines[i],
+						Msg: fmt.Sprintf("alias %q of %s is already an alias of %s (%s:%d)", a, e.Name, first.name, first.file, first.line)})
+					continue
+				}
+				aliases[key] = place{sf.source.File, sf.entityLines[i], e.Name}
+			}
+		}
+	}
 	for _, sf := range files {
 		file := sf.source.File
 		if id := sf.source.ID; id != "" {
@@ -134,14 +164,21 @@ func crossFileProblems(files []*sourceFile) []Problem {
 					facts[id] = place{file, df.idLine, id}
 				}
 			}
-			for i, e := range df.fact.Entities {
+			names := append(slices.Clone(df.fact.Entities), df.fact.Mentions...)
+			lines := append(slices.Clone(df.entityLines), df.mentionLines...)
+			for i, e := range names {
 				key := strings.ToLower(e)
+				if a, ok := aliases[key]; ok && !strings.EqualFold(a.name, e) {
+					problems = append(problems, Problem{File: file, Line: lines[i],
+						Msg: fmt.Sprintf("%q is an alias of %s (%s:%d); name the entity %s", e, a.name, a.file, a.line, a.name)})
+					continue
+				}
 				first, seen := entities[key]
 				switch {
 				case !seen:
-					entities[key] = place{file, df.entityLines[i], e}
+					entities[key] = place{file, lines[i], e}
 				case first.name != e:
-					problems = append(problems, Problem{File: file, Line: df.entityLines[i],
+					problems = append(problems, Problem{File: file, Line: lines[i],
 						Msg: fmt.Sprintf("entity %q is spelled %q at %s:%d; use one spelling", e, first.name, first.file, first.line)})
 				}
 			}
