@@ -159,8 +159,8 @@ type Fact struct {
 	// them, so it answers no question about them.
 	Mentions []string
 	Topics   []string // optional free tags: "capex", "chips", "apps"
-	Figures     []Figure
-	Line        int // line in the source file where the fact starts
+	Figures  []Figure
+	Line     int // line in the source file where the fact starts
 }
 
 // Base is a loaded, validated knowledge base. It is immutable once loaded and
