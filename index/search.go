@@ -139,7 +139,15 @@ func (ix *Index) parse(g *generation, question string) (Query, error) {
 	q := Query{Text: question}
 	text := g.vocab.expand(question)
 	text = resolveRelativeTime(text, g.asOf)
-	text, fixes := g.spell.correct(text, ix.qstopRaw)
+	text, fixes := g.spell.correct(text, ix.qstopRaw, func(w string) bool {
+		// A form of a known word ("GPUs" of "GPU") is no typo.
+		for _, t := range ix.an.terms(w) {
+			if g.df[t] > 0 || g.vocab.byFirst[t] != nil {
+				return true
+			}
+		}
+		return false
+	})
 	q.Corrections = fixes
 	q.Figures = figure.Parse(text)
 	// Concepts are matched before question words are dropped, so that

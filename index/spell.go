@@ -116,13 +116,13 @@ func (s *speller) addFact(f knowledge.Fact) {
 // as one): a word of the knowledge or the vocabulary ("Dobao" is Doubao),
 // or an everyday English word ("mcuh" is much); at the same distance the
 // knowledge's word wins, then the more frequent.
-func (s *speller) correct(text string, skip map[string]bool) (string, map[string]string) {
+func (s *speller) correct(text string, skip map[string]bool, known func(word string) bool) (string, map[string]string) {
 	var b strings.Builder
 	fixes := map[string]string{}
 	last := 0
 	words(text, func(w string, start, end int, _ bool) {
 		if _, ok := s.words[w]; ok || skip[w] || utf8.RuneCountInString(w) < 4 || isNumber(w) ||
-			(s.english != nil && s.english.Has(w)) {
+			(s.english != nil && s.english.Has(w)) || (known != nil && known(w)) {
 			return
 		}
 		fix, ok := s.lookup(w)
