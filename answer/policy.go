@@ -2,11 +2,11 @@ package answer
 
 import (
 	"math"
-	"unicode"
-	"unicode/utf8"
 	"regexp"
 	"slices"
 	"sort"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/bytewatch/bytewatch/index"
 	"github.com/bytewatch/bytewatch/knowledge"
@@ -67,7 +67,7 @@ type selection struct {
 	coverage float64 // union coverage of hits
 	// closest are the facts that came nearest to a question they do not
 	// answer, best first; nil when answered or nothing came close.
-	closest []index.Hit
+	closest  []index.Hit
 	best     float64 // coverage of the best single fact
 	conflict map[string][]string
 }
