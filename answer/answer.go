@@ -62,8 +62,14 @@ type Answer struct {
 	Advice bool
 	// Note is a one-line remark for the reader, such as why an LLM answer
 	// was replaced by the extractive one. Empty when there is nothing to say.
-	Note          string
-	Citations     []Citation
+	Note      string
+	Citations []Citation
+	// Closest are the facts nearest to a question the sources don't
+	// answer, shown as such; empty when answered or nothing came close.
+	Closest []Citation
+	// AboutSources is set when the question asked about the sources
+	// themselves and the answer comes from their metadata.
+	AboutSources  bool
 	IndexVersion  string
 	KnowledgeAsOf knowledge.Date
 	Model         string        // the LLM model, when one composed or was tried

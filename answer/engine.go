@@ -134,6 +134,13 @@ func (e *Engine) Ask(ctx context.Context, question string, onPartial func(string
 	}
 	advice := isAdviceRequest(q)
 	sel := e.policy.decide(res, q, advice, e.conflicts.get(res.Base))
+	// "how much is ByteDance spending on data centres and what's Doubao's
+	// MAU": each part is answered as itself, and the answers joined.
+	if r, s, ok, err := e.answerEach(ctx, q, advice, sel); err != nil {
+		return Answer{}, fmt.Errorf("answer: %w", err)
+	} else if ok {
+		res, sel = r, s
+	}
 	if !sel.answered {
 		// A message may wrap its question in noise ("Hi all! Quick one: how
 		// much …?"); try its parts, last first, before saying not covered.
@@ -149,17 +156,26 @@ func (e *Engine) Ask(ctx context.Context, question string, onPartial func(string
 	// its advice words are set aside, and "What is ByteDance doing in AI?"
 	// only what every fact is about: both get the sources' main subject —
 	// the facts an investor would weigh first — rather than "not covered".
-	if !sel.answered && (advice || (sel.reason == reasonOnlyCommon && looksLikeQuestion(q))) {
-		r, err := e.ix.Search(ctx, mainSubject, searchLimit)
+	if main := res.Base.About().MainQuestion; !sel.answered && main != "" && !res.Query.AboutSources &&
+		((advice && len(sel.closest) == 0) || (sel.reason == reasonOnlyCommon && looksLikeQuestion(q))) {
+		r, err := e.ix.Search(ctx, main, searchLimit)
 		if err != nil {
 			return Answer{}, fmt.Errorf("answer: %w", err)
 		}
-		if s := e.policy.decide(r, mainSubject, false, e.conflicts.get(r.Base)); s.answered {
+		if s := e.policy.decide(r, main, false, e.conflicts.get(r.Base)); s.answered {
 			res, sel = r, s
 		}
 	}
+	if advice && !sel.answered && len(sel.closest) > 0 {
+		// An advice request gets the facts it is about, with the
+		// not-advice line, even when they don't answer what to do.
+		sel.hits, sel.answered, sel.closest = sel.closest, true, nil
+	}
 	retrieval := time.Since(start)
 	a := composeExtractive(q, res, sel, advice)
+	if !sel.answered && res.Query.AboutSources {
+		a = composeAboutSources(q, res.Base)
+	}
 	if ids := adviceFacts(sel.hits); len(ids) > 0 {
 		// A knowledge statement that reads as advice would be quoted as
 		// advice, by either composer: withhold the answer and tell the
@@ -169,15 +185,32 @@ func (e *Engine) Ask(ctx context.Context, question string, onPartial func(string
 		sel.answered = false
 	}
 	var llmTime time.Duration
-	if e.llm != nil && sel.answered {
+	switch {
+	case e.llm == nil || a.AboutSources:
+	case sel.answered:
 		llmStart := time.Now()
-		llmCtx, cancel := ctx, context.CancelFunc(func() {})
-		if e.llmBudget > 0 {
-			llmCtx, cancel = context.WithTimeout(ctx, e.llmBudget)
-		}
+		llmCtx, cancel := e.llmContext(ctx)
 		a = e.composeLLM(llmCtx, a, res, sel, onPartial)
 		cancel()
 		llmTime = time.Since(llmStart)
+	case len(sel.closest) > 0 && !advice:
+		// The facts came close but the extractive decision would not
+		// answer: the LLM reads them and decides, verified like any
+		// answer. Unless it answers, the reader gets "not covered" with
+		// the closest facts.
+		llmStart := time.Now()
+		llmCtx, cancel := e.llmContext(ctx)
+		trial := sel
+		trial.hits, trial.answered, trial.closest = sel.closest, true, nil
+		out := e.composeLLM(llmCtx, composeExtractive(q, res, trial, advice), res, trial, onPartial)
+		cancel()
+		llmTime = time.Since(llmStart)
+		if out.Mode == ModeLLM && out.Answered {
+			e.log.Info("answer: the LLM answered from facts the extractive decision found too far", "model", out.Model)
+			a = out
+		} else {
+			a.Model, a.PromptVersion, a.Usage, a.Verification = out.Model, out.PromptVersion, out.Usage, out.Verification
+		}
 	}
 	a.Timings = Timings{Retrieval: retrieval, LLM: llmTime}
 	a.IndexVersion = res.Version
@@ -188,9 +221,86 @@ func (e *Engine) Ask(ctx context.Context, question string, onPartial func(string
 	return a, nil
 }
 
-// mainSubject is the question the sources answer first: what a broad
-// question, or an advice request that names nothing else, is answered with.
-const mainSubject = "How much is ByteDance investing in AI?"
+// llmContext bounds what one answer spends on the LLM.
+func (e *Engine) llmContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	if e.llmBudget > 0 {
+		return context.WithTimeout(ctx, e.llmBudget)
+	}
+	return ctx, func() {}
+}
+
+// maxMultiFacts bounds the facts of an answer to a message of several
+// questions.
+const maxMultiFacts = 6
+
+// questionJoin finds where one question of a message ends and the next
+// begins: a question mark, a semicolon or a plus, "also", or "and" before
+// a question word.
+var questionJoin = regexp.MustCompile(`(?i)\?+\s*|;\s*|\s\+\s|,?\s+(and\s+)?also\s+|,?\s+and\s+(what|what's|whats|how|who|who's|whos|why|when|which|where|is|are|does|do|did|can|will)\b`)
+
+// multiParts splits a message into its questions; one part when it asks
+// one thing.
+func multiParts(q string) []string {
+	var parts []string
+	last := 0
+	for _, m := range questionJoin.FindAllStringSubmatchIndex(q, -1) {
+		parts = append(parts, q[last:m[0]])
+		last = m[1]
+		if m[4] >= 0 { // the question word starts the next part
+			last = m[4]
+		}
+	}
+	parts = append(parts, q[last:])
+	out := parts[:0]
+	for _, p := range parts {
+		if p = strings.TrimSpace(strings.Trim(p, ",.!-–— ")); len(strings.Fields(p)) >= 1 && p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// answerEach answers a message of several questions part by part, and
+// joins the answers: ok when at least two parts are answered, or one is
+// and the message as a whole was not. An index that fails is an error.
+func (e *Engine) answerEach(ctx context.Context, q string, advice bool, whole selection) (index.Result, selection, bool, error) {
+	parts := multiParts(q)
+	if len(parts) < 2 {
+		return index.Result{}, selection{}, false, nil
+	}
+	var (
+		res    index.Result
+		joined = selection{conflict: map[string][]string{}}
+		n      int
+	)
+	for _, p := range parts {
+		r, err := e.ix.Search(ctx, p, searchLimit)
+		if err != nil {
+			return index.Result{}, selection{}, false, err
+		}
+		s := e.policy.decide(r, p, advice, e.conflicts.get(r.Base))
+		if !s.answered || (n > 0 && r.Version != res.Version) {
+			continue // an answer never mixes two generations of the index
+		}
+		if n == 0 {
+			res = r
+		}
+		n++
+		for _, h := range s.hits {
+			if len(joined.hits) < maxMultiFacts && !slices.ContainsFunc(joined.hits, func(x index.Hit) bool { return x.Fact.ID == h.Fact.ID }) {
+				joined.hits = append(joined.hits, h)
+			}
+		}
+		for k, v := range s.conflict {
+			joined.conflict[k] = append(joined.conflict[k], v...)
+		}
+	}
+	if n == 0 || (n == 1 && whole.answered) {
+		return index.Result{}, selection{}, false, nil
+	}
+	joined.answered = true
+	return res, joined, true, nil
+}
 
 // questionStart recognises a message that asks something.
 var questionStart = regexp.MustCompile(`(?i)^\s*(what|how|who|where|when|why|which|is|are|does|do|did|can|could|will|would|should|tell me|give me|explain)\b`)

@@ -6,11 +6,59 @@ import (
 	"unicode"
 
 	"github.com/bytewatch/bytewatch/index"
+	"github.com/bytewatch/bytewatch/knowledge"
 )
 
-// NotCovered is what an answer says when its sources don't cover a question.
-const NotCovered = "My sources don't cover that, so I won't guess. They cover ByteDance's AI plans: " +
-	"its investment and capital spending, chips, AI apps and their users, and how it compares with US tech giants."
+// composeAboutSources answers a question about the sources themselves —
+// how old they are, where they come from — from the knowledge's metadata.
+func composeAboutSources(question string, base *knowledge.Base) Answer {
+	var b strings.Builder
+	b.WriteString("My sources: ")
+	for i, s := range base.Sources {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		fmt.Fprintf(&b, "“%s” (%s, %s)", s.Title, s.Publisher, s.Published.Human())
+		if s.URL != "" {
+			b.WriteString(" " + s.URL)
+		}
+	}
+	st := base.Stats()
+	fmt.Fprintf(&b, ". They hold %s; the newest is as of %s.", plural(st.Facts, "fact", "facts"), base.LatestAsOf().Human())
+	return Answer{Question: question, Mode: ModeExtractive, Answered: true, AboutSources: true, Text: b.String()}
+}
+
+// plural writes "1 fact" or "29 facts".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// NotCovered is how an answer starts when its sources don't cover a
+// question; NotCoveredText adds what the sources do cover.
+const NotCovered = "My sources don't cover that, so I won't guess."
+
+// ClosestIntro heads the facts shown, after NotCovered, that come close to
+// a question without answering it.
+const ClosestIntro = "The closest my sources come — not a direct answer:"
+
+// NotCoveredText is the whole "not covered" answer for a knowledge base:
+// NotCovered, then what its sources cover in the base's own words.
+func NotCoveredText(base *knowledge.Base) string {
+	if base == nil {
+		return NotCovered
+	}
+	if c := base.About().Covers; c != "" {
+		return NotCovered + " They cover " + c + "."
+	}
+	titles := make([]string, 0, len(base.Sources))
+	for _, s := range base.Sources {
+		titles = append(titles, "“"+s.Title+"”")
+	}
+	return NotCovered + " They are: " + strings.Join(titles, "; ") + "."
+}
 
 // composeExtractive builds the answer with no LLM: each chosen fact's own
 // statement, marked with its [n], conflicting reports side by side with who
@@ -18,10 +66,22 @@ const NotCovered = "My sources don't cover that, so I won't guess. They cover By
 func composeExtractive(question string, res index.Result, sel selection, advice bool) Answer {
 	a := Answer{Question: question, Mode: ModeExtractive, Advice: advice}
 	if !sel.answered {
-		a.Text = NotCovered
-		if advice {
-			a.Text += "\n\n" + NotAdvice
+		var b strings.Builder
+		b.WriteString(NotCoveredText(res.Base))
+		if len(sel.closest) > 0 && !advice {
+			// Near enough to help, not enough to answer: the facts are
+			// shown, marked as what they are, and cited apart.
+			b.WriteString("\n\n" + ClosestIntro)
+			for i, h := range sel.closest {
+				c := citationFor(i+1, h)
+				a.Closest = append(a.Closest, c)
+				fmt.Fprintf(&b, "\n• %s (%s, %s)", strings.TrimSpace(c.Text), c.Attribution, c.AsOf.Human())
+			}
 		}
+		if advice {
+			b.WriteString("\n\n" + NotAdvice)
+		}
+		a.Text = b.String()
 		return a
 	}
 	a.Answered = true

@@ -17,6 +17,9 @@ type JSON struct {
 	PromptVersion string         `json:"prompt_version,omitempty"`
 	Usage         *Usage         `json:"usage,omitempty"`
 	Verification  *Verification  `json:"verification,omitempty"`
+	// Closest are the facts nearest to a question that is not answered,
+	// marked in the text as not a direct answer.
+	Closest []CitationJSON `json:"closest"`
 }
 
 // CitationJSON is a Citation with its date in the machine form.
@@ -39,11 +42,19 @@ func JSONOf(a Answer) JSON {
 		KnowledgeAsOf: a.KnowledgeAsOf.String(), TookMS: a.Took.Milliseconds(),
 		Model: a.Model, PromptVersion: a.PromptVersion, Usage: a.Usage, Verification: a.Verification,
 	}
+	j.Closest = []CitationJSON{}
 	for _, c := range a.Citations {
-		j.Citations = append(j.Citations, CitationJSON{
-			N: c.N, FactID: c.FactID, SourceID: c.SourceID, SourceTitle: c.SourceTitle,
-			Attribution: c.Attribution, AsOf: c.AsOf.String(), Text: c.Text, Score: c.Score,
-		})
+		j.Citations = append(j.Citations, citationJSON(c))
+	}
+	for _, c := range a.Closest {
+		j.Closest = append(j.Closest, citationJSON(c))
 	}
 	return j
+}
+
+func citationJSON(c Citation) CitationJSON {
+	return CitationJSON{
+		N: c.N, FactID: c.FactID, SourceID: c.SourceID, SourceTitle: c.SourceTitle,
+		Attribution: c.Attribution, AsOf: c.AsOf.String(), Text: c.Text, Score: c.Score,
+	}
 }
