@@ -306,4 +306,51 @@ func TestPeople(t *testing.T) {
 }
 
 // peopleFloors are what every file of TestPeople must reach.
-var peopleFloors = struct{ answered, abstained, quiet float64 }{0, 0, 0}
+var peopleFloors = struct{ answered, abstained, quiet float64 }{0.55, 0.70, 0.90}
+
+// TestSecondKnowledgeBase answers the questions written for a fictional
+// base about another company (knowledge/testdata/fictional) before any
+// tuning on it, with nothing added to the vocabulary or the code for it:
+// the mechanism must transfer. Its figures must stay near the main base's.
+func TestSecondKnowledgeBase(t *testing.T) {
+	base, err := knowledge.LoadDir(filepath.Join("..", "knowledge", "testdata", "fictional"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, err := index.Build(context.Background(), base, index.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	eng := answer.NewEngine(ix, answer.Options{})
+	cases := loadEval(t, filepath.Join("testdata", "fictional", "questions.yaml"))
+	for _, c := range cases {
+		for _, g := range c.Gold {
+			if _, ok := base.Fact(g); !ok {
+				t.Fatalf("%q: gold fact %s is not in the fictional base", c.Q, g)
+			}
+		}
+	}
+	f := measurePeople(t, eng, ix, cases)
+	if f.answerable < 50 {
+		t.Fatalf("%d answerable questions, want at least 50", f.answerable)
+	}
+	floors := peopleFloors
+	if got := f.rate(f.answered, f.answerable); got < floors.answered {
+		t.Errorf("answered %.3f of the answerable questions, below %.2f", got, floors.answered)
+	}
+	if got := f.rate(f.abstained, f.abstain); got < floors.abstained {
+		t.Errorf("refused %.3f of the unanswerable questions, below %.2f", got, floors.abstained)
+	}
+	if got := f.rate(f.quiet, f.chat); got < floors.quiet {
+		t.Errorf("stayed quiet on %.3f of the chat lines, below %.2f", got, floors.quiet)
+	}
+	// Refusals speak for this base, not for ByteDance.
+	a, err := eng.Ask(context.Background(), "who is the ceo's favourite footballer", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Answered || !strings.Contains(a.Text, base.About().Covers) || strings.Contains(a.Text, "ByteDance") {
+		t.Errorf("refusal on the fictional base = %q; want its own covers line and no word of ByteDance", a.Text)
+	}
+}
