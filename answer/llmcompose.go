@@ -87,7 +87,7 @@ func (e *Engine) composeLLM(ctx context.Context, extractive Answer, res index.Re
 		e.log.Debug("answer: not covered, according to the LLM", "question", out.Question)
 		out.Answered = false
 		out.Citations = nil
-		out.Text = NotCovered
+		out.Text = NotCoveredText(res.Base)
 		if out.Advice {
 			out.Text += "\n\n" + NotAdvice
 		}
