@@ -1,0 +1,79 @@
+package index_test
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// TestVocabularyHoldsNoQuestionWording: the vocabulary holds the domain's
+// terms, never a question's phrasing. No phrase of four words or more in
+// vocabulary.yaml may appear in any question written for the evaluation,
+// and no whole question may be a phrase, so that answering people's
+// questions better can only come from mechanisms and domain terms.
+func TestVocabularyHoldsNoQuestionWording(t *testing.T) {
+	data, err := os.ReadFile("vocabulary.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		QuestionWords   [][]string          `yaml:"question_words"`
+		Abbreviations   map[string]string   `yaml:"abbreviations"`
+		Names           []string            `yaml:"names"`
+		SourceQuestions []string            `yaml:"source_questions"`
+		Concepts        map[string][]string `yaml:"concepts"`
+	}
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	norm := func(s string) string {
+		return " " + strings.Join(strings.Fields(nonWord.ReplaceAllString(strings.ToLower(s), " ")), " ") + " "
+	}
+	var phrases []string
+	for _, ps := range doc.Concepts {
+		phrases = append(phrases, ps...)
+	}
+	phrases = append(phrases, doc.SourceQuestions...)
+	for _, long := range doc.Abbreviations {
+		phrases = append(phrases, long)
+	}
+	files, _ := filepath.Glob(filepath.Join("..", "answer", "testdata", "*", "*.yaml"))
+	more, _ := filepath.Glob(filepath.Join("..", "answer", "testdata", "*.yaml"))
+	files = append(files, more...)
+	if len(files) < 4 {
+		t.Fatalf("found %d question files, want the evaluation sets", len(files))
+	}
+	var questions []string
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var qs struct {
+			Questions []struct {
+				Q string `yaml:"q"`
+			} `yaml:"questions"`
+		}
+		if err := yaml.Unmarshal(raw, &qs); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		for _, q := range qs.Questions {
+			questions = append(questions, norm(q.Q))
+		}
+	}
+	for _, p := range phrases {
+		np := norm(p)
+		n := len(strings.Fields(np))
+		for _, q := range questions {
+			if q == np || (n >= 4 && strings.Contains(q, np)) {
+				t.Errorf("vocabulary phrase %q is wording from the question %q", p, strings.TrimSpace(q))
+			}
+		}
+	}
+}
+
+var nonWord = regexp.MustCompile(`[^\p{L}\p{N}]+`)
