@@ -359,7 +359,7 @@ func TestBot(t *testing.T) {
 			t.Fatal(err)
 		}
 		ctx := testContext(t)
-		if _, err := srv.WaitGateway(ctx, func(st discordtest.GatewayStats) bool { return st.Live && st.Resumes > before }); err != nil {
+		if _, err := srv.WaitGateway(ctx, func(st discordtest.GatewayStats) bool { return st.Ready && st.Resumes > before }); err != nil {
 			t.Fatal(err)
 		}
 		// The disconnect made it unready, the resume ready again.

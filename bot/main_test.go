@@ -182,6 +182,19 @@ func startBot(t *testing.T, s setup) *fixture {
 	f := &fixture{srv: srv, ix: ix, logs: logs, metrics: metrics, serving: serving, stop: stop, done: make(chan error, 1)}
 	go func() { f.done <- bot.Run(runCtx, opts) }()
 	t.Cleanup(func() {
+		// Stop only a settled bot: discordgo reconnects behind Run's back,
+		// and past its return, if its connection closes before it has
+		// heartbeated on it (see discordtest.Server.WaitReady).
+		select {
+		case err := <-f.done: // the test stopped it
+			f.done <- err
+		default:
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			if err := srv.WaitReady(ctx); err != nil {
+				t.Errorf("before stopping the bot: %v", err)
+			}
+			cancel()
+		}
 		stop()
 		select {
 		case err := <-f.done:
@@ -202,6 +215,9 @@ func startBot(t *testing.T, s setup) *fixture {
 		t.Fatalf("bot.Run returned before ready: %v", err)
 	case <-time.After(10 * time.Second):
 		t.Fatal("the bot did not get ready")
+	}
+	if err := srv.WaitReady(ctx); err != nil {
+		t.Fatal(err)
 	}
 	return f
 }

@@ -58,7 +58,9 @@ func launch(t *testing.T, env map[string]string) *running {
 	return r
 }
 
-// waitOnline waits until bytewatch prints the invite URL.
+// waitOnline waits until bytewatch prints the invite URL and its gateway
+// session is ready (discordtest.Server.WaitReady): a session stopped or
+// dropped before that makes discordgo reconnect behind bytewatch's back.
 func (r *running) waitOnline(t *testing.T, srv *discordtest.Server) {
 	t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
@@ -72,6 +74,11 @@ func (r *running) waitOnline(t *testing.T, srv *discordtest.Server) {
 		if time.Now().After(deadline) {
 			t.Fatalf("no invite URL on stdout:\n%s\nstderr:\n%s", r.stdout.String(), r.stderr.String())
 		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.WaitReady(ctx); err != nil {
+		t.Fatal(err)
 	}
 }
 

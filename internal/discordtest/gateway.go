@@ -90,11 +90,13 @@ type sequencedFrame struct {
 // GatewayStats counts what happened on the gateway.
 type GatewayStats struct {
 	Connections   int              // websocket connections accepted
+	Open          int              // websocket connections open now
 	Identifies    int              // identifies accepted; each starts a new session
 	Resumes       int              // resumes accepted
 	FailedResumes int              // resumes answered with Invalid Session
 	Heartbeats    int              // heartbeats received
 	Live          bool             // a connection has had READY or RESUMED and receives dispatches
+	Ready         bool             // Live, and the client has sent a heartbeat on that connection: what WaitReady waits for
 	SessionID     string           // the current session
 	Sequence      int64            // the last sequence number sent
 	Intents       discordgo.Intent // the current session's intents
@@ -106,6 +108,7 @@ type gatewayConn struct {
 	writeMu    sync.Mutex
 	compress   atomic.Bool // send zlib-compressed binary frames
 	identified atomic.Bool // has identified or resumed; cleared by Invalid Session
+	heartbeats int         // heartbeats received on this connection; guarded by Server.mu
 }
 
 // write sends one frame, compressed if the session asked for it.
@@ -221,6 +224,7 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 		case opHeartbeat:
 			s.mu.Lock()
 			s.gw.stats.Heartbeats++
+			c.heartbeats++
 			s.notifyLocked()
 			s.mu.Unlock()
 			if c.write(opFrame(opHeartbeatACK, nil)) != nil {
@@ -494,11 +498,25 @@ func (s *Server) CloseConnection(code int, reason string) error {
 	return nil
 }
 
-// WaitReady waits until a gateway connection has had READY or RESUMED and
-// receives dispatches. After Reconnect, InvalidSession or DropConnection it
-// waits for the client to come back.
+// WaitReady waits until a gateway connection has had READY or RESUMED,
+// receives dispatches, and has carried a heartbeat from the client. After
+// Reconnect, InvalidSession or DropConnection it waits for the client to
+// come back.
+//
+// The heartbeat matters: discordgo starts a heartbeat goroutine for each
+// connection when Open returns, and that goroutine's first act is a
+// heartbeat. If the connection is closed before it gets there (by Close,
+// Reconnect or DropConnection), the heartbeat fails on the closed socket
+// and discordgo reconnects a second time, behind the test's back and even
+// after Session.Close. Once the first heartbeat has arrived the goroutine
+// only waits for the next tick, so act on a session after WaitReady.
 func (s *Server) WaitReady(ctx context.Context) error {
-	return s.waitFor(ctx, "a live gateway connection", func() bool { return s.gw.live != nil })
+	return s.waitFor(ctx, "a live gateway connection that has heartbeated", s.settledLocked)
+}
+
+// settledLocked reports whether the live connection has carried a heartbeat.
+func (s *Server) settledLocked() bool {
+	return s.gw.live != nil && s.gw.live.heartbeats > 0
 }
 
 // GatewayStats returns the gateway's counters.
@@ -510,7 +528,9 @@ func (s *Server) GatewayStats() GatewayStats {
 
 func (s *Server) gatewayStatsLocked() GatewayStats {
 	st := s.gw.stats
+	st.Open = len(s.gw.conns)
 	st.Live = s.gw.live != nil
+	st.Ready = s.settledLocked()
 	st.SessionID = s.gw.sessionID
 	st.Intents = s.gw.intents
 	return st

@@ -193,7 +193,7 @@ func (s *Server) newInteractionLocked(spec InteractionSpec) *Interaction {
 	payload["data"] = data
 
 	in.Payload = mustJSON(payload)
-	in.DispatchedAt = time.Now()
+	in.DispatchedAt = s.cfg.now()
 	s.interactions[id] = in
 	s.byToken[token] = in
 	return in
@@ -365,7 +365,7 @@ func handleCallback(c *call) (int, any, *apiError) {
 	if in.callback != nil {
 		return 0, nil, errAlreadyAcknowledged()
 	}
-	now := time.Now()
+	now := s.cfg.now()
 	after := now.Sub(in.DispatchedAt)
 	if after > s.cfg.interactionDeadline {
 		// Discord forgets an interaction not answered in time.
@@ -483,7 +483,7 @@ func handleWebhookMessageEdit(c *call) (int, any, *apiError) {
 	if err := f.asError(); err != nil {
 		return 0, nil, err
 	}
-	now := time.Now()
+	now := c.s.cfg.now()
 	edited := c.s.applyEditLocked(m, body, now)
 	if editLeavesEmpty(edited, body, c.rec.Files) {
 		return 0, nil, errEmptyMessage()
@@ -526,7 +526,7 @@ func handleFollowup(c *call) (int, any, *apiError) {
 	if body.empty() && len(c.rec.Files) == 0 {
 		return 0, nil, errEmptyMessage()
 	}
-	now := time.Now()
+	now := c.s.cfg.now()
 	s := c.s
 	msg := s.newBotMessageLocked(in.ChannelID, body, nil, now)
 	msg.WebhookID = s.cfg.appID

@@ -13,13 +13,15 @@ import (
 
 func TestDeferredResponseThenEditOriginal(t *testing.T) {
 	t.Parallel()
-	srv := discordtest.New(t)
+	clk := newClock()
+	srv := discordtest.New(t, discordtest.WithClock(clk.Now))
 	seen := make(chan *discordgo.InteractionCreate, 1)
 	handlerErrs := make(chan error, 1)
 	openSession(t, srv, func(s *discordgo.Session) {
 		s.AddHandler(func(s *discordgo.Session, i *discordgo.InteractionCreate) {
 			seen <- i
 			handlerErrs <- func() error {
+				clk.Advance(time.Second) // the bot takes a second to defer
 				err := s.InteractionRespond(i.Interaction, &discordgo.InteractionResponse{
 					Type: discordgo.InteractionResponseDeferredChannelMessageWithSource,
 				})
@@ -46,7 +48,7 @@ func TestDeferredResponseThenEditOriginal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cb.Type != discordgo.InteractionResponseDeferredChannelMessageWithSource || cb.After <= 0 || cb.After > 3*time.Second {
+	if cb.Type != discordgo.InteractionResponseDeferredChannelMessageWithSource || cb.After != time.Second {
 		t.Errorf("callback = type %d after %v", cb.Type, cb.After)
 	}
 	edit, err := in.WaitOriginalEdit(ctx, func(m discordtest.Message) bool { return strings.HasPrefix(m.Content, "Answer") })
@@ -82,7 +84,8 @@ func TestDeferredResponseThenEditOriginal(t *testing.T) {
 
 func TestInteractionRules(t *testing.T) {
 	t.Parallel()
-	srv := discordtest.New(t, discordtest.WithInteractionDeadline(300*time.Millisecond))
+	clk := newClock()
+	srv := discordtest.New(t, discordtest.WithClock(clk.Now))
 	type outcome struct {
 		name string
 		err  error
@@ -99,7 +102,7 @@ func TestInteractionRules(t *testing.T) {
 			}
 			switch i.ApplicationCommandData().Name {
 			case "late":
-				time.Sleep(500 * time.Millisecond)
+				clk.Advance(discordtest.DefaultInteractionDeadline + time.Millisecond)
 				report("late callback", s.InteractionRespond(i.Interaction, message))
 			case "twice":
 				report("first callback", s.InteractionRespond(i.Interaction, message))
@@ -128,11 +131,13 @@ func TestInteractionRules(t *testing.T) {
 		})
 	})
 
+	// The clock stands still, so every callback but the late one is in time
+	// however long the handlers take; "late" moves it past the deadline, so
+	// it runs last, on its own.
 	tests := []struct {
 		command string
 		want    map[string]int // step → Discord error code, 0 for success
 	}{
-		{"late", map[string]int{"late callback": discordtest.CodeUnknownInteraction}},
 		{"twice", map[string]int{"first callback": 0, "second callback": discordtest.CodeAlreadyAcknowledged}},
 		{"edit-first", map[string]int{"edit before callback": discordtest.CodeUnknownWebhook, "follow-up before callback": discordtest.CodeUnknownWebhook}},
 		{"empty", map[string]int{"empty message": discordtest.CodeEmptyMessage}},
@@ -146,24 +151,31 @@ func TestInteractionRules(t *testing.T) {
 			want[k] = v
 		}
 	}
-	for range want {
-		got := waitFor(t, results, "a handler step")
-		code := 0
-		if got.err != nil {
-			code, _ = restCode(t, got.err)
-		}
-		if code != want[got.name] {
-			t.Errorf("%s: code %d (%v); want %d", got.name, code, got.err, want[got.name])
+	check := func(want map[string]int) {
+		t.Helper()
+		for range want {
+			got := waitFor(t, results, "a handler step")
+			code := 0
+			if got.err != nil {
+				code, _ = restCode(t, got.err)
+			}
+			if code != want[got.name] {
+				t.Errorf("%s: code %d (%v); want %d", got.name, code, got.err, want[got.name])
+			}
 		}
 	}
+	check(want)
+	srv.DispatchInteraction(discordtest.InteractionSpec{Command: "late"})
+	check(map[string]int{"late callback": discordtest.CodeUnknownInteraction})
 }
 
 func TestLateCallbackIsRecordedOnTheInteraction(t *testing.T) {
 	t.Parallel()
-	srv := discordtest.New(t, discordtest.WithInteractionDeadline(50*time.Millisecond))
+	clk := newClock()
+	srv := discordtest.New(t, discordtest.WithClock(clk.Now), discordtest.WithInteractionDeadline(50*time.Millisecond))
 	openSession(t, srv, func(s *discordgo.Session) {
 		s.AddHandler(func(s *discordgo.Session, i *discordgo.InteractionCreate) {
-			time.Sleep(100 * time.Millisecond)
+			clk.Advance(100 * time.Millisecond)
 			s.InteractionRespond(i.Interaction, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource})
 		})
 	})
@@ -183,7 +195,8 @@ func TestLateCallbackIsRecordedOnTheInteraction(t *testing.T) {
 
 func TestFollowupsAndOriginalLifecycle(t *testing.T) {
 	t.Parallel()
-	srv := discordtest.New(t)
+	// The clock stands still: the callback is in time however slow the machine.
+	srv := discordtest.New(t, discordtest.WithClock(newClock().Now))
 	s := openSession(t, srv, nil)
 	in := srv.DispatchInteraction(discordtest.InteractionSpec{Command: "sources", DM: true, UserID: "700000000000000042"})
 	ctx := testContext(t)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 
@@ -40,8 +41,8 @@ func newSession(t *testing.T, srv *discordtest.Server, token string) *discordgo.
 }
 
 // openSession opens a Session on srv with the server's token, after
-// configure (which may be nil) has set it up, and closes it before the
-// server when the test ends.
+// configure (which may be nil) has set it up, waits until it is ready, and
+// closes it (with closeSession) before the server when the test ends.
 func openSession(t *testing.T, srv *discordtest.Server, configure func(*discordgo.Session)) *discordgo.Session {
 	t.Helper()
 	s := newSession(t, srv, srv.Token())
@@ -52,13 +53,55 @@ func openSession(t *testing.T, srv *discordtest.Server, configure func(*discordg
 		t.Fatalf("Open: %v", err)
 	}
 	// Registered after discordtest.New, so it runs before the server closes.
-	t.Cleanup(func() { s.Close() })
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	t.Cleanup(func() { closeSession(t, srv, s) })
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := srv.WaitReady(ctx); err != nil {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// closeSession closes s so that none of discordgo's goroutines outlive the
+// test. It first waits for the session to be ready: a test may end while
+// discordgo is still reconnecting, and a connection closed before discordgo
+// has heartbeated on it makes discordgo reconnect once more, after Close (see
+// Server.WaitReady). Then it closes the session and waits until the server
+// has seen the connection go.
+func closeSession(t *testing.T, srv *discordtest.Server, s *discordgo.Session) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.WaitReady(ctx); err != nil {
+		t.Errorf("closing the session: %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Errorf("closing the session: %v", err)
+	}
+	if _, err := srv.WaitGateway(ctx, func(st discordtest.GatewayStats) bool { return st.Open == 0 }); err != nil {
+		t.Errorf("closing the session: %v", err)
+	}
+}
+
+// clock is a test's clock for the server (discordtest.WithClock): it moves
+// only when the test moves it.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newClock() *clock { return &clock{now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)} }
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
 }
 
 func testContext(t *testing.T) context.Context {

@@ -55,7 +55,7 @@ func (s *Server) DispatchMessage(spec MessageSpec) discordgo.Message {
 	s.users[author.ID] = author
 	m := &discordgo.Message{
 		ID: spec.ID, ChannelID: spec.ChannelID, Content: spec.Content, Embeds: spec.Embeds,
-		Author: author, WebhookID: spec.WebhookID, Timestamp: time.Now(),
+		Author: author, WebhookID: spec.WebhookID, Timestamp: s.cfg.now(),
 		Type: discordgo.MessageTypeDefault, Attachments: []*discordgo.MessageAttachment{},
 	}
 	if m.ID == "" {
@@ -294,7 +294,7 @@ func handleChannelMessageCreate(c *call) (int, any, *apiError) {
 	if body.empty() && len(c.rec.Files) == 0 {
 		return 0, nil, errEmptyMessage()
 	}
-	now := time.Now()
+	now := s.cfg.now()
 	m := s.newBotMessageLocked(ch, body, replied, now)
 	if replied != nil {
 		rc := *replied
@@ -339,7 +339,7 @@ func handleChannelMessageEdit(c *call) (int, any, *apiError) {
 	if err := f.asError(); err != nil {
 		return 0, nil, err
 	}
-	now := time.Now()
+	now := s.cfg.now()
 	edited := s.applyEditLocked(m, body, now)
 	if editLeavesEmpty(edited, body, c.rec.Files) {
 		return 0, nil, errEmptyMessage()

@@ -33,7 +33,7 @@ const (
 	DefaultGuildID             = "800000000000000001"
 	DefaultGuildName           = "ByteWatch Test Guild"
 	DefaultChannelID           = "800000000000000002"
-	DefaultHeartbeatInterval   = 500 * time.Millisecond
+	DefaultHeartbeatInterval   = 41250 * time.Millisecond      // Discord's
 	DefaultInteractionDeadline = discordgo.InteractionDeadline // 3 s, as on Discord
 )
 
@@ -86,6 +86,7 @@ type config struct {
 	interactionDeadline time.Duration
 	privilegedIntents   discordgo.Intent
 	echoMessages        bool
+	now                 func() time.Time
 	logf                func(format string, args ...any)
 }
 
@@ -121,8 +122,13 @@ func WithGuild(id, name string, channelIDs ...string) Option {
 	}
 }
 
-// WithHeartbeatInterval sets the heartbeat_interval sent in Hello. Keep it
-// short in tests; discordgo reconnects after five intervals without an ACK.
+// WithHeartbeatInterval sets the heartbeat_interval sent in Hello. discordgo
+// heartbeats once when it connects and then every interval, and reconnects
+// after five intervals without an ACK. The default is Discord's 41.25 s, so in
+// a test discordgo heartbeats only as it connects: a short interval makes a
+// busy machine's slow reads look like a dead connection, and a tick that
+// lands while discordgo closes a connection makes it reconnect again. Set a
+// short one only in a test about heartbeating.
 func WithHeartbeatInterval(d time.Duration) Option {
 	return func(c *config) { c.heartbeatInterval = d }
 }
@@ -139,6 +145,12 @@ func WithInteractionDeadline(d time.Duration) Option {
 func WithPrivilegedIntents(allowed discordgo.Intent) Option {
 	return func(c *config) { c.privilegedIntents = allowed }
 }
+
+// WithClock sets the clock the server reads for interaction deadlines and
+// the times it records (Message.Time and After, Callback.After). The default
+// is time.Now. A test of deadlines passes a clock it moves itself, so that
+// "late" and "in time" do not depend on how busy the machine is.
+func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
 
 // WithoutMessageEcho stops the server dispatching MESSAGE_CREATE for the
 // bot's own channel messages. By default it does, as Discord does, so a bot
@@ -161,6 +173,7 @@ func New(tb testing.TB, opts ...Option) *Server {
 		interactionDeadline: DefaultInteractionDeadline,
 		privilegedIntents:   discordgo.IntentMessageContent,
 		echoMessages:        true,
+		now:                 time.Now,
 		logf:                tb.Logf,
 	}
 	for _, o := range opts {

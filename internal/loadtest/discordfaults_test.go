@@ -185,7 +185,7 @@ func runDrop(tb testing.TB, f *fixture, size dropSize) (run dropRun) {
 		msgs = append(msgs, f.mention(generalChannel, question(i)))
 	}
 	st, err := f.srv.WaitGateway(ctx, func(st discordtest.GatewayStats) bool {
-		return st.Live && (st.Resumes > before.Resumes || st.Identifies > before.Identifies)
+		return st.Ready && (st.Resumes > before.Resumes || st.Identifies > before.Identifies)
 	})
 	if err != nil {
 		tb.Fatalf("the bot did not reconnect: %v", err)

@@ -209,6 +209,14 @@ func startBot(tb testing.TB, s setup) *fixture {
 	done := make(chan error, 1)
 	go func() { done <- bot.Run(runCtx, opts) }()
 	tb.Cleanup(func() {
+		// Stop only a settled bot: discordgo reconnects behind Run's back,
+		// and past its return, if its connection closes before it has
+		// heartbeated on it (see discordtest.Server.WaitReady).
+		wctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		if err := srv.WaitReady(wctx); err != nil {
+			tb.Errorf("before stopping the bot: %v", err)
+		}
+		cancel()
 		stop()
 		select {
 		case err := <-done:
@@ -229,6 +237,9 @@ func startBot(tb testing.TB, s setup) *fixture {
 		tb.Fatalf("bot.Run returned before ready: %v", err)
 	case <-time.After(30 * time.Second):
 		tb.Fatal("the bot did not get ready")
+	}
+	if err := srv.WaitReady(ctx); err != nil {
+		tb.Fatal(err)
 	}
 	return &fixture{srv: srv, ix: ix, logs: logs}
 }
