@@ -67,12 +67,17 @@ func runEmulator(ctx context.Context, cfg config.Config, env Env) error {
 		return err
 	}
 
-	lines := make(chan string)
+	lines, quit := make(chan string), make(chan struct{})
+	defer close(quit)
 	go func() { // ends when stdin does
 		defer close(lines)
 		sc := bufio.NewScanner(env.Stdin)
 		for sc.Scan() {
-			lines <- sc.Text()
+			select {
+			case lines <- sc.Text():
+			case <-quit:
+				return
+			}
 		}
 	}()
 	e := emulator{srv: srv, done: done, out: env.Stdout}
