@@ -162,7 +162,7 @@ func Run(ctx context.Context, opts Options) error {
 	})
 
 	if err := s.Open(); err != nil {
-		return fmt.Errorf("bot: connect to Discord: %w%s", err, closeHint(err))
+		return fmt.Errorf("bot: connect to Discord: %w%s", dialledError(err), closeHint(err))
 	}
 	ready, err := b.register(ctx)
 	if err != nil {

@@ -195,7 +195,7 @@ func TestBot(t *testing.T) {
 			about := callback(t, srv.DispatchInteraction(discordtest.InteractionSpec{Command: "about", UserID: userID(7), DM: true}))
 			st := f.ix.Base().Stats()
 			d := about.Data.Embeds[0].Description
-			for _, want := range []string{"v-test", fmt.Sprintf("%d facts from %d sources", st.Facts, st.Sources), f.ix.Version(), "extractive"} {
+			for _, want := range []string{"v-test", commands.Count(st.Facts, "fact", "facts") + " from " + commands.Count(st.Sources, "source", "sources"), f.ix.Version(), "extractive"} {
 				if !strings.Contains(d, want) {
 					t.Errorf("/about = %q; want %q in it", d, want)
 				}

@@ -99,7 +99,38 @@ func (t *rewriteTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	out := req.Clone(req.Context())
 	out.URL = rewriteURL(t.base, req.URL)
 	out.Host = "" // send the new URL's host, not discord.com
-	return t.next.RoundTrip(out)
+	resp, err := t.next.RoundTrip(out)
+	if err != nil {
+		// http.Client names the URL it was given (discord.com) in its
+		// error; this names the one dialled, for Run to show instead.
+		return nil, &RewrittenError{URL: safeURL(out.URL), Err: err}
+	}
+	return resp, nil
+}
+
+// RewrittenError is a failed request that the DISCORD_API_BASE_URL
+// transport sent elsewhere than discord.com: URL is where it went (without
+// credentials or query).
+type RewrittenError struct {
+	URL string
+	Err error
+}
+
+func (e *RewrittenError) Error() string {
+	return fmt.Sprintf("%s (DISCORD_API_BASE_URL): %v", e.URL, e.Err)
+}
+
+func (e *RewrittenError) Unwrap() error { return e.Err }
+
+// dialledError restates err, from an http.Client whose transport rewrote
+// the URL, with the address actually dialled instead of discord.com's.
+func dialledError(err error) error {
+	var ue *url.Error
+	var re *RewrittenError
+	if errors.As(err, &ue) && errors.As(ue.Err, &re) {
+		return fmt.Errorf("%s %q (DISCORD_API_BASE_URL): %w", ue.Op, re.URL, re.Err)
+	}
+	return err
 }
 
 // rewriteURL returns u moved onto base: base's scheme and host, base's path

@@ -244,8 +244,8 @@ func (c *commandSet) reindex(ctx context.Context, r *Request) error {
 
 // RenderSwapReport says what a reindex changed.
 func RenderSwapReport(rep index.SwapReport) []Message {
-	summary := fmt.Sprintf("Index **%s** → **%s**, built in %s: %d facts.",
-		rep.OldVersion, rep.NewVersion, rep.BuildTime.Round(time.Millisecond), rep.Facts)
+	summary := fmt.Sprintf("Index **%s** → **%s**, built in %s: %s.",
+		rep.OldVersion, rep.NewVersion, rep.BuildTime.Round(time.Millisecond), Count(rep.Facts, "fact", "facts"))
 	if rep.Changes.Empty() {
 		summary += "\nNo fact was added, removed or changed."
 	}
@@ -286,8 +286,8 @@ func idList(ids []string, max int) string {
 // RenderLoadError lists the problems in the knowledge files, each as
 // file:line: message, and says the old index keeps serving.
 func RenderLoadError(le *knowledge.LoadError, oldVersion string) []Message {
-	head := fmt.Sprintf("The knowledge files have %d problem(s), so nothing was reindexed: the old index (version %s) keeps serving. Fix these and run /reindex again:\n",
-		len(le.Problems), oldVersion)
+	head := fmt.Sprintf("The knowledge files have %s, so nothing was reindexed: the old index (version %s) keeps serving. Fix these and run /reindex again:\n",
+		Count(len(le.Problems), "problem", "problems"), oldVersion)
 	budget := MaxEmbedDescription - runes(head) - 40
 	var b strings.Builder
 	for i, p := range le.Problems {
@@ -320,7 +320,7 @@ func (c *commandSet) help(ctx context.Context, r *Request) error {
 		fmt.Fprintf(&b, "**In %s** I answer any question my sources cover, without being mentioned.\n", strings.Join(chans, ", "))
 	}
 	b.WriteString("**/reindex** — moderators: reload the knowledge files.\n**/about** — what I know and how I answer.\n\n")
-	fmt.Fprintf(&b, "Each person can ask %d questions a minute. When my sources don't cover something I say so instead of guessing. Nothing I say is investment advice.", c.cfg.Limiter.PerMinute())
+	fmt.Fprintf(&b, "Each person can ask %s a minute. When my sources don't cover something I say so instead of guessing. Nothing I say is investment advice.", Count(c.cfg.Limiter.PerMinute(), "question", "questions"))
 	return r.Respond.Send(ctx, layout(layoutInput{title: "bytewatch help", text: b.String(), colour: ColourInfo})...)
 }
 
@@ -331,7 +331,7 @@ func (c *commandSet) about(ctx context.Context, r *Request) error {
 	if c.cfg.Index != nil {
 		st := c.cfg.Index.Base().Stats()
 		r.IndexVersion = c.cfg.Index.Version()
-		fmt.Fprintf(&b, "**Knowledge:** %d facts from %d sources, as of %s\n", st.Facts, st.Sources, orDash(st.LatestAsOf.Human()))
+		fmt.Fprintf(&b, "**Knowledge:** %s from %s, as of %s\n", Count(st.Facts, "fact", "facts"), Count(st.Sources, "source", "sources"), orDash(st.LatestAsOf.Human()))
 		fmt.Fprintf(&b, "**Index:** %s\n", r.IndexVersion)
 	}
 	mode := "extractive (the facts' own words; no LLM)"
@@ -340,6 +340,15 @@ func (c *commandSet) about(ctx context.Context, r *Request) error {
 	}
 	fmt.Fprintf(&b, "**Answers:** %s\n\nbytewatch reports what its sources say, with who said it. It is not investment advice.", mode)
 	return r.Respond.Send(ctx, layout(layoutInput{title: "About bytewatch", text: b.String(), colour: ColourInfo})...)
+}
+
+// Count writes a number with the word that agrees with it: "1 source",
+// "29 facts".
+func Count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 func orDash(s string) string {

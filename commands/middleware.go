@@ -99,7 +99,7 @@ func RateLimitNotice(perMinute int, wait time.Duration) string {
 	if secs < 1 {
 		secs = 1
 	}
-	return fmt.Sprintf("You're asking faster than I can answer: at most %d questions a minute. Please try again in %d s.", perMinute, secs)
+	return fmt.Sprintf("You're asking faster than I can answer: at most %s a minute. Please try again in %d s.", Count(perMinute, "question", "questions"), secs)
 }
 
 // AsQuestion marks the command as a question from entry (ops.EntrySlash):

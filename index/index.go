@@ -51,6 +51,13 @@ type Options struct {
 	// own sub-folder, removed when it is swapped out. Empty keeps the index
 	// in memory (still scorch, so BM25 applies).
 	Path string
+	// ReuseKey, with Path, keeps the live generation on disk at Close and
+	// lets a later Build of a base with the same version and the same
+	// ReuseKey open it instead of indexing into Bleve again; generations of
+	// other versions or keys are removed. The caller changes the key
+	// whenever the same knowledge could index differently (a new binary).
+	// Empty: every Build indexes afresh and Close removes the folder.
+	ReuseKey string
 	// Vocabulary maps question words to concepts; nil means the embedded
 	// default.
 	Vocabulary *Vocabulary
@@ -125,23 +132,39 @@ func Build(ctx context.Context, base *knowledge.Base, opts Options) (*Index, err
 	for _, w := range ix.vocab.questionWords {
 		ix.qstopRaw[w] = true
 	}
+	var reuse string // a generation on disk to open instead of building
 	if opts.Path != "" {
 		if err := os.MkdirAll(opts.Path, 0o755); err != nil {
 			return nil, fmt.Errorf("index: create %s: %w", opts.Path, err)
 		}
-		// Generations a crashed process left behind: every start rebuilds,
-		// so they are only disk used. (One INDEX_PATH per process.)
+		// Generations a crashed process left behind, or of other knowledge
+		// or another key: only disk used. (One INDEX_PATH per process.)
+		reuse = ix.reusable(base.Version())
 		if old, err := filepath.Glob(filepath.Join(opts.Path, "gen-*")); err == nil {
 			for _, dir := range old {
+				if dir == reuse {
+					continue
+				}
 				if err := os.RemoveAll(dir); err != nil {
 					ix.log.Warn("index: removing a generation left behind", "dir", dir, "err", err)
 				}
 			}
 		}
 	}
-	g, err := ix.build(ctx, base)
-	if err != nil {
-		return nil, err
+	var g *generation
+	if reuse != "" {
+		var err error
+		if g, err = ix.build(ctx, base, reuse); err != nil {
+			ix.log.Warn("index: cannot reuse the index on disk; building it again", "dir", reuse, "err", err)
+		} else {
+			ix.log.Info("index: reusing the index on disk", "dir", reuse, "version", base.Version())
+		}
+	}
+	if g == nil {
+		var err error
+		if g, err = ix.build(ctx, base, ""); err != nil {
+			return nil, err
+		}
 	}
 	ix.cur.Store(g)
 	return ix, nil
@@ -176,12 +199,12 @@ func (ix *Index) Swap(ctx context.Context, base *knowledge.Base) (SwapReport, er
 		return SwapReport{}, ErrClosed
 	}
 	old := ix.cur.Load()
-	g, err := ix.build(ctx, base)
+	g, err := ix.build(ctx, base, "")
 	if err != nil {
 		return SwapReport{}, err
 	}
 	ix.cur.Store(g)
-	ix.retire(old)
+	ix.retire(old, false)
 	rep := SwapReport{
 		OldVersion: old.base.Version(), NewVersion: base.Version(),
 		Changes:   knowledge.Diff(old.base, base),
@@ -199,17 +222,36 @@ func (ix *Index) Close() error {
 	if ix.closed.Swap(true) {
 		return nil
 	}
-	return ix.retire(ix.cur.Load())
+	return ix.retire(ix.cur.Load(), ix.opts.ReuseKey != "")
+}
+
+// reuseMarker is the file in a generation's folder that holds its
+// ReuseKey, written once the generation is complete on disk.
+const reuseMarker = "reuse-key"
+
+// reusable returns the folder of a complete generation of the knowledge
+// version under Path with the ReuseKey, or "".
+func (ix *Index) reusable(version string) string {
+	if ix.opts.ReuseKey == "" {
+		return ""
+	}
+	dirs, _ := filepath.Glob(filepath.Join(ix.opts.Path, "gen-"+version+"-*"))
+	for _, dir := range slices.Backward(dirs) { // the newest first
+		if key, err := os.ReadFile(filepath.Join(dir, reuseMarker)); err == nil && string(key) == ix.opts.ReuseKey {
+			return dir
+		}
+	}
+	return ""
 }
 
 // retire waits for the searches running on g, then closes it and removes
-// its folder.
-func (ix *Index) retire(g *generation) error {
+// its folder unless keep.
+func (ix *Index) retire(g *generation, keep bool) error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.closed = true
 	err := g.idx.Close()
-	if g.dir != "" {
+	if g.dir != "" && !keep {
 		if rerr := os.RemoveAll(g.dir); rerr != nil && err == nil {
 			err = rerr
 		}
@@ -341,7 +383,11 @@ func (ix *Index) analyseAll(vocab *Vocabulary, facts []knowledge.Fact, stop <-ch
 	return out
 }
 
-func (ix *Index) build(ctx context.Context, base *knowledge.Base) (*generation, error) {
+// build makes a generation of base: in memory, in a new folder under Path,
+// or — with reuse, a folder of a complete earlier generation of the same
+// version — by opening that folder and analysing the facts without writing
+// them to Bleve again.
+func (ix *Index) build(ctx context.Context, base *knowledge.Base, reuse string) (*generation, error) {
 	start := time.Now()
 	g := &generation{base: base, df: map[string]int{}, conceptDF: map[string]int{}, figureDF: map[string]int{}, attrDF: map[string]int{}, n: len(base.Facts),
 		spell: newSpeller(ix.general, ix.english), asOf: base.LatestAsOf(), evidence: make(map[string]evidence, len(base.Facts))}
@@ -365,8 +411,16 @@ func (ix *Index) build(ctx context.Context, base *knowledge.Base) (*generation, 
 	// it (unsafe_batch). On disk they must: with unsafe_batch, a disk that
 	// fills during the build fails only in Bleve's background persister,
 	// and the swap would report success over an empty index.
-	idx, err := bleve.NewUsing(g.dir, ix.mapping(), "scorch", "scorch", map[string]any{"unsafe_batch": g.dir == ""})
-	if err != nil {
+	var idx bleve.Index
+	var err error
+	if reuse != "" {
+		// Another process holding the folder makes this fail within the
+		// timeout rather than wait for ever; the folder is left to it.
+		g.dir = reuse
+		if idx, err = bleve.OpenUsing(reuse, map[string]any{"bolt_timeout": "1s"}); err != nil {
+			return nil, fmt.Errorf("index: open %s: %w", reuse, err)
+		}
+	} else if idx, err = bleve.NewUsing(g.dir, ix.mapping(), "scorch", "scorch", map[string]any{"unsafe_batch": g.dir == ""}); err != nil {
 		if g.dir != "" {
 			os.RemoveAll(g.dir)
 		}
@@ -420,14 +474,31 @@ func (ix *Index) build(ctx context.Context, base *knowledge.Base) (*generation, 
 				fieldConcepts:    d.concepts,
 				fieldFigures:     figTokens,
 			}
+			if reuse != "" {
+				continue // already in the index on disk
+			}
 			if err := batch.Index(f.ID, doc); err != nil {
 				return fail(fmt.Errorf("index: fact %s: %w", f.ID, err))
 			}
+		}
+		if reuse != "" {
+			continue
 		}
 		if err := idx.Batch(batch); err != nil {
 			return fail(fmt.Errorf("index: write batch: %w", err))
 		}
 		batch.Reset()
+	}
+	if reuse != "" {
+		if n, err := idx.DocCount(); err != nil || n != uint64(len(base.Facts)) {
+			return fail(fmt.Errorf("index: %s holds %d facts, not %d (%v)", reuse, n, len(base.Facts), err))
+		}
+	} else if g.dir != "" && ix.opts.ReuseKey != "" {
+		// Batches on disk wait for persistence, so the generation is
+		// complete: mark it reusable.
+		if err := os.WriteFile(filepath.Join(g.dir, reuseMarker), []byte(ix.opts.ReuseKey), 0o644); err != nil {
+			return fail(fmt.Errorf("index: %w", err))
+		}
 	}
 	g.names = g.spell.nameTerms(ix.an)
 	g.took = time.Since(start)

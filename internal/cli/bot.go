@@ -2,15 +2,20 @@ package cli
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
 	"time"
 
 	"github.com/bytewatch/bytewatch/answer/llm"
 	"github.com/bytewatch/bytewatch/bot"
 	"github.com/bytewatch/bytewatch/commands"
+	"github.com/bytewatch/bytewatch/index"
+	"github.com/bytewatch/bytewatch/internal/config"
 	"github.com/bytewatch/bytewatch/internal/ops"
 )
 
@@ -26,6 +31,7 @@ const (
 // /healthz, /readyz and /metrics there, from before the index is built.
 func runBot(ctx context.Context, args []string, env Env) error {
 	f := newFlags("run")
+	emulate := f.fs.Bool("emulator", false, "serve a loopback Discord and ask questions from this terminal")
 	pos, err := f.parse(args)
 	if err != nil {
 		return err
@@ -37,10 +43,25 @@ func runBot(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return err
 	}
-	if cfg.DiscordToken == "" {
-		return errors.New("DISCORD_TOKEN is not set: create a bot in the Discord developer portal and put its token in .env (see README, Discord)")
+	if *emulate {
+		return runEmulator(ctx, cfg, env)
 	}
-	log := newLogger(cfg, env.Stderr)
+	if cfg.DiscordToken == "" {
+		return errors.New("DISCORD_TOKEN is not set: create a bot in the Discord developer portal and put its token in .env (see README, Discord), or try the bot with `bytewatch run --emulator`")
+	}
+	return serveBot(ctx, cfg, newLogger(cfg, env.Stderr), func(r bot.Ready) {
+		where := "globally (they can take up to an hour to appear)"
+		if r.GuildID != "" {
+			where = "in server " + r.GuildID
+		}
+		fmt.Fprintf(env.Stdout, "bytewatch %s is online as %s; %s registered %s.\nInvite it to a server: %s\n",
+			Version(), r.Username, plural(r.Commands, "slash command", "slash commands"), where, r.InviteURL)
+	})
+}
+
+// serveBot is runBot once the configuration is read: it serves the bot
+// with cfg until ctx ends, calling onReady once it is online.
+func serveBot(ctx context.Context, cfg config.Config, log *slog.Logger, onReady func(bot.Ready)) error {
 	metrics := ops.NewMetrics()
 	ready := ops.NewConditions(readyIndex, readyGateway)
 	if cfg.HealthAddr != "" {
@@ -52,7 +73,9 @@ func runBot(ctx context.Context, args []string, env Env) error {
 		}
 		defer stop()
 	}
-	eng, ix, err := buildEngine(ctx, cfg, log)
+	// The bot keeps its index in INDEX_PATH, if set, and reuses it at the
+	// next start while the knowledge and the binary are the same.
+	eng, ix, err := buildEngine(ctx, &cfg, log, index.Options{Path: cfg.IndexPath, ReuseKey: binaryKey()})
 	if err != nil {
 		return err
 	}
@@ -91,14 +114,7 @@ func runBot(ctx context.Context, args []string, env Env) error {
 		Logger:             log,
 		Metrics:            metrics,
 		OnServing:          func(up bool) { ready.Set(readyGateway, up) },
-		OnReady: func(r bot.Ready) {
-			where := "globally (they can take up to an hour to appear)"
-			if r.GuildID != "" {
-				where = "in server " + r.GuildID
-			}
-			fmt.Fprintf(env.Stdout, "bytewatch %s is online as %s; %d slash commands registered %s.\nInvite it to a server: %s\n",
-				Version(), r.Username, r.Commands, where, r.InviteURL)
-		},
+		OnReady:            onReady,
 	})
 }
 
@@ -122,4 +138,29 @@ func serveOps(ctx context.Context, addr string, m *ops.Metrics, ready *ops.Condi
 		cancel()
 		<-done
 	}, nil
+}
+
+// plural writes "1 fact" or "2 facts".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// binaryKey identifies this binary for index.Options.ReuseKey: an index on
+// disk is reused only by the binary that wrote it, since another may
+// analyse the same knowledge differently. It is "" (no reuse) when the
+// executable cannot be found.
+func binaryKey() string {
+	exe, err := os.Executable()
+	if err != nil {
+		return ""
+	}
+	fi, err := os.Stat(exe)
+	if err != nil {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(fmt.Sprintf("%s\x00%s\x00%d\x00%d", Version(), exe, fi.Size(), fi.ModTime().UnixNano())))
+	return hex.EncodeToString(sum[:8])
 }

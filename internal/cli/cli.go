@@ -9,9 +9,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
-	"runtime/debug"
+	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/bytewatch/bytewatch/answer"
@@ -29,32 +31,37 @@ const (
 
 // Env is what a command reads from and writes to; tests give their own.
 type Env struct {
+	Stdin          io.Reader // what run --emulator reads questions from
 	Stdout, Stderr io.Writer
 	Lookup         func(string) (string, bool) // os.LookupEnv in production
 	DotEnv         string                      // the .env file to load; "" for none
 }
 
-// Version is the binary's version, from the build info.
-func Version() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "dev"
-}
-
 const usage = `bytewatch answers questions about ByteDance's AI plans from cited facts.
 
 Usage:
-  bytewatch ask [--json] QUESTION     answer a question
-  bytewatch search [--limit N] QUERY  list the best matching facts with scores
-  bytewatch check [DIR]               validate a knowledge folder (default: KNOWLEDGE_DIR or the built-in base)
-  bytewatch run                       serve the Discord bot (the default when DISCORD_TOKEN is set)
-  bytewatch version                   print the version
+  bytewatch [common flags] COMMAND [flags] [arguments]
 
-Common flags (they override the environment and .env):
+Commands:
+  ask [--json] QUESTION               answer a question
+  search [--json] [--limit N] QUERY   list the best matching facts with scores
+  check [DIR]                         validate a knowledge folder (default: KNOWLEDGE_DIR or the built-in base)
+  run [--emulator]                    serve the Discord bot (the default when DISCORD_TOKEN is set);
+                                      --emulator: try it in this terminal against a loopback Discord
+  version                             print the version of the binary and of the knowledge
+
+Common flags, accepted before or after the command (they override the
+environment and .env):
   --knowledge-dir DIR   knowledge folder (KNOWLEDGE_DIR)
-  --index-path DIR      index folder; empty keeps the index in memory (INDEX_PATH)
+  --index-path DIR      where the bot keeps its index (INDEX_PATH); only run uses it:
+                        it is kept there, reused at the next start while the
+                        knowledge and the binary are unchanged, and rebuilt when
+                        either changes. Empty keeps it in memory. ask, search and
+                        check always index in memory, in milliseconds.
   --env-file FILE       the .env file to load (default .env, if present)
+
+Command flags (--json, --limit, --emulator) go after the command. Flags may
+also follow the arguments; "--" ends the flags.
 `
 
 // usageError is a mistake in how the command was called: exit code 2.
@@ -82,22 +89,30 @@ func Main(ctx context.Context, args []string, env Env) int {
 }
 
 func dispatch(ctx context.Context, args []string, env Env) error {
+	pre, args, err := leadingFlags(args)
+	if err != nil {
+		return err
+	}
 	if len(args) == 0 {
-		// The token may be in .env, as the README suggests.
-		lookup := env.Lookup
-		if env.DotEnv != "" {
-			l, err := config.WithDotEnv(env.Lookup, env.DotEnv, false)
-			if err != nil {
-				return err
-			}
-			lookup = l
+		if len(pre) > 0 && slices.ContainsFunc(pre, isHelpFlag) {
+			return flag.ErrHelp
 		}
-		if v, _ := lookup("DISCORD_TOKEN"); v != "" {
-			return runBot(ctx, nil, env)
+		// The token may be in .env, as the README suggests; a --env-file
+		// before no command names the file.
+		f := newFlags("bytewatch")
+		if _, err := f.parse(pre); err != nil {
+			return err
+		}
+		cfg, err := f.config(env)
+		if err != nil {
+			return err
+		}
+		if cfg.DiscordToken != "" {
+			return runBot(ctx, pre, env)
 		}
 		return usageError{"no command given"}
 	}
-	cmd, rest := args[0], args[1:]
+	cmd, rest := args[0], append(pre, args[1:]...)
 	switch cmd {
 	case "ask":
 		return ask(ctx, rest, env)
@@ -108,13 +123,57 @@ func dispatch(ctx context.Context, args []string, env Env) error {
 	case "run":
 		return runBot(ctx, rest, env)
 	case "version", "--version", "-version":
-		fmt.Fprintf(env.Stdout, "bytewatch %s\n", Version())
-		return nil
+		return version(ctx, rest, env)
 	case "help", "-h", "--help", "-help":
 		return flag.ErrHelp
 	default:
 		return usageError{fmt.Sprintf("unknown command %q", cmd)}
 	}
+}
+
+// commonFlags are the flags every command takes, each with a value.
+var commonFlags = map[string]bool{"knowledge-dir": true, "index-path": true, "env-file": true}
+
+func isHelpFlag(a string) bool {
+	switch a {
+	case "-h", "-help", "--help":
+		return true
+	}
+	return false
+}
+
+// leadingFlags splits off the common flags given before the command
+// ("bytewatch --knowledge-dir DIR ask …"), with their values, so that the
+// command parses them as its own. A command's own flag before the command is
+// a usage error that says where it goes.
+func leadingFlags(args []string) (pre, rest []string, err error) {
+	for len(args) > 0 {
+		a := args[0]
+		if a == "--" || !strings.HasPrefix(a, "-") || a == "-" {
+			return pre, args, nil
+		}
+		switch a {
+		case "--version", "-version":
+			return pre, args, nil
+		}
+		if isHelpFlag(a) {
+			pre, args = append(pre, a), args[1:]
+			continue
+		}
+		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !commonFlags[name] {
+			return nil, nil, usageError{fmt.Sprintf("flag %s before the command: only the common flags (--knowledge-dir, --index-path, --env-file) may come before it; put it after the command", a)}
+		}
+		if hasValue {
+			pre, args = append(pre, a), args[1:]
+			continue
+		}
+		if len(args) < 2 {
+			return nil, nil, usageError{fmt.Sprintf("flag needs an argument: %s", a)}
+		}
+		pre, args = append(pre, a, args[1]), args[2:]
+	}
+	return pre, nil, nil
 }
 
 // common holds the flags every command shares.
@@ -181,12 +240,52 @@ func (c *common) config(env Env) (config.Config, error) {
 	return cfg, nil
 }
 
-// loadKnowledge loads KNOWLEDGE_DIR, or the embedded base when it is unset.
-func loadKnowledge(dir string) (*knowledge.Base, error) {
+// builtinDataDir is where the built-in knowledge files live in a clone of
+// the repository; the binary embeds them.
+const builtinDataDir = "knowledge/data"
+
+// loadKnowledge loads KNOWLEDGE_DIR, or the embedded base when it is unset,
+// and returns the folder it loaded ("" for the embedded base). A folder
+// with no knowledge files of its own but a data/ folder that has some — the
+// repository's knowledge/ — stands for that data/ folder.
+func loadKnowledge(dir string) (*knowledge.Base, string, error) {
 	if dir == "" {
-		return knowledge.Default()
+		b, err := knowledge.Default()
+		return b, "", err
 	}
-	return knowledge.LoadDir(dir)
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, dir, fmt.Errorf("the knowledge folder %s does not exist", dir)
+	case err != nil:
+		return nil, dir, fmt.Errorf("the knowledge folder %s: %w", dir, err)
+	case !fi.IsDir():
+		return nil, dir, fmt.Errorf("the knowledge folder %s is a file, not a folder", dir)
+	}
+	if !hasKnowledgeFiles(dir) {
+		if data := filepath.Join(dir, "data"); hasKnowledgeFiles(data) {
+			dir = data
+		} else {
+			return nil, dir, fmt.Errorf("%s holds no knowledge files (*.yaml or *.yml); the built-in ones are in %s of the repository, and the binary embeds them, so leave KNOWLEDGE_DIR unset to use them", dir, builtinDataDir)
+		}
+	}
+	b, err := knowledge.LoadDir(dir)
+	return b, dir, err
+}
+
+// hasKnowledgeFiles reports whether dir holds a *.yaml or *.yml file.
+func hasKnowledgeFiles(dir string) bool {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return false
+	}
+	for _, e := range entries {
+		ext := strings.ToLower(filepath.Ext(e.Name()))
+		if !e.IsDir() && !strings.HasPrefix(e.Name(), ".") && (ext == ".yaml" || ext == ".yml") {
+			return true
+		}
+	}
+	return false
 }
 
 // newLogger builds the process logger from LOG_FORMAT and LOG_LEVEL.
@@ -200,21 +299,28 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
-// buildEngine loads the knowledge, builds the index and the engine.
-func buildEngine(ctx context.Context, cfg config.Config, log *slog.Logger) (*answer.Engine, *index.Index, error) {
-	base, err := loadKnowledge(cfg.KnowledgeDir)
+// buildEngine loads the knowledge, builds the index and the engine. It sets
+// cfg.KnowledgeDir to the folder actually loaded (see loadKnowledge), for
+// /reindex to reload the same one.
+func buildEngine(ctx context.Context, cfg *config.Config, log *slog.Logger, ixOpts index.Options) (*answer.Engine, *index.Index, error) {
+	base, dir, err := loadKnowledge(cfg.KnowledgeDir)
 	if err != nil {
 		return nil, nil, err
 	}
-	ix, err := index.Build(ctx, base, index.Options{Path: cfg.IndexPath, Logger: log})
+	if dir != cfg.KnowledgeDir {
+		log.Info("the knowledge folder holds no knowledge files of its own; loading its data folder", "KNOWLEDGE_DIR", cfg.KnowledgeDir, "loaded", dir)
+		cfg.KnowledgeDir = dir
+	}
+	ixOpts.Logger = log
+	ix, err := index.Build(ctx, base, ixOpts)
 	if err != nil {
-		if cfg.IndexPath != "" {
-			return nil, nil, fmt.Errorf("INDEX_PATH=%s: %w", cfg.IndexPath, err)
+		if ixOpts.Path != "" {
+			return nil, nil, fmt.Errorf("INDEX_PATH=%s: %w", ixOpts.Path, err)
 		}
 		return nil, nil, err
 	}
 	opts := answer.Options{Logger: log}
-	if err := configureLLM(ctx, cfg, log, &opts); err != nil {
+	if err := configureLLM(ctx, *cfg, log, &opts); err != nil {
 		ix.Close()
 		return nil, nil, err
 	}
@@ -233,5 +339,5 @@ func Run() int {
 		<-ctx.Done()
 		stop()
 	}()
-	return Main(ctx, os.Args[1:], Env{Stdout: os.Stdout, Stderr: os.Stderr, Lookup: os.LookupEnv, DotEnv: ".env"})
+	return Main(ctx, os.Args[1:], Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Lookup: os.LookupEnv, DotEnv: ".env"})
 }

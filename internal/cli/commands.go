@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -11,6 +12,8 @@ import (
 	"text/tabwriter"
 
 	"github.com/bytewatch/bytewatch/answer"
+	"github.com/bytewatch/bytewatch/index"
+	"github.com/bytewatch/bytewatch/knowledge"
 )
 
 func signalContext() (context.Context, context.CancelFunc) {
@@ -35,8 +38,10 @@ func ask(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return err
 	}
+	// One-shot commands index in memory, whatever INDEX_PATH says: it takes
+	// milliseconds, and INDEX_PATH belongs to the bot (see runBot).
 	log := newLogger(cfg, env.Stderr)
-	eng, ix, err := buildEngine(ctx, cfg, log)
+	eng, ix, err := buildEngine(ctx, &cfg, log, index.Options{})
 	if err != nil {
 		return err
 	}
@@ -46,12 +51,43 @@ func ask(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	if *asJSON {
-		enc := json.NewEncoder(env.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(answer.JSONOf(a))
+		return writeJSON(env.Stdout, answer.JSONOf(a))
 	}
 	writeAnswer(env.Stdout, a)
 	return nil
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// SearchJSON is what `bytewatch search --json` prints: the matching facts,
+// best first, each with the fields of `ask --json`'s citations plus its
+// rank (1 is the best match).
+type SearchJSON struct {
+	Query        string      `json:"query"`
+	IndexVersion string      `json:"index_version"`
+	Results      []SearchHit `json:"results"`
+}
+
+// SearchHit is one matching fact: answer.CitationJSON's fields and its rank.
+// Score is the search's relevance score (higher is better).
+type SearchHit struct {
+	Rank int `json:"rank"`
+	answer.CitationJSON
+}
+
+func searchJSONOf(query, version string, cites []answer.Citation) SearchJSON {
+	j := SearchJSON{Query: query, IndexVersion: version, Results: []SearchHit{}}
+	for i, c := range cites {
+		j.Results = append(j.Results, SearchHit{Rank: i + 1, CitationJSON: answer.CitationJSON{
+			N: c.N, FactID: c.FactID, SourceID: c.SourceID, SourceTitle: c.SourceTitle,
+			Attribution: c.Attribution, AsOf: c.AsOf.String(), Text: c.Text, Score: c.Score,
+		}})
+	}
+	return j
 }
 
 // writeAnswer renders an answer for a terminal.
@@ -77,6 +113,7 @@ func writeAnswer(w io.Writer, a answer.Answer) {
 func search(ctx context.Context, args []string, env Env) error {
 	f := newFlags("search")
 	limit := f.fs.Int("limit", 8, "how many facts to list")
+	asJSON := f.fs.Bool("json", false, "print one JSON object")
 	pos, err := f.parse(args)
 	if err != nil {
 		return err
@@ -95,7 +132,7 @@ func search(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return err
 	}
-	eng, ix, err := buildEngine(ctx, cfg, newLogger(cfg, env.Stderr))
+	eng, ix, err := buildEngine(ctx, &cfg, newLogger(cfg, env.Stderr), index.Options{})
 	if err != nil {
 		return err
 	}
@@ -103,6 +140,9 @@ func search(ctx context.Context, args []string, env Env) error {
 	cites, version, err := eng.Sources(ctx, query, *limit)
 	if err != nil {
 		return err
+	}
+	if *asJSON {
+		return writeJSON(env.Stdout, searchJSONOf(query, version, cites))
 	}
 	if len(cites) == 0 {
 		fmt.Fprintf(env.Stdout, "No fact matches %q (index %s).\n", query, version)
@@ -139,9 +179,17 @@ func check(_ context.Context, args []string, env Env) error {
 	if name == "" {
 		name = "the built-in knowledge base"
 	}
-	base, err := loadKnowledge(dir)
+	base, loaded, err := loadKnowledge(dir)
+	var le *knowledge.LoadError
+	if errors.As(err, &le) {
+		return fmt.Errorf("%s is not valid:\n%w", loaded, err)
+	}
 	if err != nil {
-		return fmt.Errorf("%s is not valid:\n%w", name, err)
+		return err
+	}
+	if loaded != dir {
+		fmt.Fprintf(env.Stdout, "%s holds no knowledge files of its own; checking %s, which does.\n", dir, loaded)
+		name = loaded
 	}
 	st := base.Stats()
 	fmt.Fprintf(env.Stdout, "%s is valid.\n", name)

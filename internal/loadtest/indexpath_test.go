@@ -248,13 +248,14 @@ func TestIndexPathFaults(t *testing.T) {
 		} else if !strings.Contains(err.Error(), path) || !errors.Is(err, syscall.ENOTDIR) {
 			t.Errorf("index.Build = %v; want an error naming %s: not a directory", err, path)
 		}
-		// As a user meets it: the command fails at once and says why.
+		// As a user meets it: the bot (the one command that uses
+		// INDEX_PATH) fails at once, before connecting, and says why.
 		var stdout, stderr bytes.Buffer
-		env := map[string]string{"INDEX_PATH": path}
-		code := cli.Main(context.Background(), []string{"ask", question(0)}, cli.Env{Stdout: &stdout, Stderr: &stderr,
+		env := map[string]string{"INDEX_PATH": path, "DISCORD_TOKEN": "x", "DISCORD_API_BASE_URL": "http://127.0.0.1:9"}
+		code := cli.Main(context.Background(), []string{"run"}, cli.Env{Stdout: &stdout, Stderr: &stderr,
 			Lookup: func(k string) (string, bool) { v, ok := env[k]; return v, ok }})
 		if code != cli.ExitFailure || !strings.Contains(stderr.String(), path) || !strings.Contains(stderr.String(), "not a directory") {
-			t.Errorf("bytewatch ask with INDEX_PATH=%s: exit %d, stderr %q; want a failure naming the path", path, code, stderr.String())
+			t.Errorf("bytewatch run with INDEX_PATH=%s: exit %d, stderr %q; want a failure naming the path", path, code, stderr.String())
 		}
 	})
 	for _, fault := range indexPathFaults {
