@@ -112,7 +112,6 @@ var notCoveredPhrase = regexp.MustCompile(`(?i)\b(` +
 // says "no information" somewhere is an answer, and must cite.
 const maxNotCoveredRunes = 400
 
-
 // verifier checks sentences against one set of numbered sources, reading
 // and analysing each source once.
 type verifier struct {
