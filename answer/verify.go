@@ -284,6 +284,7 @@ func (v *verifier) check(i int, s string) sentenceCheck {
 			c.problems = append(c.problems, fmt.Sprintf("sentence %d: %q is a number no cited source states %s", i, w, markerList(sg.cited)))
 		}
 	}
+	var counted []string
 	for _, fig := range figs {
 		c.figures++
 		text := strings.TrimSpace(fig.Text)
@@ -298,9 +299,13 @@ func (v *verifier) check(i int, s string) sentenceCheck {
 		}
 		if problem := v.checkFigure(body, fig, sg.cited, c.cited); problem != "" {
 			c.problems = append(c.problems, fmt.Sprintf("sentence %d: %q %s", i, text, problem))
+		} else if fig.Kind == figure.Count && fig.Unit != "" {
+			// What a checked count counts was checked with it ("75 million
+			// people" for users).
+			counted = append(counted, fig.Unit)
 		}
 	}
-	c.problems = append(c.problems, v.supportProblems(i, body, segs, c.cited)...)
+	c.problems = append(c.problems, v.supportProblems(i, body, segs, c.cited, counted)...)
 	return c
 }
 
@@ -325,7 +330,7 @@ func (v *verifier) checkFigure(body string, fig figure.Value, own, all []int) st
 		if slices.Contains(own, n) {
 			continue
 		}
-		if _, ok := figureMismatch(body, fig, v.factFigures(n), v.unitsAgree); ok {
+		if slices.ContainsFunc(v.factFigures(n), func(ff factFigure) bool { return fig.Matches(ff.v) }) {
 			return fmt.Sprintf("is attributed to %s but is in %s", markerList(own), markerList([]int{n}))
 		}
 	}

@@ -106,9 +106,18 @@ type segment struct {
 // says: every name in a segment must be in the facts that segment cites,
 // and every content word of the sentence in the facts the sentence cites,
 // but for connecting words and a small allowance.
-func (v *verifier) supportProblems(i int, body string, segs []segment, cited []int) []string {
+func (v *verifier) supportProblems(i int, body string, segs []segment, cited []int, counted []string) []string {
 	if v.an == nil || len(cited) == 0 {
 		return nil
+	}
+	countedTerms := map[string]bool{}
+	for _, u := range counted {
+		for _, t := range v.an.Terms(u) {
+			countedTerms[t.Term] = true
+		}
+		for _, t := range v.an.Terms(plural(u)) {
+			countedTerms[t.Term] = true
+		}
 	}
 	var problems []string
 	first := firstLetter(body)
@@ -117,7 +126,7 @@ func (v *verifier) supportProblems(i int, body string, segs []segment, cited []i
 	for _, sg := range segs {
 		terms := v.an.Terms(body[sg.start:sg.end])
 		for _, t := range terms {
-			if connectingWords[t.Term] || t.QuestionWord && !t.Entity && len(t.Concepts) == 0 ||
+			if connectingWords[t.Term] || countedTerms[t.Term] || t.QuestionWord && !t.Entity && len(t.Concepts) == 0 ||
 				strings.ContainsAny(t.Term, "0123456789") { // digits are checked as figures
 				continue
 			}
