@@ -3,6 +3,7 @@ package answer
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"unicode/utf8"
@@ -19,7 +20,23 @@ const (
 	// NoteLLMUnavailable: the LLM call failed (timeout, refused
 	// connection, bad key, cut-off or malformed stream, …).
 	NoteLLMUnavailable = "The language model was unavailable, so this is the extractive answer."
+	// NoteNotCoveredOverruled: the LLM said the sources don't cover a
+	// question the facts answer.
+	NoteNotCoveredOverruled = "The composed answer missed what the sources say, so this is the extractive answer."
 )
+
+// Coverage above which the facts answer a question plainly enough that an
+// LLM saying they don't is overruled (see confidentlyCovered).
+const (
+	confidentUnion = 0.85
+	confidentBest  = 0.6
+)
+
+// confidentlyCovered reports whether the extractive decision answers the
+// question confidently: well above the policy's bar, not just over it.
+func confidentlyCovered(sel selection) bool {
+	return sel.answered && sel.coverage >= confidentUnion && sel.best >= confidentBest
+}
 
 // composeLLM asks the LLM to compose the answer from the facts the
 // extractive answer cites, streaming verified sentences to onPartial, and
@@ -78,6 +95,20 @@ func (e *Engine) composeLLM(ctx context.Context, extractive Answer, res index.Re
 	out.Verification = ver
 	out.Mode = ModeLLM
 	out.Note = ""
+	if rep.NotCovered && confidentlyCovered(sel) {
+		// The model says the sources don't cover a question the facts plainly
+		// answer: a model that ignored the question, or one too weak to read
+		// the sources. The extractive answer is right; say why in the record.
+		e.log.Info("answer: the LLM said the sources don't cover the question, but the facts answer it; answering extractively",
+			"model", out.Model, "coverage", sel.coverage, "best", sel.best)
+		ver.Problems = append(ver.Problems, fmt.Sprintf(
+			"the language model said the sources don't cover the question, but the facts answer it (coverage %.2f): showing the extractive answer", sel.coverage))
+		ver.FellBack = true
+		out.Verification = ver
+		out.Mode = ModeExtractive
+		out.Note = NoteNotCoveredOverruled
+		return out
+	}
 	if rep.NotCovered {
 		// The model read the facts and found they don't answer the question.
 		// Say so in bytewatch's own words rather than the model's: nothing it
@@ -192,7 +223,10 @@ func (g *partialGate) offer(soFar string) {
 		if !sp.closed {
 			break
 		}
-		if c := g.v.check(0, soFar[base+sp.start:base+sp.end]); len(c.problems) > 0 {
+		// Every check the final answer gets; a sentence that needs no
+		// citation because it says the sources don't cover something is held
+		// back too — the final answer decides whether that is believed.
+		if c := g.v.check(0, soFar[base+sp.start:base+sp.end]); len(c.problems) > 0 || c.uncited || c.notCovered {
 			g.blocked = true
 			break
 		}
