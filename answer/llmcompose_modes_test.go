@@ -180,4 +180,3 @@ func noPartials(t *testing.T, seen []string, _ answer.Answer) {
 		t.Errorf("partials %q; want none", seen)
 	}
 }
-
