@@ -55,9 +55,9 @@ func (s *support) backs(t index.Term) bool {
 }
 
 // connectingWords carry how a sentence is put, not what it claims:
-// reporting verbs, conjunctions, hedges. They need no source. (The
-// vocabulary's question words — "according", "report", "source", … — are
-// connecting words too.) Analysed forms.
+// reporting verbs, conjunctions, hedges. They need no source. (Not the
+// vocabulary's question words as a whole: "make" and "own" carry the claim
+// in "ByteDance makes its own H20 chips".) Analysed forms.
 var connectingWords = map[string]bool{}
 
 func init() {
@@ -75,7 +75,10 @@ func init() {
 		"nearly", "almost", "least", "most", "more", "less", "exactly", "some", "estimate", "estimated",
 		"currently", "now", "today", "recently", "reached", "reach", "reaches", "per", "each", "every",
 		"worth", "month", "year", "annual", "annually", "monthly", "yearly", "quarter", "including", "include", "includes",
-		"same", "such", "well", "e.g", "i.e", "etc", "many", "much", "several", "various", "like", "one", "two", "first", "second",
+		"same", "such", "well", "e.g", "i.e", "etc", "according", "report", "reports", "reported", "reporting",
+		"source", "sources", "amount", "will", "would", "could", "can", "may", "might", "is", "are", "was", "were",
+		"has", "have", "had", "been", "being", "do", "does", "did", "how", "what", "which", "who", "when", "where",
+		"why", "whether", "still", "yet", "use", "used", "uses", "using", "despite", "because", "since", "even", "though", "just", "only", "really", "actually", "then", "thus", "so", "many", "much", "several", "various", "like", "one", "two", "first", "second",
 	} {
 		for _, t := range an.Terms(w) {
 			connectingWords[t.Term] = true
@@ -126,7 +129,7 @@ func (v *verifier) supportProblems(i int, body string, segs []segment, cited []i
 	for _, sg := range segs {
 		terms := v.an.Terms(body[sg.start:sg.end])
 		for _, t := range terms {
-			if connectingWords[t.Term] || countedTerms[t.Term] || t.QuestionWord && !t.Entity && len(t.Concepts) == 0 ||
+			if connectingWords[t.Term] || countedTerms[t.Term] ||
 				strings.ContainsAny(t.Term, "0123456789") { // digits are checked as figures
 				continue
 			}
@@ -308,7 +311,7 @@ func (v *verifier) exemptFromCiting(s string) (notCovered, ok bool) {
 		switch {
 		case t.Entity || isNameWord(t.Word) && len(t.Concepts) == 0 && t.Start != firstLetter(s):
 			names++
-		case connectingWords[t.Term] || t.QuestionWord && len(t.Concepts) == 0:
+		case connectingWords[t.Term]:
 		default:
 			content++
 		}
