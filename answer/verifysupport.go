@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -175,10 +176,24 @@ func (v *verifier) supportOf(n int) *support {
 	if s, ok := v.support[n]; ok {
 		return s
 	}
-	s := newSupport(v.an, v.sources[n])
+	f := v.sources[n]
+	// Facts are analysed once per process, not once per answer: the
+	// streaming gate and the final verification see the same facts.
+	key := f.ID + "\x00" + f.Statement + "\x00" + f.Attribution + "\x00" + f.AsOf.String() + "\x00" + strings.Join(f.Entities, ",") + "\x00" + strings.Join(f.Topics, ",")
+	var s *support
+	if c, ok := supportCache.Load(key); ok {
+		s = c.(*support)
+	} else {
+		s = newSupport(v.an, f)
+		supportCache.Store(key, s)
+	}
 	v.support[n] = s
 	return s
 }
+
+// supportCache holds each fact's support (read-only once stored), keyed by
+// everything it is built from, so a reloaded fact gets a new entry.
+var supportCache sync.Map
 
 // isNameWord reports whether a word is written as a name: a capital letter
 // ("Lily", "Nvidia"), or capitals inside it ("ByteDance", "iPhone").
