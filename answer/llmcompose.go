@@ -3,6 +3,7 @@ package answer
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"unicode/utf8"
@@ -19,7 +20,23 @@ const (
 	// NoteLLMUnavailable: the LLM call failed (timeout, refused
 	// connection, bad key, cut-off or malformed stream, …).
 	NoteLLMUnavailable = "The language model was unavailable, so this is the extractive answer."
+	// NoteNotCoveredOverruled: the LLM said the sources don't cover a
+	// question the facts answer.
+	NoteNotCoveredOverruled = "The composed answer missed what the sources say, so this is the extractive answer."
 )
+
+// Coverage above which the facts answer a question plainly enough that an
+// LLM saying they don't is overruled (see confidentlyCovered).
+const (
+	confidentUnion = 0.85
+	confidentBest  = 0.6
+)
+
+// confidentlyCovered reports whether the extractive decision answers the
+// question confidently: well above the policy's bar, not just over it.
+func confidentlyCovered(sel selection) bool {
+	return sel.answered && sel.coverage >= confidentUnion && sel.best >= confidentBest
+}
 
 // composeLLM asks the LLM to compose the answer from the facts the
 // extractive answer cites, streaming verified sentences to onPartial, and
@@ -30,7 +47,7 @@ func (e *Engine) composeLLM(ctx context.Context, extractive Answer, res index.Re
 	out := extractive
 	out.PromptVersion = PromptVersion
 	out.Model = configuredModel(e.llm)
-	p, err := buildPrompt(extractive.Question, res, sel, extractive.Advice)
+	p, sel, err := e.fitPrompt(extractive.Question, res, sel, extractive.Advice)
 	if err != nil {
 		// A template bug: nothing was sent, so say nothing of an LLM.
 		e.log.Error("answer: cannot build the LLM prompt", "error", err)
@@ -42,6 +59,23 @@ func (e *Engine) composeLLM(ctx context.Context, extractive Answer, res index.Re
 	gate := &partialGate{v: newVerifier(p.sources), onPartial: onPartial}
 
 	text, err := e.streamAnswer(ctx, p.messages(), gate, &out)
+	for errors.Is(err, llm.ErrPromptTooLong) && len(sel.hits) > 1 {
+		// The server says the prompt does not fit its context: send fewer
+		// sources (the first ones, so the numbers stay the extractive
+		// answer's) and record it as what it is.
+		had := len(sel.hits)
+		sel.hits = sel.hits[:had/2]
+		if p, err = buildPrompt(extractive.Question, res, sel, extractive.Advice); err != nil {
+			e.log.Error("answer: cannot build the LLM prompt", "error", err)
+			return e.unverified(out, ver)
+		}
+		ver.Problems = append(ver.Problems, fmt.Sprintf("the prompt did not fit the model's context; sent %d of %d sources instead", len(sel.hits), had))
+		e.log.Warn("answer: the prompt did not fit the model's context; retrying with fewer sources",
+			"model", out.Model, "sources", len(sel.hits), "had", had)
+		gate.v = newVerifier(p.sources)
+		gate.nextAttempt()
+		text, err = e.streamAnswer(ctx, p.messages(), gate, &out)
+	}
 	if err != nil {
 		return e.unavailable(ctx, out, ver, err)
 	}
@@ -78,6 +112,20 @@ func (e *Engine) composeLLM(ctx context.Context, extractive Answer, res index.Re
 	out.Verification = ver
 	out.Mode = ModeLLM
 	out.Note = ""
+	if rep.NotCovered && confidentlyCovered(sel) {
+		// The model says the sources don't cover a question the facts plainly
+		// answer: a model that ignored the question, or one too weak to read
+		// the sources. The extractive answer is right; say why in the record.
+		e.log.Info("answer: the LLM said the sources don't cover the question, but the facts answer it; answering extractively",
+			"model", out.Model, "coverage", sel.coverage, "best", sel.best)
+		ver.Problems = append(ver.Problems, fmt.Sprintf(
+			"the language model said the sources don't cover the question, but the facts answer it (coverage %.2f): showing the extractive answer", sel.coverage))
+		ver.FellBack = true
+		out.Verification = ver
+		out.Mode = ModeExtractive
+		out.Note = NoteNotCoveredOverruled
+		return out
+	}
 	if rep.NotCovered {
 		// The model read the facts and found they don't answer the question.
 		// Say so in bytewatch's own words rather than the model's: nothing it
@@ -123,8 +171,23 @@ func (e *Engine) streamAnswer(ctx context.Context, msgs []llm.Message, gate *par
 		return "", err
 	}
 	if comp.FinishReason == "length" {
-		e.log.Info("answer: the LLM answer reached the token cap (LLM_MAX_TOKENS); dropping its unfinished sentence",
-			"model", out.Model)
+		// Say whose cap it was: a server started with a lower one (llama.cpp's
+		// -n) stops answers before LLM_MAX_TOKENS.
+		configured, server := 0, 0
+		if l, ok := e.llm.(limited); ok {
+			configured, server = l.MaxTokens(), l.Limits().MaxTokens
+		}
+		switch n := comp.Usage.CompletionTokens; {
+		case server > 0 && (configured == 0 || server < configured):
+			e.log.Info("answer: the LLM answer reached the server's own token cap (llama.cpp -n), which is below LLM_MAX_TOKENS; dropping its unfinished sentence",
+				"model", out.Model, "server_max_tokens", server, "llm_max_tokens", configured)
+		case configured > 0 && n > 0 && n < configured:
+			e.log.Info("answer: the server stopped the LLM answer below LLM_MAX_TOKENS: the server's own cap (llama.cpp -n); dropping its unfinished sentence",
+				"model", out.Model, "completion_tokens", n, "llm_max_tokens", configured)
+		default:
+			e.log.Info("answer: the LLM answer reached the token cap (LLM_MAX_TOKENS); dropping its unfinished sentence",
+				"model", out.Model, "llm_max_tokens", configured)
+		}
 		return dropUnfinished(comp.Text), nil
 	}
 	return comp.Text, nil
@@ -156,6 +219,58 @@ func (e *Engine) unverified(out Answer, ver *Verification) Answer {
 	out.Mode = ModeExtractive
 	out.Note = NoteUnverified
 	return out
+}
+
+// limited is an LLM that knows its server's limits (*llm.Client).
+type limited interface {
+	Limits() llm.Limits
+	MaxTokens() int
+}
+
+// defaultAnswerTokens is the room left for an answer when no cap is known.
+const defaultAnswerTokens = 700
+
+// estimateTokens guesses a conversation's tokens from its length: about
+// three bytes a token for English with markup, which overestimates a little
+// for the usual tokenizers, plus a few tokens per message for the template.
+func estimateTokens(msgs []llm.Message) int {
+	n := 0
+	for _, m := range msgs {
+		n += len(m.Content)/3 + 8
+	}
+	return n
+}
+
+// fitPrompt builds the prompt, with fewer sources when the server has said
+// its context size (llama.cpp's /props, Ollama's model info) and the prompt
+// and the answer would not fit in it. The sources dropped are the last, so
+// the numbers stay the extractive answer's.
+func (e *Engine) fitPrompt(q string, res index.Result, sel selection, advice bool) (prompt, selection, error) {
+	p, err := buildPrompt(q, res, sel, advice)
+	l, ok := e.llm.(limited)
+	if err != nil || !ok || l.Limits().ContextTokens == 0 {
+		return p, sel, err
+	}
+	lim := l.Limits()
+	answer := l.MaxTokens()
+	if lim.MaxTokens > 0 && (answer == 0 || lim.MaxTokens < answer) {
+		answer = lim.MaxTokens
+	}
+	if answer == 0 {
+		answer = defaultAnswerTokens
+	}
+	had := len(sel.hits)
+	for estimateTokens(p.messages())+answer > lim.ContextTokens && len(sel.hits) > 1 {
+		sel.hits = sel.hits[:len(sel.hits)-1]
+		if p, err = buildPrompt(q, res, sel, advice); err != nil {
+			return p, sel, err
+		}
+	}
+	if len(sel.hits) < had {
+		e.log.Info("answer: fewer sources sent so that the prompt fits the model's context",
+			"context_tokens", lim.ContextTokens, "from", lim.From, "sources", len(sel.hits), "had", had)
+	}
+	return p, sel, nil
 }
 
 // configuredModel is the model an LLM is set up to call, when it says.
@@ -192,7 +307,10 @@ func (g *partialGate) offer(soFar string) {
 		if !sp.closed {
 			break
 		}
-		if c := g.v.check(0, soFar[base+sp.start:base+sp.end]); len(c.problems) > 0 {
+		// Every check the final answer gets; a sentence that needs no
+		// citation because it says the sources don't cover something is held
+		// back too — the final answer decides whether that is believed.
+		if c := g.v.check(0, soFar[base+sp.start:base+sp.end]); len(c.problems) > 0 || c.uncited || c.notCovered {
 			g.blocked = true
 			break
 		}

@@ -14,7 +14,7 @@ import (
 
 // overheadAnswer is a realistic LLM answer to "How much is ByteDance
 // investing in AI infrastructure?"; {fact-id} stands for that fact's [n].
-const overheadAnswer = "Reports differ on how much ByteDance is putting into AI infrastructure. " +
+const overheadAnswer = "Reports differ on how much ByteDance is putting into AI infrastructure {ft-ai-infra-12b}{ai-infra-over-10b}. " +
 	"According to the Financial Times, ByteDance plans to put $12 billion into AI infrastructure in 2025 {ft-ai-infra-12b}. " +
 	"Unnamed media reports say it plans to invest more than $10 billion in 2025, including data centres and networking equipment {ai-infra-over-10b}. " +
 	"The same reports put its total planned investment for 2025 at more than $20 billion {total-investment-over-20b}."

@@ -328,15 +328,18 @@ func TestComposeLLM(t *testing.T) {
 			},
 		},
 		{
-			name:     "the model finds the sources don't cover the question",
+			// The facts plainly answer the question: a model that says they
+			// don't is overruled, and the record says why.
+			name:     "the model says the sources don't cover a question they answer",
 			fallback: llmtest.Reply("The sources don't cover that."),
-			mode:     answer.ModeLLM, calls: 1,
-			checkText: func(t *testing.T, a answer.Answer) {
-				if a.Answered || a.Text != answer.NotCovered || len(a.Citations) != 0 || a.Outcome() != "not_covered" {
-					t.Errorf("answered %v, outcome %s, %d citations, text %q; want the not-covered answer",
-						a.Answered, a.Outcome(), len(a.Citations), a.Text)
-				}
-			},
+			mode:     answer.ModeExtractive, note: answer.NoteNotCoveredOverruled, fellBack: true, calls: 1,
+			problems: []string{"the language model said the sources don't cover the question, but the facts answer it"},
+		},
+		{
+			name:     "an off-topic reply that sounds like not covered",
+			fallback: llmtest.Reply("Lily can't find her red ball. She was sad."),
+			mode:     answer.ModeExtractive, note: answer.NoteUnverified, fellBack: true, calls: 2,
+			problems: []string{"the answer cites no source", "repair: the answer cites no source"},
 		},
 	}
 	for _, tt := range tests {

@@ -9,6 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/bytewatch/bytewatch/index"
 	"github.com/bytewatch/bytewatch/knowledge"
 	"github.com/bytewatch/bytewatch/knowledge/figure"
 )
@@ -58,12 +59,24 @@ func Verify(text string, sources map[int]knowledge.Fact) VerifyReport {
 	var r VerifyReport
 	cited := map[int]bool{}
 	markers := 0
+	var checks []sentenceCheck
 	for i, sp := range splitSentences(text, true) {
 		c := v.check(i+1, text[sp.start:sp.end])
+		checks = append(checks, c)
+		markers += c.markers
+	}
+	notCovered, uncited := false, false
+	for i, c := range checks {
 		r.Sentences++
 		r.FiguresChecked += c.figures
 		r.Problems = append(r.Problems, c.problems...)
-		markers += c.markers
+		if c.uncited {
+			uncited = true
+			if markers > 0 && !slices.ContainsFunc(c.problems, func(p string) bool { return strings.HasSuffix(p, "without citing a source") }) {
+				r.Problems = append(r.Problems, fmt.Sprintf("sentence %d cites no source; put [n] after every claim", i+1))
+			}
+		}
+		notCovered = notCovered || c.notCovered
 		for _, n := range c.cited {
 			cited[n] = true
 		}
@@ -72,11 +85,10 @@ func Verify(text string, sources map[int]knowledge.Fact) VerifyReport {
 		r.Cited = append(r.Cited, n)
 	}
 	slices.Sort(r.Cited)
-	if markers == 0 && r.FiguresChecked == 0 && len(r.Problems) == 0 {
-		if isNotCovered(text) {
-			r.NotCovered = true
-			return r
-		}
+	if markers == 0 && r.FiguresChecked == 0 && len(r.Problems) == 0 && !uncited && notCovered &&
+		utf8.RuneCountInString(text) <= maxNotCoveredRunes {
+		r.NotCovered = true
+		return r
 	}
 	switch {
 	case strings.TrimSpace(text) == "":
@@ -100,40 +112,69 @@ var notCoveredPhrase = regexp.MustCompile(`(?i)\b(` +
 // says "no information" somewhere is an answer, and must cite.
 const maxNotCoveredRunes = 400
 
-func isNotCovered(text string) bool {
-	return utf8.RuneCountInString(text) <= maxNotCoveredRunes && notCoveredPhrase.MatchString(text)
-}
-
 // verifier checks sentences against one set of numbered sources, reading
-// each source's figures once.
+// and analysing each source once.
 type verifier struct {
 	sources map[int]knowledge.Fact
-	figures map[int][]figure.Value
+	figures map[int][]factFigure
+	support map[int]*support
+	an      *index.Analyser // nil only if the embedded vocabulary is broken
+	units   map[[2]string]bool
 }
 
 func newVerifier(sources map[int]knowledge.Fact) *verifier {
-	return &verifier{sources: sources, figures: make(map[int][]figure.Value, len(sources))}
+	an, _ := index.DefaultAnalyser()
+	return &verifier{sources: sources, figures: make(map[int][]factFigure, len(sources)),
+		support: make(map[int]*support, len(sources)), an: an}
 }
 
-// factFigures is every figure source n states: its structured figures, the
-// figures in its statement and attribution, and its as-of year — all of
-// which the prompt shows the model.
-func (v *verifier) factFigures(n int) []figure.Value {
+// factFigures is every figure source n states (readFactFigures).
+func (v *verifier) factFigures(n int) []factFigure {
 	if vals, ok := v.figures[n]; ok {
 		return vals
 	}
-	f := v.sources[n]
-	var vals []figure.Value
-	for _, g := range f.Figures {
-		vals = append(vals, g.Value())
-	}
-	vals = append(vals, figure.Parse(f.Statement)...)
-	vals = append(vals, figure.Parse(f.Attribution)...)
-	if !f.AsOf.IsZero() {
-		vals = append(vals, figure.Value{Kind: figure.Year, Amount: float64(f.AsOf.Year)})
-	}
+	vals := readFactFigures(v.sources[n])
 	v.figures[n] = vals
 	return vals
+}
+
+// unitsAgree reports whether two counted nouns name the same thing: the
+// same word, people and users, or words the vocabulary gives one concept
+// ("apps" and "applications"); "GPUs" are not "users".
+func (v *verifier) unitsAgree(a, b string) bool {
+	if a == b {
+		return true
+	}
+	people := map[string]bool{"user": true, "person": true, "people": true, "individual": true}
+	if people[a] && people[b] {
+		return true
+	}
+	if v.an == nil {
+		return false
+	}
+	key := [2]string{a, b}
+	if ok, seen := v.units[key]; seen {
+		return ok
+	}
+	agree := false
+	ta, tb := v.an.Terms(a), v.an.Terms(b)
+	for _, x := range ta {
+		for _, y := range tb {
+			if x.Term == y.Term {
+				agree = true
+			}
+			for _, c := range x.Concepts {
+				if slices.Contains(y.Concepts, c) {
+					agree = true
+				}
+			}
+		}
+	}
+	if v.units == nil {
+		v.units = map[[2]string]bool{}
+	}
+	v.units[key] = agree
+	return agree
 }
 
 // sentenceCheck is the verdict on one sentence.
@@ -142,6 +183,13 @@ type sentenceCheck struct {
 	markers  int   // citation markers, valid or not
 	figures  int
 	problems []string
+	// uncited is set for a sentence that cites no source and is not one of
+	// the sentences that need not (exemptFromCiting); the problem is added
+	// by the caller, which knows whether the answer cites at all.
+	uncited bool
+	// notCovered is set for a sentence saying the sources don't cover
+	// something, which needs no citation.
+	notCovered bool
 }
 
 // check verifies sentence number i (for messages) against the sources.
@@ -150,6 +198,7 @@ func (v *verifier) check(i int, s string) sentenceCheck {
 	// Read the markers, then blank them out so that no figure is read from
 	// them.
 	blanked := []byte(nil)
+	var marks []markerAt
 	for j := 0; j < len(s); j++ {
 		if s[j] != '[' {
 			continue
@@ -168,6 +217,7 @@ func (v *verifier) check(i int, s string) sentenceCheck {
 		if m.tooWide {
 			c.problems = append(c.problems, fmt.Sprintf("sentence %d: %s cites a range of sources too wide to be real", i, s[j:m.end]))
 		}
+		at := markerAt{start: j, end: m.end}
 		for _, n := range m.nums {
 			if _, ok := v.sources[n]; !ok {
 				if text := s[j:m.end]; text == "["+strconv.Itoa(n)+"]" {
@@ -177,9 +227,13 @@ func (v *verifier) check(i int, s string) sentenceCheck {
 				}
 				continue
 			}
+			at.cited = appendNew(at.cited, n)
 			if !slices.Contains(c.cited, n) {
 				c.cited = append(c.cited, n)
 			}
+		}
+		if len(at.cited) > 0 {
+			marks = append(marks, at)
 		}
 		j = m.end - 1
 	}
@@ -187,44 +241,112 @@ func (v *verifier) check(i int, s string) sentenceCheck {
 	if blanked != nil {
 		body = string(blanked)
 	}
+	segs := segments(body, marks)
 	// No figure to check can catch advice ("Buy ByteDance shares now [1].");
 	// an LLM talked into it by an instruction in a question or a source is
 	// stopped here.
 	if phrase, ok := Recommends(body); ok {
 		c.problems = append(c.problems, fmt.Sprintf("sentence %d: %q is investment advice, which bytewatch never gives", i, strings.TrimSpace(phrase)))
 	}
-	figs := figure.Parse(body)
-	// Digits the figure parser passes over ("90million", "９０", "#2",
-	// "GPT-4") are numbers all the same: each must appear in a cited
-	// source, or the sentence could show a figure no source contains.
-	for _, run := range strayDigits(body, figs) {
+	// A number in characters the parser does not read cannot be checked:
+	// the sentence is rejected rather than the number passed over.
+	if num, ok := unreadableNumber(body); ok {
 		c.figures++
-		switch {
-		case len(c.cited) == 0:
-			c.problems = append(c.problems, fmt.Sprintf("sentence %d: %q is stated without citing a source", i, run.text))
-		case !slices.ContainsFunc(c.cited, func(n int) bool { return slices.Contains(digitRuns(v.sources[n].Statement), run.digits) }):
-			c.problems = append(c.problems, fmt.Sprintf("sentence %d: %q is not in any cited source %s", i, run.text, markerList(c.cited)))
+		c.problems = append(c.problems, fmt.Sprintf("sentence %d: %q is a number in characters bytewatch cannot check; write numbers in plain digits", i, num))
+	}
+	figs := figure.Parse(body)
+	if len(c.cited) == 0 {
+		if notCovered, ok := v.exemptFromCiting(body); ok && len(figs) == 0 && !strings.ContainsAny(body, "0123456789") {
+			c.notCovered = notCovered
+		} else {
+			c.uncited = true
 		}
 	}
+	// Digits the figure parser passes over ("90million", "#2", "GPT-4") are
+	// numbers all the same: each must appear in a cited source, or the
+	// sentence could show a figure no source contains.
+	for _, run := range strayDigits(body, figs) {
+		c.figures++
+		sg := segmentAt(segs, run.at)
+		switch {
+		case len(sg.cited) == 0:
+			c.problems = append(c.problems, fmt.Sprintf("sentence %d: %q is stated without citing a source", i, run.text))
+		case !slices.ContainsFunc(sg.cited, func(n int) bool { return slices.Contains(digitRuns(v.sources[n].Statement), run.digits) }):
+			c.problems = append(c.problems, fmt.Sprintf("sentence %d: %q is not in any cited source %s", i, run.text, markerList(sg.cited)))
+		}
+	}
+	// Numbers in words that are no figure to the parser ("two chatbots",
+	// "twice as much") must be stated by a cited source too.
+	for _, w := range strayNumberWords(body, figs) {
+		c.figures++
+		sg := segmentAt(segs, strings.Index(body, w))
+		if !slices.ContainsFunc(sg.cited, func(n int) bool { return statesNumberWord(v.sources[n].Statement, w) }) {
+			c.problems = append(c.problems, fmt.Sprintf("sentence %d: %q is a number no cited source states %s", i, w, markerList(sg.cited)))
+		}
+	}
+	var counted []string
 	for _, fig := range figs {
 		c.figures++
 		text := strings.TrimSpace(fig.Text)
-		if len(c.cited) == 0 {
+		sg := segmentAt(segs, fig.Start)
+		if len(sg.cited) == 0 {
 			c.problems = append(c.problems, fmt.Sprintf("sentence %d: %q is stated without citing a source", i, text))
 			continue
 		}
-		found := false
-		for _, n := range c.cited {
-			if figure.Contains(v.factFigures(n), fig) {
-				found = true
-				break
-			}
+		if yearAsCount(body, fig) {
+			c.problems = append(c.problems, fmt.Sprintf("sentence %d: %q uses a year as a count", i, strings.TrimSpace(body[fig.Start:min(len(body), fig.End+wordLen(body[fig.End:]))])))
+			continue
 		}
-		if !found {
-			c.problems = append(c.problems, fmt.Sprintf("sentence %d: %q is not in any cited source %s", i, text, markerList(c.cited)))
+		if problem := v.checkFigure(body, fig, sg.cited, c.cited); problem != "" {
+			c.problems = append(c.problems, fmt.Sprintf("sentence %d: %q %s", i, text, problem))
+		} else if fig.Kind == figure.Count && fig.Unit != "" {
+			// What a checked count counts was checked with it ("75 million
+			// people" for users).
+			counted = append(counted, fig.Unit)
 		}
 	}
+	c.problems = append(c.problems, v.supportProblems(i, body, segs, c.cited, counted)...)
 	return c
+}
+
+// checkFigure checks one figure against the sources its segment cites
+// (own); it returns "" when one of them states it as the sentence does.
+func (v *verifier) checkFigure(body string, fig figure.Value, own, all []int) string {
+	reason := ""
+	for _, n := range own {
+		r, ok := figureMismatch(body, fig, v.factFigures(n), v.unitsAgree)
+		if ok {
+			return ""
+		}
+		if r != "" && reason == "" {
+			reason = r + " " + markerList([]int{n})
+		}
+	}
+	if reason != "" {
+		return reason
+	}
+	// Stated by another source the sentence cites: the figure traded places.
+	for _, n := range all {
+		if slices.Contains(own, n) {
+			continue
+		}
+		if slices.ContainsFunc(v.factFigures(n), func(ff factFigure) bool { return fig.Matches(ff.v) }) {
+			return fmt.Sprintf("is attributed to %s but is in %s", markerList(own), markerList([]int{n}))
+		}
+	}
+	return "is not in any cited source " + markerList(own)
+}
+
+// wordLen is the length of the space and word at the start of s.
+func wordLen(s string) int {
+	i := 0
+	for i < len(s) && s[i] == ' ' {
+		i++
+	}
+	for i < len(s) && (s[i] >= 'a' && s[i] <= 'z' || s[i] >= 'A' && s[i] <= 'Z') {
+		i++
+	}
+	return i
 }
 
 func sourceCount(n int) string {
@@ -540,6 +662,7 @@ func trimRightSpace(text string, start, end int) int {
 type digitRun struct {
 	text   string // as written, with the word it is glued to
 	digits string // the digits, in ASCII
+	at     int    // byte offset in the sentence
 }
 
 // strayDigits finds the runs of digits in s that no figure in figs covers.
@@ -555,14 +678,15 @@ func strayDigits(s string, figs []figure.Value) []digitRun {
 	var out []digitRun
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if !unicode.IsDigit(r) || covered(i) {
+		// Other scripts' digits are unreadableNumber's: rejected outright.
+		if r < '0' || r > '9' || covered(i) {
 			i += size
 			continue
 		}
 		start := i
 		for i < len(s) {
 			r, size := utf8.DecodeRuneInString(s[i:])
-			if !unicode.IsDigit(r) && r != '.' && r != ',' {
+			if (r < '0' || r > '9') && r != '.' && r != ',' {
 				break
 			}
 			i += size
@@ -585,7 +709,7 @@ func strayDigits(s string, figs []figure.Value) []digitRun {
 			we += size
 		}
 		for _, d := range strings.FieldsFunc(asciiDigits(run), func(r rune) bool { return r < '0' || r > '9' }) {
-			out = append(out, digitRun{text: strings.TrimSpace(s[ws:we]), digits: d})
+			out = append(out, digitRun{text: strings.TrimSpace(s[ws:we]), digits: d, at: start})
 		}
 	}
 	return out

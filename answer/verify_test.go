@@ -53,13 +53,14 @@ func TestVerify(t *testing.T) {
 			name:    "advice has no figure to catch, and is caught",
 			text:    "ByteDance plans to put $12 billion into AI infrastructure in 2025 [1]. You should buy ByteDance shares now [1].",
 			figures: 2, cited: []int{1}, sentences: 2,
-			problems: []string{`sentence 2: "You should buy" is investment advice, which bytewatch never gives`},
+			problems: []string{`sentence 2: "You should buy" is investment advice, which bytewatch never gives`,
+				`sentence 2: "buy", "shares" are not in the cited source [1]`},
 		},
 		{
 			name:    "digits the figure parser skips are still checked",
-			text:    "Doubao has 90million users [1]. ByteDance ranks #2 [1]. It bought ９０ chips [1].",
+			text:    "ByteDance plans 90million for AI infrastructure [1]. ByteDance plans #2 [1]. ByteDance plans to put ９０ into AI infrastructure [1].",
 			figures: 3, cited: []int{1}, sentences: 3,
-			problems: []string{`sentence 1: "90million" is not in any cited source [1]`, `sentence 2: "#2" is not in any cited source [1]`, `sentence 3: "９０" is not in any cited source [1]`},
+			problems: []string{`sentence 1: "90million" is not in any cited source [1]`, `sentence 2: "#2" is not in any cited source [1]`, `sentence 3: "９０" is a number in characters bytewatch cannot check; write numbers in plain digits`},
 		},
 		{
 			name:    "conflicting reports side by side",
@@ -108,7 +109,7 @@ func TestVerify(t *testing.T) {
 		},
 		{
 			name:    "abbreviations do not end sentences",
-			text:    "Nvidia sells to the U.S. Commerce Department's approved buyers, e.g. ByteDance, which plans $12 billion for AI infrastructure in 2025 [1].",
+			text:    "According to a U.S. newspaper, e.g. the Financial Times, ByteDance plans $12 billion for AI infrastructure in 2025 [1].",
 			figures: 2, cited: []int{1}, sentences: 1,
 		},
 		{
@@ -117,7 +118,7 @@ func TestVerify(t *testing.T) {
 			figures: 2, cited: []int{1, 2}, sentences: 3,
 		},
 		{
-			name:    "sentences without figures need no citation",
+			name:    "sentences that claim nothing need no citation",
 			text:    "Reports differ on the amount. The Financial Times says $12 billion [1].",
 			figures: 1, cited: []int{1}, sentences: 2,
 		},

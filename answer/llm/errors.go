@@ -242,6 +242,7 @@ func (c *Client) classify(ctx context.Context, op string, err error, info *respo
 		e.Kind = ErrRejected
 		e.Message = tidy(err.Error(), c.key)
 	}
+	promptTooLongError(e)
 	return e
 }
 

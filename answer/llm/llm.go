@@ -104,6 +104,9 @@ type Client struct {
 	log            *slog.Logger
 	timeoutCause   error
 	noStreamOption atomic.Bool // the server rejected stream_options once
+	rootURL        string      // the server's root, for llama.cpp's and Ollama's own routes; "" for OpenAI
+	http           *http.Client
+	limits         atomic.Pointer[Limits]
 }
 
 // New checks cfg and returns a Client. It sends nothing; see Check.
@@ -182,6 +185,10 @@ func New(cfg Config) (*Client, error) {
 	httpClient.Transport = responseRecorder{next: httpClient.Transport}
 	apiCfg.HTTPClient = httpClient
 	c.api = openai.NewClientWithConfig(apiCfg)
+	c.http = httpClient
+	if cfg.BaseURL != "" {
+		c.rootURL = rootOf(cfg.BaseURL)
+	}
 	return c, nil
 }
 

@@ -417,6 +417,13 @@ loop:
 			total += group * uint64(math.Pow10(info.exp))
 			group, lastExp, last = 0, info.exp, scale
 			q.scaled = true
+		case strings.EqualFold(w, "and") && (last == ones || last == teensOrTens || last == tens) && total == 0:
+			// "two and a half billion": a half more, then the scale.
+			if exp, se, ok := andAHalf(t, we); ok {
+				q.mant, q.dec, q.exp, q.scaled, q.words, q.end = group*10+5, 1, exp, true, true, se
+				return true
+			}
+			break loop
 		case strings.EqualFold(w, "and") && last == hundred:
 			// "two hundred and fifty": the "and" belongs to the number only
 			// when a number word follows it.
@@ -455,18 +462,58 @@ loop:
 	return true
 }
 
-// halfA reads "half a billion" as 0.5e9.
+// andAHalf reads " a half billion" after the "and" of "two and a half
+// billion" ending at k: the scale's exponent and where it ends. Without a
+// scale of a thousand or more it is no figure ("two and a half days" is read
+// no further than "two").
+func andAHalf(t string, k int) (exp, end int, ok bool) {
+	s := skipSpaces(t, k)
+	if s == k || !wordIs(t, s, "a") {
+		return 0, 0, false
+	}
+	s2 := skipSpaces(t, s+1)
+	if s2 == s+1 || !wordIs(t, s2, "half") {
+		return 0, 0, false
+	}
+	s3 := skipSpaces(t, s2+len("half"))
+	if s3 == s2+len("half") {
+		return 0, 0, false
+	}
+	se := scanASCIILetters(t, s3)
+	info, found := lookupWord(t[s3:se])
+	if !found || info.class&classScale == 0 || info.exp < 3 || !boundary(t, se) {
+		return 0, 0, false
+	}
+	return info.exp, se, true
+}
+
+// halfA reads "half a billion", "a half-billion", "a half billion" and
+// "half-billion" as 0.5e9.
 func (p *parser) halfA(q *quantity, j int) (int, bool) {
 	t := p.text
+	if wordIs(t, j, "a") {
+		// "a half-billion", "a half billion"
+		k := skipSpaces(t, j+1)
+		if k == j+1 || !wordIs(t, k, "half") {
+			return 0, false
+		}
+		j = k
+	}
 	we := scanASCIILetters(t, j)
 	if info, ok := lookupWord(t[j:we]); !ok || info.class&classHalf == 0 {
 		return 0, false
 	}
 	k := skipSpaces(t, we)
-	if k == we || !wordIs(t, k, "a") {
+	switch {
+	case k == we && k+1 < len(t) && t[k] == '-' && isLetter(t[k+1]):
+		k++ // "half-billion"
+	case k > we && wordIs(t, k, "a"):
+		k = skipSpaces(t, k+1)
+	case k > we:
+		// "a half billion": the scale straight after
+	default:
 		return 0, false
 	}
-	k = skipSpaces(t, k+1)
 	se := scanASCIILetters(t, k)
 	info, ok := lookupWord(t[k:se])
 	if !ok || info.class&classScale == 0 || !boundary(t, se) {

@@ -169,6 +169,7 @@ type Server struct {
 	key      string
 	leakKey  bool
 	models   []string
+	props    *props // GET /props, as llama.cpp answers it; nil: 404
 
 	mu       sync.Mutex
 	script   []Handler
@@ -255,6 +256,8 @@ func (s *Server) serveHTTP(w http.ResponseWriter, hr *http.Request) {
 			return
 		}
 		s.serveChat(w, r)
+	case hr.Method == http.MethodGet && hr.URL.Path == "/props" && s.props != nil:
+		s.serveProps(w)
 	case hr.Method == http.MethodGet && hr.URL.Path == "/v1/models":
 		s.serveModelList(w)
 	case hr.Method == http.MethodGet && strings.HasPrefix(hr.URL.Path, "/v1/models/"):
