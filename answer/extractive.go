@@ -24,12 +24,12 @@ func composeAboutSources(question string, base *knowledge.Base) Answer {
 		}
 	}
 	st := base.Stats()
-	fmt.Fprintf(&b, ". They hold %s; the newest is as of %s.", plural(st.Facts, "fact", "facts"), base.LatestAsOf().Human())
+	fmt.Fprintf(&b, ". They hold %s; the newest is as of %s.", countOf(st.Facts, "fact", "facts"), base.LatestAsOf().Human())
 	return Answer{Question: question, Mode: ModeExtractive, Answered: true, AboutSources: true, Text: b.String()}
 }
 
-// plural writes "1 fact" or "29 facts".
-func plural(n int, one, many string) string {
+// countOf writes "1 fact" or "29 facts".
+func countOf(n int, one, many string) string {
 	if n == 1 {
 		return fmt.Sprintf("%d %s", n, one)
 	}

@@ -56,7 +56,7 @@ func (e *Engine) composeLLM(ctx context.Context, extractive Answer, res index.Re
 	}
 	out.Usage = &Usage{}
 	ver := &Verification{Problems: []string{}} // "problems": [] rather than null in JSON
-	gate := &partialGate{v: newVerifier(p.sources), onPartial: onPartial}
+	gate := &partialGate{v: newVerifierWith(res.Analyser, p.sources), onPartial: onPartial}
 
 	text, err := e.streamAnswer(ctx, p.messages(), gate, &out)
 	for errors.Is(err, llm.ErrPromptTooLong) && len(sel.hits) > 1 {
@@ -72,14 +72,14 @@ func (e *Engine) composeLLM(ctx context.Context, extractive Answer, res index.Re
 		ver.Problems = append(ver.Problems, fmt.Sprintf("the prompt did not fit the model's context; sent %d of %d sources instead", len(sel.hits), had))
 		e.log.Warn("answer: the prompt did not fit the model's context; retrying with fewer sources",
 			"model", out.Model, "sources", len(sel.hits), "had", had)
-		gate.v = newVerifier(p.sources)
+		gate.v = newVerifierWith(res.Analyser, p.sources)
 		gate.nextAttempt()
 		text, err = e.streamAnswer(ctx, p.messages(), gate, &out)
 	}
 	if err != nil {
 		return e.unavailable(ctx, out, ver, err)
 	}
-	rep := Verify(text, p.sources)
+	rep := verifyWith(res.Analyser, text, p.sources)
 	ver.FiguresChecked += rep.FiguresChecked
 	if !rep.OK() {
 		ver.Problems = append(ver.Problems, rep.Problems...)
@@ -99,7 +99,7 @@ func (e *Engine) composeLLM(ctx context.Context, extractive Answer, res index.Re
 			ver.Problems = append(ver.Problems, "repair: the language model was unavailable: "+err.Error())
 			return e.unverified(out, ver)
 		}
-		rep = Verify(text, p.sources)
+		rep = verifyWith(res.Analyser, text, p.sources)
 		ver.FiguresChecked += rep.FiguresChecked
 		if !rep.OK() {
 			for _, pr := range rep.Problems {

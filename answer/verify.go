@@ -55,7 +55,13 @@ func (r VerifyReport) OK() bool { return len(r.Problems) == 0 }
 // belong to the sentence before them. Decimals ("55.7") and abbreviations
 // ("U.S.", "e.g.", "Dr.") do not end sentences.
 func Verify(text string, sources map[int]knowledge.Fact) VerifyReport {
-	v := newVerifier(sources)
+	return verifyWith(nil, text, sources)
+}
+
+// verifyWith is Verify with the analysis of the knowledge the sources come
+// from (nil: the built-in knowledge's).
+func verifyWith(an *index.Analyser, text string, sources map[int]knowledge.Fact) VerifyReport {
+	v := newVerifierWith(an, sources)
 	var r VerifyReport
 	cited := map[int]bool{}
 	markers := 0
@@ -122,8 +128,14 @@ type verifier struct {
 	units   map[[2]string]bool
 }
 
-func newVerifier(sources map[int]knowledge.Fact) *verifier {
-	an, _ := index.DefaultAnalyser()
+func newVerifier(sources map[int]knowledge.Fact) *verifier { return newVerifierWith(nil, sources) }
+
+// newVerifierWith checks against sources with an analyser that knows their
+// knowledge's names and aliases (nil: the built-in knowledge's).
+func newVerifierWith(an *index.Analyser, sources map[int]knowledge.Fact) *verifier {
+	if an == nil {
+		an, _ = index.DefaultAnalyser()
+	}
 	return &verifier{sources: sources, figures: make(map[int][]factFigure, len(sources)),
 		support: make(map[int]*support, len(sources)), an: an}
 }

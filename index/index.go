@@ -96,6 +96,7 @@ type generation struct {
 	attrDF    map[string]int // attribution term → facts attributed with it
 	spell     *speller
 	vocab     *Vocabulary     // the index's vocabulary plus the knowledge's entities
+	analyser  *Analyser       // analysis with vocab, for the answer verifier
 	names     map[string]bool // analysed terms of names (entities, capitalised words)
 	// evidence is each fact's analysed form, kept from the build so that
 	// coverage needs no analysis at query time.
@@ -392,6 +393,7 @@ func (ix *Index) build(ctx context.Context, base *knowledge.Base, reuse string) 
 	g := &generation{base: base, df: map[string]int{}, conceptDF: map[string]int{}, figureDF: map[string]int{}, attrDF: map[string]int{}, n: len(base.Facts),
 		spell: newSpeller(ix.general, ix.english), asOf: base.LatestAsOf(), evidence: make(map[string]evidence, len(base.Facts))}
 	g.vocab = ix.vocab.WithEntities(base.Entities())
+	g.analyser = &Analyser{an: ix.an, v: g.vocab, qstop: ix.qstop}
 	intern := map[string]string{}
 	for _, w := range g.vocab.words {
 		g.spell.add(w, false)

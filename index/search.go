@@ -81,6 +81,9 @@ type Result struct {
 	Base    *knowledge.Base
 	Version string
 	Took    time.Duration
+	// Analyser analyses text as this generation does, with the knowledge's
+	// own names: what the answer verifier checks an LLM's sentences with.
+	Analyser *Analyser
 }
 
 // narrowFrom is the index size from which searches are focused on the
@@ -95,7 +98,7 @@ func (ix *Index) Search(ctx context.Context, question string, limit int) (Result
 		return Result{}, err
 	}
 	defer g.mu.RUnlock()
-	res := Result{Base: g.base, Version: g.base.Version()}
+	res := Result{Base: g.base, Version: g.base.Version(), Analyser: g.analyser}
 	q, err := ix.parse(g, question)
 	if err != nil {
 		return res, err

@@ -3,6 +3,7 @@ package index
 import (
 	"sync"
 
+	"github.com/bytewatch/bytewatch/knowledge"
 	"github.com/bytewatch/bytewatch/knowledge/figure"
 )
 
@@ -31,13 +32,19 @@ type Analyser struct {
 	qstop map[string]bool
 }
 
-// NewAnalyser returns an Analyser using vocabulary v (nil: the default).
+// NewAnalyser returns an Analyser using vocabulary v (nil: the default
+// vocabulary with the built-in knowledge's names and aliases).
 func NewAnalyser(v *Vocabulary) (*Analyser, error) {
 	if v == nil {
 		var err error
 		if v, err = DefaultVocabulary(); err != nil {
 			return nil, err
 		}
+		base, err := knowledge.Default()
+		if err != nil {
+			return nil, err
+		}
+		v = v.WithEntities(base.Entities())
 	}
 	an, err := newAnalyzer()
 	if err != nil {
@@ -52,7 +59,8 @@ var (
 	defaultAnalyserErr  error
 )
 
-// DefaultAnalyser is the Analyser with the default vocabulary, built once.
+// DefaultAnalyser is the Analyser for the built-in knowledge, built once.
+// An index's own is in every Result (Result.Analyser).
 func DefaultAnalyser() (*Analyser, error) {
 	defaultAnalyserOnce.Do(func() { defaultAnalyser, defaultAnalyserErr = NewAnalyser(nil) })
 	return defaultAnalyser, defaultAnalyserErr

@@ -215,8 +215,15 @@ func (v *Vocabulary) WithEntities(entities []knowledge.Entity) *Vocabulary {
 	// Longer aliases first, so 字节跳动 is rewritten before any shorter
 	// alias inside it.
 	sort.SliceStable(w.scripts, func(i, j int) bool { return len(w.scripts[i].short) > len(w.scripts[j].short) })
+	// At equal length a name wins over a general concept: "Financial
+	// Times" in a question is the newspaper, not just any media.
 	for k, ps := range w.byFirst {
-		sort.SliceStable(ps, func(i, j int) bool { return len(ps[i].tokens) > len(ps[j].tokens) })
+		sort.SliceStable(ps, func(i, j int) bool {
+			if len(ps[i].tokens) != len(ps[j].tokens) {
+				return len(ps[i].tokens) > len(ps[j].tokens)
+			}
+			return w.entities[ps[i].concept] && !w.entities[ps[j].concept]
+		})
 		w.byFirst[k] = ps
 	}
 	sort.Strings(w.concepts)

@@ -41,9 +41,11 @@ func TestVocabularyHoldsNoQuestionWording(t *testing.T) {
 	for _, long := range doc.Abbreviations {
 		phrases = append(phrases, long)
 	}
-	files, _ := filepath.Glob(filepath.Join("..", "answer", "testdata", "*", "*.yaml"))
-	more, _ := filepath.Glob(filepath.Join("..", "answer", "testdata", "*.yaml"))
-	files = append(files, more...)
+	var files []string
+	for _, pattern := range []string{"*.yaml", "people/*.yaml", "fictional/*.yaml"} {
+		more, _ := filepath.Glob(filepath.Join("..", "answer", "testdata", pattern))
+		files = append(files, more...)
+	}
 	if len(files) < 4 {
 		t.Fatalf("found %d question files, want the evaluation sets", len(files))
 	}
