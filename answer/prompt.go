@@ -12,10 +12,10 @@ import (
 )
 
 // PromptVersion names the prompt template LLM answers are composed with
-// (answer/prompts/v1.tmpl); answers report it in Answer.PromptVersion.
-const PromptVersion = "v1"
+// (answer/prompts/v2.tmpl; v2 takes what the sources cover from the knowledge); answers report it in Answer.PromptVersion.
+const PromptVersion = "v2"
 
-//go:embed prompts/v1.tmpl
+//go:embed prompts/v2.tmpl
 var promptV1 string
 
 // promptTemplates is parsed once and only ever executed, which is safe for
@@ -33,6 +33,8 @@ type promptSource struct {
 }
 
 type promptData struct {
+	// Covers is what the sources cover, in the knowledge's own words.
+	Covers        string
 	Question      string
 	KnowledgeAsOf string
 	Advice        bool
@@ -58,8 +60,14 @@ func buildPrompt(question string, res index.Result, sel selection, advice bool) 
 		number[h.Fact.ID] = i + 1
 	}
 	data := promptData{Question: untrusted(question), Advice: advice}
+	data.Covers = "the facts in its sources"
 	if res.Base != nil {
 		data.KnowledgeAsOf = res.Base.LatestAsOf().Human()
+		if c := res.Base.About().Covers; c != "" {
+			data.Covers = c
+		} else if s := res.Base.About().Subject; s != "" {
+			data.Covers = s
+		}
 	}
 	for i, h := range sel.hits {
 		var disagree strings.Builder
