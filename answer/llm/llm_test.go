@@ -258,14 +258,17 @@ func TestRetryHonoursRetryAfter(t *testing.T) {
 
 func TestRetryAfterBeyondDeadlineIsNotAwaited(t *testing.T) {
 	srv := llmtest.New(t, llmtest.Reply(grounded))
-	srv.Script(llmtest.Status(http.StatusTooManyRequests, "30"))
-	c, _ := newClient(t, srv, func(cfg *llm.Config) { cfg.Timeout = 2 * time.Second })
+	// Retry-After is past the 20 s budget: a client that started the wait
+	// would give up at the deadline, 20 s in; one that does not start it
+	// returns at once. 5 s tells the two apart on the busiest machine.
+	srv.Script(llmtest.Status(http.StatusTooManyRequests, "60"))
+	c, _ := newClient(t, srv, func(cfg *llm.Config) { cfg.Timeout = 20 * time.Second })
 	start := time.Now()
 	_, err := c.Stream(context.Background(), question, nil)
 	if !errors.Is(err, llm.ErrRateLimited) {
 		t.Fatalf("err = %v, want ErrRateLimited", err)
 	}
-	if took := time.Since(start); took > time.Second {
+	if took := time.Since(start); took > 5*time.Second {
 		t.Errorf("took %s; a wait past the deadline should not be started", took)
 	}
 	if !strings.Contains(err.Error(), "not retried") || !strings.Contains(err.Error(), "HTTP 429") {
@@ -380,14 +383,18 @@ func TestUnreachableServer(t *testing.T) {
 }
 
 func TestTimeouts(t *testing.T) {
+	// The server holds every stream open until the client goes, so only
+	// the deadline under test can end a call; the caller's context in
+	// stalled() is a safety net that fails the test instead of hanging it.
+	stalled := func(t *testing.T) context.Context {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		t.Cleanup(cancel)
+		return ctx
+	}
 	t.Run("slow server runs into Timeout", func(t *testing.T) {
-		srv := llmtest.New(t, llmtest.Reply(grounded, llmtest.Delay(2*time.Second)))
+		srv := llmtest.New(t, llmtest.Reply(grounded, llmtest.StallAfter(0)))
 		c, _ := newClient(t, srv, func(cfg *llm.Config) { cfg.Timeout = 150 * time.Millisecond })
-		start := time.Now()
-		_, err := c.Stream(context.Background(), question, nil)
-		if took := time.Since(start); took > time.Second {
-			t.Errorf("took %s; the call should end at its timeout, not when the server does", took)
-		}
+		_, err := c.Stream(stalled(t), question, nil)
 		if !errors.Is(err, llm.ErrTimeout) || !errors.Is(err, context.DeadlineExceeded) {
 			t.Fatalf("err = %v, want ErrTimeout and context.DeadlineExceeded", err)
 		}
@@ -396,21 +403,22 @@ func TestTimeouts(t *testing.T) {
 		}
 	})
 	t.Run("Timeout mid-stream keeps the partial text, no retry", func(t *testing.T) {
-		srv := llmtest.New(t, llmtest.Reply(grounded, llmtest.Delay(40*time.Millisecond)))
-		c, _ := newClient(t, srv, func(cfg *llm.Config) { cfg.Timeout = 200 * time.Millisecond })
-		comp, err := c.Stream(context.Background(), question, nil)
+		// Three words, then the stream hangs until the timeout.
+		srv := llmtest.New(t, llmtest.Reply(grounded, llmtest.StallAfter(3)))
+		c, _ := newClient(t, srv, func(cfg *llm.Config) { cfg.Timeout = time.Second })
+		comp, err := c.Stream(stalled(t), question, nil)
 		if !errors.Is(err, llm.ErrTimeout) {
 			t.Fatalf("err = %v, want ErrTimeout", err)
 		}
-		if comp.Text == "" || comp.Text == grounded || !strings.HasPrefix(grounded, comp.Text) {
-			t.Errorf("partial text = %q, want a proper prefix of the answer", comp.Text)
+		if want := strings.Join(strings.Fields(grounded)[:3], " "); comp.Text != want {
+			t.Errorf("partial text = %q, want the three words sent, %q", comp.Text, want)
 		}
 		if n := len(srv.ChatRequests()); n != 1 {
 			t.Errorf("server got %d requests, want 1", n)
 		}
 	})
 	t.Run("caller's deadline", func(t *testing.T) {
-		srv := llmtest.New(t, llmtest.Reply(grounded, llmtest.Delay(2*time.Second)))
+		srv := llmtest.New(t, llmtest.Reply(grounded, llmtest.StallAfter(0)))
 		c, _ := newClient(t, srv, nil)
 		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 		defer cancel()
@@ -420,7 +428,7 @@ func TestTimeouts(t *testing.T) {
 		}
 	})
 	t.Run("caller cancels", func(t *testing.T) {
-		srv := llmtest.New(t, llmtest.Reply(grounded, llmtest.Delay(2*time.Second)))
+		srv := llmtest.New(t, llmtest.Reply(grounded, llmtest.StallAfter(0)))
 		c, _ := newClient(t, srv, nil)
 		ctx, cancel := context.WithCancel(context.Background())
 		time.AfterFunc(50*time.Millisecond, cancel)
@@ -430,8 +438,11 @@ func TestTimeouts(t *testing.T) {
 		}
 	})
 	t.Run("cancel during backoff", func(t *testing.T) {
-		srv := llmtest.New(t, llmtest.Status(http.StatusTooManyRequests, "3"))
-		c, _ := newClient(t, srv, nil)
+		// A 30 s backoff, cancelled once the first attempt is answered: a
+		// client that kept waiting would take 30 s, one that stops 10 s
+		// at most on the busiest machine.
+		srv := llmtest.New(t, llmtest.Status(http.StatusTooManyRequests, "30"))
+		c, _ := newClient(t, srv, func(cfg *llm.Config) { cfg.Timeout = time.Minute })
 		ctx, cancel := context.WithCancel(context.Background())
 		time.AfterFunc(100*time.Millisecond, cancel)
 		start := time.Now()
@@ -439,7 +450,7 @@ func TestTimeouts(t *testing.T) {
 		if !errors.Is(err, context.Canceled) || comp.Attempts != 1 {
 			t.Fatalf("err = %v after %d attempts, want context.Canceled after 1", err, comp.Attempts)
 		}
-		if took := time.Since(start); took > time.Second {
+		if took := time.Since(start); took > 10*time.Second {
 			t.Errorf("took %s; the backoff should end with ctx", took)
 		}
 	})
@@ -483,8 +494,10 @@ func TestWaitingForASlotEndsWithCtx(t *testing.T) {
 		_, err := c.Stream(context.Background(), question, nil)
 		holder <- err
 	}()
-	for srv.InFlight() != 1 {
-		time.Sleep(time.Millisecond)
+	for deadline := time.Now().Add(10 * time.Second); srv.InFlight() != 1; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the first call never reached the server")
+		}
 	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)

@@ -45,7 +45,7 @@ var parseCases = []struct {
 	{"Nvidia chips worth up to $7 billion", []Value{money("$7 billion", 7e9, "USD")}},
 	{"Doubao has 75 million monthly active users", []Value{count("75 million", 75e6, "user")}},
 	{"more than 15 standalone AI applications", []Value{count("15", 15, "application")}},
-	{"Microsoft spent $55.7 billion in the fiscal year ending June 30, 2024",
+	{"Microsoft's outlay reached $55.7 billion over its fiscal year to June 30, 2024",
 		[]Value{money("$55.7 billion", 55.7e9, "USD"), year("June 30, 2024", 2024)}},
 	{"a 75-day extension", []Value{dur("75-day", 75, "day")}},
 	{"Nvidia's H20 chips", nil},

@@ -22,6 +22,7 @@ type reply struct {
 	usage        *usage
 	model        string
 	cutAfter     int
+	stallAfter   int
 	errorAfter   int
 	errorMessage string
 }
@@ -76,6 +77,12 @@ func Model(name string) ReplyOption { return func(r *reply) { r.model = name } }
 // body) after n content chunks.
 func CutAfter(n int) ReplyOption { return func(r *reply) { r.cutAfter = n } }
 
+// StallAfter stops sending after n content chunks and holds the stream open
+// until the client goes away, as a generation that hangs does: a client's
+// timeout then ends the call with exactly those n chunks received, however
+// slow the machine.
+func StallAfter(n int) ReplyOption { return func(r *reply) { r.stallAfter = n } }
+
 // ErrorAfter sends an in-stream error event (data: {"error":{...}}) after n
 // content chunks and ends the stream, as OpenAI does when a generation fails
 // after the 200 was sent.
@@ -107,7 +114,7 @@ func splitWords(text string) []string {
 // ReplyChunks streams the chunks as content deltas, one event each. A
 // request with "stream": false gets one chat.completion object instead.
 func ReplyChunks(chunks []string, opts ...ReplyOption) Handler {
-	cfg := reply{finish: "stop", cutAfter: -1, errorAfter: -1}
+	cfg := reply{finish: "stop", cutAfter: -1, stallAfter: -1, errorAfter: -1}
 	for _, opt := range opts {
 		opt(&cfg)
 	}
@@ -197,6 +204,10 @@ func (cfg reply) stream(w http.ResponseWriter, r *Request, id, model string, chu
 		if i == cfg.cutAfter {
 			r.Ended()
 			cutConnection(w)
+			return
+		}
+		if i == cfg.stallAfter {
+			<-r.Context.Done()
 			return
 		}
 		if i == cfg.errorAfter {

@@ -2,6 +2,7 @@ package llmtest_test
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -202,6 +203,42 @@ func TestCutAfter(t *testing.T) {
 	}
 	if len(evs) != 2 {
 		t.Errorf("events before the cut = %q, want the role and one content chunk", evs)
+	}
+}
+
+func TestStallAfter(t *testing.T) {
+	srv := llmtest.New(t, llmtest.Reply("one two three", llmtest.StallAfter(1)))
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL+"/chat/completions", strings.NewReader(streamBody))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	// The role and one content chunk arrive; then the stream holds until
+	// the client gives up.
+	sc := bufio.NewScanner(resp.Body)
+	var evs []string
+	for len(evs) < 2 && sc.Scan() {
+		if line := sc.Text(); line != "" {
+			evs = append(evs, line)
+		}
+	}
+	if len(evs) != 2 || !strings.Contains(evs[1], `"content":"one"`) {
+		t.Fatalf("events = %q, want the role and \"one\"", evs)
+	}
+	cancel()
+	for sc.Scan() {
+		if line := sc.Text(); line != "" {
+			t.Errorf("event after the stall: %q", line)
+		}
+	}
+	if sc.Err() == nil {
+		t.Error("the stalled stream ended cleanly; want it held until the client went away")
 	}
 }
 
