@@ -47,6 +47,8 @@ const usage = `bytewatch answers questions about ByteDance's AI plans from cited
 Usage:
   bytewatch ask [--json] QUESTION     answer a question
   bytewatch search [--limit N] QUERY  list the best matching facts with scores
+  bytewatch chart [--out FILE] [--width W --height H] QUESTION
+                                      answer and draw the cited figures as a PNG (default chart.png; - for stdout)
   bytewatch check [DIR]               validate a knowledge folder (default: KNOWLEDGE_DIR or the built-in base)
   bytewatch run                       serve the Discord bot (the default when DISCORD_TOKEN is set)
   bytewatch version                   print the version
@@ -103,6 +105,8 @@ func dispatch(ctx context.Context, args []string, env Env) error {
 		return ask(ctx, rest, env)
 	case "search":
 		return search(ctx, rest, env)
+	case "chart":
+		return chartCmd(ctx, rest, env)
 	case "check":
 		return check(ctx, rest, env)
 	case "run":
