@@ -100,45 +100,56 @@ func Render(spec Spec, opts Options) ([]byte, Layout, error) {
 		return nil, Layout{}, err
 	}
 	var buf bytes.Buffer
-	enc := png.Encoder{CompressionLevel: png.BestSpeed}
+	enc := png.Encoder{CompressionLevel: png.DefaultCompression}
 	if err := enc.Encode(&buf, paletted(r.canvas.Image())); err != nil {
 		return nil, Layout{}, fmt.Errorf("chart: encoding the PNG: %w", err)
 	}
 	return buf.Bytes(), r.layout, nil
 }
 
-// paletted turns the picture into an 8-bit paletted image when it has few
-// enough colours (it nearly always has: flat colours and anti-aliased
-// text), which keeps the PNG to a few tens of KB. Otherwise it is kept as
-// it is.
+// palette is every colour the picture uses, with 16 steps of
+// anti-aliasing between each ink and the background.
+var palette = func() color.Palette {
+	pal := color.Palette{Background}
+	for _, ink := range []color.RGBA{TextColour, MutedColour, RuleColour, BarColour, ConflictBars} {
+		for k := 1; k <= 16; k++ {
+			mix := func(a, b uint8) uint8 { return uint8((int(a)*(16-k) + int(b)*k + 8) / 16) }
+			pal = append(pal, color.RGBA{mix(Background.R, ink.R), mix(Background.G, ink.G), mix(Background.B, ink.B), 0xFF})
+		}
+	}
+	return pal
+}()
+
+// paletted maps the picture onto palette: flat colours and anti-aliased
+// text need no more, and an 8-bit PNG is a few tens of KB. Inks and the
+// background are in the palette exactly, so bars keep their colours.
 func paletted(img image.Image) image.Image {
-	b := img.Bounds()
 	rgba, ok := img.(*image.RGBA)
 	if !ok {
 		return img
 	}
-	idx := map[uint32]uint8{}
-	var pal color.Palette
-	out := image.NewPaletted(b, nil)
-	for y := b.Min.Y; y < b.Max.Y; y++ {
-		row := rgba.Pix[(y-b.Min.Y)*rgba.Stride:]
-		orow := out.Pix[(y-b.Min.Y)*out.Stride:]
-		for x := 0; x < b.Dx(); x++ {
-			p := row[4*x : 4*x+4]
+	b := rgba.Bounds()
+	out := image.NewPaletted(b, palette)
+	seen := map[uint32]uint8{}
+	bg := uint32(Background.R)<<24 | uint32(Background.G)<<16 | uint32(Background.B)<<8 | uint32(Background.A)
+	for y := 0; y < b.Dy(); y++ {
+		row := rgba.Pix[y*rgba.Stride : y*rgba.Stride+4*b.Dx()]
+		orow := out.Pix[y*out.Stride : y*out.Stride+b.Dx()]
+		for x := range orow {
+			p := row[4*x : 4*x+4 : 4*x+4]
 			k := uint32(p[0])<<24 | uint32(p[1])<<16 | uint32(p[2])<<8 | uint32(p[3])
-			i, ok := idx[k]
+			if k == bg {
+				orow[x] = 0
+				continue
+			}
+			i, ok := seen[k]
 			if !ok {
-				if len(pal) == 256 {
-					return img
-				}
-				i = uint8(len(pal))
-				idx[k] = i
-				pal = append(pal, color.RGBA{p[0], p[1], p[2], p[3]})
+				i = uint8(palette.Index(color.RGBA{p[0], p[1], p[2], p[3]}))
+				seen[k] = i
 			}
 			orow[x] = i
 		}
 	}
-	out.Palette = pal
 	return out
 }
 
@@ -152,7 +163,9 @@ type renderer struct {
 
 func newRenderer(W, H int) *renderer {
 	c := vgimg.NewWith(vgimg.UseWH(vg.Length(W), vg.Length(H)), vgimg.UseDPI(72), vgimg.UseBackgroundColor(Background))
-	s := math.Min(float64(W)/DefaultWidth, float64(H)/DefaultHeight)
+	// Type scales with the picture, but never below 85% of its default
+	// size: a narrow picture wraps its labels rather than shrinking them.
+	s := math.Max(0.85, math.Min(float64(W)/DefaultWidth, float64(H)/DefaultHeight))
 	return &renderer{W: W, H: H, scale: s, canvas: c, dc: draw.New(c), layout: Layout{Width: W, Height: H}}
 }
 
