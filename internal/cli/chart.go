@@ -50,24 +50,34 @@ func chartCmd(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return err
 	}
+	// The answer goes with the picture; with --out - the picture is
+	// standard output, so the answer goes to standard error.
+	info := env.Stdout
+	if *out == "-" {
+		info = env.Stderr
+	}
 	pic, err := chart.NewCharter(1).Chart(a, ix.Base(), opts)
 	if errors.Is(err, chart.ErrNotChartable) {
 		// The answer still helps: show it, then say why there is no picture.
-		writeAnswer(env.Stderr, a)
-		return fmt.Errorf("no chart: %w", err)
+		writeAnswer(info, a)
+		return err
 	}
 	if err != nil {
 		return err
 	}
 	if *out == "-" {
-		_, err := env.Stdout.Write(pic.PNG)
+		if _, err := env.Stdout.Write(pic.PNG); err != nil {
+			return err
+		}
+	} else if err := writeFileAtomic(*out, pic.PNG); err != nil {
 		return err
 	}
-	if err := writeFileAtomic(*out, pic.PNG); err != nil {
-		return err
+	name := *out
+	if name == "-" {
+		name = "standard output"
 	}
-	fmt.Fprintf(env.Stdout, "Wrote %s (%d×%d, %d bars, %d KB) for:\n\n", *out, pic.Layout.Width, pic.Layout.Height, len(pic.Spec.Bars), (len(pic.PNG)+1023)/1024)
-	writeAnswer(env.Stdout, a)
+	fmt.Fprintf(info, "Wrote %s (%d×%d, %d bars, %d KB) for:\n\n", name, pic.Layout.Width, pic.Layout.Height, len(pic.Spec.Bars), (len(pic.PNG)+1023)/1024)
+	writeAnswer(info, a)
 	return nil
 }
 

@@ -11,7 +11,16 @@ import (
 	"text/tabwriter"
 
 	"github.com/bytewatch/bytewatch/answer"
+	"github.com/bytewatch/bytewatch/chart"
 )
+
+// askOutput is what ask --json prints: the answer's stable JSON shape, and
+// whether `bytewatch chart` would draw it (two or more comparable figures
+// in its cited facts).
+type askOutput struct {
+	answer.JSON
+	Chartable bool `json:"chartable"`
+}
 
 func signalContext() (context.Context, context.CancelFunc) {
 	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -48,7 +57,7 @@ func ask(ctx context.Context, args []string, env Env) error {
 	if *asJSON {
 		enc := json.NewEncoder(env.Stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(answer.JSONOf(a))
+		return enc.Encode(askOutput{JSON: answer.JSONOf(a), Chartable: chart.Chartable(a, ix.Base())})
 	}
 	writeAnswer(env.Stdout, a)
 	return nil
