@@ -10,7 +10,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -160,51 +159,14 @@ func TestPlanNothingComparable(t *testing.T) {
 	})
 }
 
-// measured is a bar found in a decoded PNG.
-type measured struct {
-	x0, x1 int // columns
-	height int // exact-colour rows in its middle column
-	colour color.RGBA
-}
+type measured = chart.MeasuredBar
 
-// findBars finds the bars in a picture by their colours alone: runs of at
-// least 10 columns in which a bar colour fills at least 10 rows on end.
 func findBars(t testing.TB, pngBytes []byte) (image.Image, []measured) {
 	t.Helper()
-	img, err := png.Decode(bytes.NewReader(pngBytes))
+	img, bars, err := chart.Measure(pngBytes)
 	if err != nil {
-		t.Fatalf("decoding the PNG: %v", err)
+		t.Fatal(err)
 	}
-	var bars []measured
-	for _, col := range []color.RGBA{chart.BarColour, chart.ConflictBars} {
-		b := img.Bounds()
-		run := func(x int) int {
-			best, cur := 0, 0
-			for y := b.Min.Y; y < b.Max.Y; y++ {
-				if color.RGBAModel.Convert(img.At(x, y)).(color.RGBA) == col {
-					cur++
-					best = max(best, cur)
-				} else {
-					cur = 0
-				}
-			}
-			return best
-		}
-		start := -1
-		for x := b.Min.X; x <= b.Max.X; x++ {
-			tall := x < b.Max.X && run(x) >= 10
-			switch {
-			case tall && start < 0:
-				start = x
-			case !tall && start >= 0:
-				if x-start >= 10 {
-					bars = append(bars, measured{x0: start, x1: x, height: run((start + x) / 2), colour: col})
-				}
-				start = -1
-			}
-		}
-	}
-	sort.Slice(bars, func(i, j int) bool { return bars[i].x0 < bars[j].x0 })
 	return img, bars
 }
 
@@ -218,21 +180,21 @@ func checkRatios(t *testing.T, spec chart.Spec, bars []measured) {
 	maxAmount, maxH := 0.0, 0
 	for i, b := range spec.Bars {
 		if b.Figure.Amount > maxAmount {
-			maxAmount, maxH = b.Figure.Amount, bars[i].height
+			maxAmount, maxH = b.Figure.Amount, bars[i].Height
 		}
 	}
 	for i, b := range spec.Bars {
 		want := b.Figure.Amount / maxAmount
-		got := float64(bars[i].height) / float64(maxH)
+		got := float64(bars[i].Height) / float64(maxH)
 		if math.Abs(got-want) > 0.02*want {
-			t.Errorf("bar %d (%s): height %d px is %.4f of the tallest, want %.4f (within 2%%)", i+1, b.Value, bars[i].height, got, want)
+			t.Errorf("bar %d (%s): height %d px is %.4f of the tallest, want %.4f (within 2%%)", i+1, b.Value, bars[i].Height, got, want)
 		}
 		wantColour := chart.BarColour
 		if b.Conflict {
 			wantColour = chart.ConflictBars
 		}
-		if bars[i].colour != wantColour {
-			t.Errorf("bar %d (%s) drawn in %v, want %v", i+1, b.Value, bars[i].colour, wantColour)
+		if bars[i].Colour != wantColour {
+			t.Errorf("bar %d (%s) drawn in %v, want %v", i+1, b.Value, bars[i].Colour, wantColour)
 		}
 	}
 }
@@ -287,7 +249,7 @@ func TestRenderConflictAsTwoBarsWithAttribution(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, bars := findBars(t, pic)
-	if len(bars) != 2 || bars[0].colour != chart.ConflictBars || bars[1].colour != chart.ConflictBars {
+	if len(bars) != 2 || bars[0].Colour != chart.ConflictBars || bars[1].Colour != chart.ConflictBars {
 		t.Fatalf("want two conflict-coloured bars, found %+v", bars)
 	}
 	texts := map[string]bool{}
