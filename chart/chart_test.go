@@ -91,7 +91,7 @@ func TestPlanComparesOneKindAndUnit(t *testing.T) {
 	for _, s := range spec.Sources {
 		lines = append(lines, s.Line())
 	}
-	if len(lines) != 3 || !strings.HasPrefix(lines[0], "[1] Acme's annual report — Cloud capital spending survey, as of February 2025") {
+	if len(lines) != 3 || lines[0] != "[1] Acme's annual report, as of February 2025 — Cloud capital spending survey" {
 		t.Errorf("sources: %q", lines)
 	}
 	if spec.AsOf != base(t).LatestAsOf() {
@@ -124,7 +124,7 @@ func TestPlanNothingComparable(t *testing.T) {
 		ids  []string
 		why  string
 	}{
-		{"one figure", []string{"acme-capex-2024", "acme-ceo"}, "only one figure ($40B Acme data centre spending)"},
+		{"one figure", []string{"acme-capex-2024", "acme-ceo"}, "only one figure (Acme data centre spending: $40B)"},
 		{"no figure", []string{"acme-ceo"}, "no amount"},
 		{"money and users", []string{"acme-capex-2024", "globex-app-users"}, "not comparable"},
 	} {
@@ -226,6 +226,12 @@ func TestRenderBarsInTheRatioOfTheirValues(t *testing.T) {
 				t.Errorf("picture is %v, want %d×%d", img.Bounds().Size(), w, h)
 			}
 			checkRatios(t, spec, bars)
+			// What the picture shows is what was laid out, to the pixel.
+			for i, b := range layout.Bars {
+				if i < len(bars) && bars[i].Height != b.Y1-b.Y0 {
+					t.Errorf("bar %d: %d px tall in the picture, %d laid out", i+1, bars[i].Height, b.Y1-b.Y0)
+				}
+			}
 			// Every bar stands on the zero line.
 			for i, b := range layout.Bars {
 				if b.Y1 != layout.Baseline {
@@ -277,8 +283,8 @@ func TestRenderShowsSourcesAsOfAndNoAdvice(t *testing.T) {
 	joined := strings.Join(all, "\n")
 	for _, want := range []string{
 		"note: Knowledge as of February 2025 · Not investment advice",
-		"source: [1] Acme's annual report — Cloud capital spending survey, as of February 2025",
-		"source: [2] Globex's annual report — Cloud capital spending survey, as of 30 June 2024",
+		"source: [1] Acme's annual report, as of February 2025 — Cloud capital spending survey",
+		"source: [2] Globex's annual report, as of 30 June 2024 — Cloud capital spending survey",
 		"entity: Acme", "entity: Globex", "period: FY to June 2024", "cite: [2]", "value: $40B",
 	} {
 		if !strings.Contains(joined, want) {

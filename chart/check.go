@@ -77,7 +77,7 @@ func Check(spec Spec, texts []Text) error {
 		if period, want := strings.Join(labels["period"], " "), PeriodLabel(g, f.AsOf); period != want {
 			problems = append(problems, fmt.Sprintf("bar %d's period is %q, but fact %q gives %q", i+1, period, f.ID, want))
 		}
-		if m := strings.Join(labels["measure"], " "); m != "" && !strings.EqualFold(m, g.Measure) {
+		if m := strings.Join(labels["measure"], " "); m != "" && !strings.EqualFold(m, g.Measure) && !strings.EqualFold(m, MeasureLabel(b.Entity, g.Measure)) {
 			problems = append(problems, fmt.Sprintf("bar %d is labelled %q, but fact %q measures %q", i+1, m, f.ID, g.Measure))
 		}
 		if ent := strings.Join(labels["entity"], " "); ent != "" && !containsFold(f.Entities, ent) {

@@ -269,7 +269,7 @@ func dedupe(cs []candidate) []candidate {
 func describe(cs []candidate) string {
 	parts := make([]string, 0, len(cs))
 	for _, c := range cs {
-		parts = append(parts, c.bar.Value+" "+c.bar.Measure)
+		parts = append(parts, c.bar.Measure+": "+c.bar.Value)
 	}
 	return strings.Join(parts, "; ")
 }
@@ -515,15 +515,35 @@ func sources(facts []knowledge.Fact, ns []int, base *knowledge.Base) []Source {
 	return out
 }
 
-// Line writes a footnote line: "[1][3] the Financial Times — title, as of January 2025".
+// Line writes a footnote line: "[1][3] the Financial Times, as of January
+// 2025 — title". The date comes before the title, so a line cut to fit a
+// narrow picture keeps it.
 func (s Source) Line() string {
 	var b strings.Builder
 	for _, n := range s.Ns {
 		fmt.Fprintf(&b, "[%d]", n)
 	}
-	fmt.Fprintf(&b, " %s — %s", s.Attribution, s.Title)
+	b.WriteString(" " + s.Attribution)
 	if !s.AsOf.IsZero() {
 		b.WriteString(", as of " + s.AsOf.Human())
 	}
+	b.WriteString(" — " + s.Title)
 	return b.String()
+}
+
+// MeasureLabel is what a bar measures, without the entity its label
+// already names: "Alphabet spending on chips" under "Alphabet" is
+// "spending on chips".
+func MeasureLabel(entity, measure string) string {
+	if rest, ok := cutPrefixFold(measure, entity+" "); ok && rest != "" {
+		return rest
+	}
+	return measure
+}
+
+func cutPrefixFold(s, prefix string) (string, bool) {
+	if len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix) {
+		return s[len(prefix):], true
+	}
+	return s, false
 }

@@ -296,11 +296,13 @@ func (r *renderer) draw(spec Spec) {
 	n := len(spec.Bars)
 	slot := inner / vg.Length(n)
 	labelW := slot - r.px(8)
-	type labels struct{ entity, period, attr []string }
-	sameEntity := true
+	type labels struct{ entity, measure, period, attr []string }
+	sameEntity, sameMeasure := true, true
 	for _, b := range spec.Bars {
 		sameEntity = sameEntity && b.Entity == spec.Bars[0].Entity
+		sameMeasure = sameMeasure && measureKey(b.Measure) == measureKey(spec.Bars[0].Measure)
 	}
+	measureSty := r.style(15, false, false, MutedColour)
 	topRole := "entity"
 	if sameEntity {
 		topRole = "measure"
@@ -309,14 +311,19 @@ func (r *renderer) draw(spec Spec) {
 	var labelH vg.Length
 	for i, b := range spec.Bars {
 		l := labels{entity: wrap(entitySty, b.Entity, labelW), period: wrap(periodSty, b.Period, labelW-r.px(40))}
-		if sameEntity {
+		switch {
+		case sameEntity:
 			// One entity throughout: the title names it, the bars say what each measures.
 			l.entity = wrap(entitySty, capitalise(b.Measure), labelW)
+		case !sameMeasure:
+			// Different things measured: say what, under whose.
+			l.measure = wrap(measureSty, MeasureLabel(b.Entity, b.Measure), labelW)
 		}
 		if b.Conflict {
 			l.attr = wrap(attrSty, "per "+b.Attribution, labelW)
 		}
-		h := vg.Length(len(l.entity))*r.lineHeight(entitySty) + vg.Length(max(1, len(l.period)))*r.lineHeight(periodSty) +
+		h := vg.Length(len(l.entity))*r.lineHeight(entitySty) + vg.Length(len(l.measure))*r.lineHeight(measureSty) +
+			vg.Length(max(1, len(l.period)))*r.lineHeight(periodSty) +
 			vg.Length(len(l.attr))*r.lineHeight(attrSty)
 		labelH = max(labelH, h)
 		lbs[i] = l
@@ -355,8 +362,9 @@ func (r *renderer) draw(spec Spec) {
 	p.Draw(area)
 	trX, _ := p.Transforms(&area)
 
-	// Zero line.
-	r.dc.StrokeLine2(draw.LineStyle{Color: RuleColour, Width: r.px(2)}, margin, H-baseline, W-margin, H-baseline)
+	// The zero line, just under the bars (image rows baseline and
+	// baseline+1), so it hides none of their height.
+	r.dc.StrokeLine2(draw.LineStyle{Color: RuleColour, Width: 2}, margin, H-baseline-1, W-margin, H-baseline-1)
 	r.layout.Baseline = int(baseline)
 
 	// Values above the bars, labels under them.
@@ -367,6 +375,7 @@ func (r *renderer) draw(spec Spec) {
 		r.text(valueSty, cx, vy, text.XCenter, "value", i, valueLines[i])
 		ly := baseline + r.px(8)
 		ly = r.text(entitySty, cx, ly, text.XCenter, topRole, i, lbs[i].entity)
+		ly = r.text(measureSty, cx, ly, text.XCenter, "measure", i, lbs[i].measure)
 		// The period, with the bar's citation marker after it.
 		cite := fmt.Sprintf("[%d]", b.N)
 		citeSty := r.style(16, false, false, MutedColour)
@@ -454,11 +463,11 @@ func (bp *barPlotter) Plot(c draw.Canvas, p *plot.Plot) {
 				x1 = math.Round(float64(trX(float64(i) + 0.95)))
 			}
 		}
+		// Heights are rounded once, from the amount's share of the full
+		// height, so each is within half a pixel of its true ratio.
 		y0 := math.Round(float64(trY(0)))
-		y1 := math.Round(float64(trY(b.Figure.Amount)))
-		if y1-y0 < 1 {
-			y1 = y0 + 1
-		}
+		full := math.Round(float64(trY(p.Y.Max))) - y0
+		y1 := y0 + math.Max(1, math.Round(full*b.Figure.Amount/p.Y.Max))
 		col := BarColour
 		if b.Conflict {
 			col = ConflictBars
