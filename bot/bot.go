@@ -113,7 +113,8 @@ type service struct {
 	rest     *commands.REST
 	router   *commands.Router
 	limiter  *commands.RateLimiter
-	channels map[string]bool // answer channels
+	channels map[string]bool  // answer channels
+	charts   *commands.Charts // nil without an Index: no charts
 	inflight inflight
 	draining atomic.Bool
 	// work is the parent of every handler's context; abort cancels it when
@@ -247,7 +248,13 @@ func newBot(opts Options) (*service, func(), error) {
 	for _, id := range opts.AnswerChannelIDs {
 		b.channels[id] = true
 	}
+	if opts.Index != nil {
+		// One Charts for commands and messages, so a Chart button under a
+		// reply to a mention finds its chart.
+		b.charts = commands.NewCharts(nil, opts.Index)
+	}
 	b.router = commands.New(b.rest, commands.Config{
+		Charts:   b.charts,
 		Answerer: opts.Answerer, Reindexer: opts.Reindexer, Index: opts.Index, Limiter: b.limiter,
 		ModeratorRoleIDs: opts.ModeratorRoleIDs, AnswerChannelIDs: opts.AnswerChannelIDs,
 		Version: opts.Version, Model: opts.Model, Logger: opts.Logger, Metrics: opts.Metrics, StreamInterval: opts.StreamInterval,

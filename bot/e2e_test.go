@@ -50,7 +50,7 @@ func TestBot(t *testing.T) {
 			}
 		}
 		slices.Sort(names)
-		if want := []string{"about", "ask", "help", "reindex", "sources"}; !slices.Equal(names, want) {
+		if want := []string{"about", "ask", "chart", "help", "reindex", "sources"}; !slices.Equal(names, want) {
 			t.Errorf("guild commands = %v; want %v", names, want)
 		}
 		if global := srv.Commands(""); len(global) != 0 {
@@ -670,8 +670,8 @@ func TestShutdown(t *testing.T) {
 		},
 	})
 	srv := f.srv
-	if n, g := len(srv.Commands("")), len(srv.Commands(guildID)); n != 5 || g != 0 {
-		t.Errorf("%d global and %d guild commands; without DISCORD_GUILD_ID all 5 go global", n, g)
+	if n, g := len(srv.Commands("")), len(srv.Commands(guildID)); n != 6 || g != 0 {
+		t.Errorf("%d global and %d guild commands; without DISCORD_GUILD_ID all 6 go global", n, g)
 	}
 	finishing := f.ask(userID(50), "slow "+coveredQuestion, false)
 	cutOff := f.ask(userID(51), "slow forever "+coveredQuestion, false)

@@ -250,7 +250,8 @@ func (b *service) answerMessage(ctx context.Context, m *discordgo.Message, trigg
 	// still answered rather than dropped.
 	sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), commands.DefaultCallTimeout)
 	defer cancel()
-	first, err := b.reply(sendCtx, m, commands.RenderAnswer(ans))
+	msgs, _ := b.charts.Decorate(ans, commands.RenderAnswer(ans))
+	first, err := b.reply(sendCtx, m, msgs)
 	responded(first)
 	if err != nil {
 		outcome, reason, level, errAttr = ops.OutcomeError, "reply_failed", slog.LevelError, err
@@ -268,7 +269,7 @@ func msOf(d time.Duration) float64 { return float64(d.Microseconds()/100) / 10 }
 func (b *service) reply(ctx context.Context, m *discordgo.Message, msgs []commands.Message) (time.Time, error) {
 	var first time.Time
 	for i, msg := range msgs {
-		send := &discordgo.MessageSend{Content: msg.Content, Embeds: msg.Embeds}
+		send := &discordgo.MessageSend{Content: msg.Content, Embeds: msg.Embeds, Files: msg.Files, Components: msg.Components}
 		if i == 0 {
 			fail := false
 			send.Reference = &discordgo.MessageReference{MessageID: m.ID, ChannelID: m.ChannelID, GuildID: m.GuildID, FailIfNotExists: &fail}

@@ -54,6 +54,9 @@ type Config struct {
 	// StreamInterval is the least time between edits that show an LLM
 	// answer as it streams; 0 means DefaultStreamInterval.
 	StreamInterval time.Duration
+	// Charts draws answers' figures (/chart, Chart buttons, comparison
+	// answers); nil makes one from Index. With neither there are no charts.
+	Charts *Charts
 }
 
 // Limits of the commands.
@@ -81,10 +84,17 @@ func New(rest *REST, cfg Config) *Router {
 	if cfg.StreamInterval <= 0 {
 		cfg.StreamInterval = DefaultStreamInterval
 	}
-	c := &commandSet{cfg: cfg, log: cfg.Logger}
+	if cfg.Charts == nil && cfg.Index != nil {
+		cfg.Charts = NewCharts(nil, cfg.Index)
+	}
+	c := &commandSet{cfg: cfg, log: cfg.Logger, charts: cfg.Charts}
 	rt := NewRouter(rest, cfg.Logger)
 	rt.Use(Logging(cfg.Logger, cfg.Metrics), Recover(cfg.Logger))
 	rt.Add(askSpec(), HandlerFunc(c.ask), AsQuestion(ops.EntrySlash), RateLimit(cfg.Limiter), Defer())
+	if cfg.Charts != nil {
+		rt.Add(chartSpec(), HandlerFunc(c.chart), AsQuestion(chartEntry), RateLimit(cfg.Limiter), Defer())
+		rt.AddButton(ChartButtonPrefix, "chart button", HandlerFunc(c.chartButton), RateLimit(cfg.Limiter))
+	}
 	rt.Add(sourcesSpec(), HandlerFunc(c.sources), RateLimit(cfg.Limiter), Defer())
 	rt.Add(reindexSpec(), HandlerFunc(c.reindex), ForcePrivate(), RequireModerator(cfg.ModeratorRoleIDs), Defer())
 	rt.Add(helpSpec(), HandlerFunc(c.help), ForcePrivate())
@@ -155,8 +165,9 @@ func aboutSpec() *discordgo.ApplicationCommand {
 
 // commandSet holds what the handlers share.
 type commandSet struct {
-	cfg Config
-	log *slog.Logger
+	cfg    Config
+	log    *slog.Logger
+	charts *Charts
 }
 
 func (c *commandSet) ask(ctx context.Context, r *Request) error {
@@ -183,7 +194,11 @@ func (c *commandSet) ask(ctx context.Context, r *Request) error {
 	}
 	r.Outcome, r.IndexVersion, r.Answer = a.Outcome(), a.IndexVersion, &a
 	r.Annotate(slog.Int("partial_edits", edits))
-	return r.Respond.Send(ctx, RenderAnswer(a)...)
+	msgs, charted := c.charts.Decorate(a, RenderAnswer(a))
+	if charted != "" {
+		r.Annotate(slog.String("chart", charted))
+	}
+	return r.Respond.Send(ctx, msgs...)
 }
 
 func (c *commandSet) sources(ctx context.Context, r *Request) error {

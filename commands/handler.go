@@ -224,7 +224,8 @@ func (p *Responder) Send(ctx context.Context, msgs ...Message) error {
 	case notAcknowledged:
 		err = p.rest.Respond(ctx, p.in, &discordgo.InteractionResponse{
 			Type: discordgo.InteractionResponseChannelMessageWithSource,
-			Data: &discordgo.InteractionResponseData{Content: first.Content, Embeds: first.Embeds, Flags: p.flags()},
+			Data: &discordgo.InteractionResponseData{Content: first.Content, Embeds: first.Embeds, Flags: p.flags(),
+				Files: first.Files, Components: first.Components},
 		})
 		if err == nil {
 			p.acked = time.Now()
@@ -234,7 +235,11 @@ func (p *Responder) Send(ctx context.Context, msgs ...Message) error {
 		if embeds == nil {
 			embeds = []*discordgo.MessageEmbed{} // clear what progress showed
 		}
-		err = p.rest.EditOriginal(ctx, p.in, &discordgo.WebhookEdit{Content: &content, Embeds: &embeds})
+		edit := &discordgo.WebhookEdit{Content: &content, Embeds: &embeds, Files: first.Files}
+		if first.Components != nil {
+			edit.Components = &first.Components
+		}
+		err = p.rest.EditOriginal(ctx, p.in, edit)
 	case replied:
 		rest = msgs
 	}
@@ -244,7 +249,7 @@ func (p *Responder) Send(ctx context.Context, msgs ...Message) error {
 	p.state = replied
 	for _, m := range rest {
 		if err := p.rest.Followup(ctx, p.in, &discordgo.WebhookParams{
-			Content: m.Content, Embeds: m.Embeds, Flags: p.flags(),
+			Content: m.Content, Embeds: m.Embeds, Flags: p.flags(), Files: m.Files, Components: m.Components,
 		}); err != nil {
 			return err
 		}

@@ -24,6 +24,10 @@ const (
 type Message struct {
 	Content string
 	Embeds  []*discordgo.MessageEmbed
+	// Files are uploaded with the message (multipart, with payload_json);
+	// Components are its buttons.
+	Files      []*discordgo.File
+	Components []discordgo.MessageComponent
 }
 
 // OutcomeColour is the embed colour for an answer.Answer's Outcome.
@@ -243,8 +247,19 @@ func (msg Message) Validate() error {
 	if n := runes(msg.Content); n > MaxContent {
 		bad("content has %d characters (max %d)", n, MaxContent)
 	}
-	if msg.Content == "" && len(msg.Embeds) == 0 {
+	if msg.Content == "" && len(msg.Embeds) == 0 && len(msg.Files) == 0 {
 		bad("the message is empty")
+	}
+	if len(msg.Files) > MaxFiles {
+		bad("%d files (max %d)", len(msg.Files), MaxFiles)
+	}
+	for i, f := range msg.Files {
+		if f == nil || f.Name == "" || f.Reader == nil {
+			bad("file %d has no name or no content", i)
+		}
+	}
+	if len(msg.Components) > MaxActionRows {
+		bad("%d component rows (max %d)", len(msg.Components), MaxActionRows)
 	}
 	if len(msg.Embeds) > MaxEmbeds {
 		bad("%d embeds (max %d)", len(msg.Embeds), MaxEmbeds)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -116,6 +117,9 @@ func (c *REST) Respond(ctx context.Context, in *discordgo.Interaction, resp *dis
 		resp.Data.AllowedMentions = NoMentions()
 	}
 	return c.call(ctx, "interaction callback", in.Token, func(opts ...discordgo.RequestOption) error {
+		if resp.Data != nil {
+			rewind(resp.Data.Files)
+		}
 		return c.s.InteractionRespond(in, resp, opts...)
 	})
 }
@@ -127,6 +131,17 @@ func (c *REST) EditOriginal(ctx context.Context, in *discordgo.Interaction, edit
 	// rate-limit bucket, so one interaction's 429 would hold up every
 	// answer; Discord limits them per token, and so do we.
 	uri := discordgo.EndpointWebhookMessage(in.AppID, in.Token, "@original")
+	if len(edit.Files) > 0 {
+		// Files go as Discord expects them: multipart, the message as payload_json.
+		contentType, body, err := discordgo.MultipartBodyWithJSON(edit, edit.Files)
+		if err != nil {
+			return fmt.Errorf("discord: edit of the interaction response: %w", err)
+		}
+		return c.call(ctx, "edit of the interaction response", in.Token, func(opts ...discordgo.RequestOption) error {
+			_, err := c.s.RequestRaw("PATCH", uri, contentType, body, uri, 0, opts...)
+			return err
+		})
+	}
 	return c.call(ctx, "edit of the interaction response", in.Token, func(opts ...discordgo.RequestOption) error {
 		_, err := c.s.RequestWithBucketID("PATCH", uri, edit, uri, opts...)
 		return err
@@ -137,6 +152,7 @@ func (c *REST) EditOriginal(ctx context.Context, in *discordgo.Interaction, edit
 func (c *REST) Followup(ctx context.Context, in *discordgo.Interaction, params *discordgo.WebhookParams) error {
 	params.AllowedMentions = NoMentions()
 	return c.call(ctx, "interaction follow-up", in.Token, func(opts ...discordgo.RequestOption) error {
+		rewind(params.Files)
 		_, err := c.s.FollowupMessageCreate(in, true, params, opts...)
 		return err
 	})
@@ -146,6 +162,7 @@ func (c *REST) Followup(ctx context.Context, in *discordgo.Interaction, params *
 func (c *REST) Send(ctx context.Context, channelID string, msg *discordgo.MessageSend) (*discordgo.Message, error) {
 	msg.AllowedMentions = NoMentions()
 	return callValue(c, ctx, "send message", "", func(opts ...discordgo.RequestOption) (*discordgo.Message, error) {
+		rewind(msg.Files)
 		return c.s.ChannelMessageSendComplex(channelID, msg, opts...)
 	})
 }
@@ -170,6 +187,16 @@ func (c *REST) RegisterCommands(ctx context.Context, appID, guildID string, cmds
 	return callValue(c, ctx, "register commands", "", func(opts ...discordgo.RequestOption) ([]*discordgo.ApplicationCommand, error) {
 		return c.s.ApplicationCommandBulkOverwrite(appID, guildID, cmds, opts...)
 	})
+}
+
+// rewind sets files that can seek back to their start, so that a call
+// retried after a rate limit uploads them whole again.
+func rewind(files []*discordgo.File) {
+	for _, f := range files {
+		if s, ok := f.Reader.(io.Seeker); ok {
+			s.Seek(0, io.SeekStart)
+		}
+	}
 }
 
 // scrub hides secret in err's message while keeping err for errors.Is/As.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -18,6 +19,13 @@ type Router struct {
 	use    []Middleware
 	routes map[string]route
 	order  []string
+	// buttons route message components by custom_id prefix.
+	buttons []buttonRoute
+}
+
+type buttonRoute struct {
+	prefix, name string
+	handler      Handler
 }
 
 type route struct {
@@ -44,6 +52,13 @@ func (rt *Router) Add(spec *discordgo.ApplicationCommand, h Handler, mw ...Middl
 		rt.order = append(rt.order, spec.Name)
 	}
 	rt.routes[spec.Name] = route{spec: spec, handler: Chain(h, mw...)}
+}
+
+// AddButton routes clicks on buttons whose custom_id starts with prefix to
+// h wrapped in mw; name is the command name the log line shows. A click
+// replies privately when the message clicked on was private.
+func (rt *Router) AddButton(prefix, name string, h Handler, mw ...Middleware) {
+	rt.buttons = append(rt.buttons, buttonRoute{prefix: prefix, name: name, handler: Chain(h, mw...)})
 }
 
 // Commands lists the routed commands' specs, for registration.
@@ -87,6 +102,12 @@ func (rt *Router) handle(ctx context.Context, in *discordgo.Interaction, refuse 
 			r.Outcome = "refused"
 			return refuse
 		})
+	case in.Type == discordgo.InteractionMessageComponent && rt.button(in) != nil:
+		b := rt.button(in)
+		r.Command = b.name
+		r.Private = in.Message != nil && in.Message.Flags&discordgo.MessageFlagsEphemeral != 0
+		r.Respond = NewResponder(rt.rest, in, r.Private)
+		h = b.handler
 	case in.Type != discordgo.InteractionApplicationCommand:
 		// bytewatch registers no components, modals or autocomplete; a
 		// payload of another type is answered, not guessed at.
@@ -130,6 +151,17 @@ func (rt *Router) ensureReply(ctx context.Context, r *Request, err error) {
 		rt.log.LogAttrs(ctx, slog.LevelWarn, "could not send an error reply",
 			slog.String("command", r.Command), slog.String("interaction_id", r.Interaction.ID), slog.Any("error", ferr))
 	}
+}
+
+// button finds the route of a clicked button, nil for none.
+func (rt *Router) button(in *discordgo.Interaction) *buttonRoute {
+	id := in.MessageComponentData().CustomID
+	for i := range rt.buttons {
+		if strings.HasPrefix(id, rt.buttons[i].prefix) {
+			return &rt.buttons[i]
+		}
+	}
+	return nil
 }
 
 // commandName is the command's name, or "" when in is not a command.

@@ -18,6 +18,8 @@ const (
 	MaxFooterText       = 2048
 	MaxEmbedsTotal      = 6000 // across all the embeds of one message
 	MaxEmbeds           = 10   // per message
+	MaxFiles            = 10   // attachments per message
+	MaxActionRows       = 5    // component rows per message
 )
 
 // runes counts characters the way Discord does.

@@ -45,6 +45,8 @@ Usage:
 Commands:
   ask [--json] QUESTION               answer a question
   search [--json] [--limit N] QUERY   list the best matching facts with scores
+  chart [--out FILE] [--width W --height H] QUESTION
+                                      answer and draw the cited figures as a PNG (default chart.png; - for stdout)
   check [DIR]                         validate a knowledge folder (default: KNOWLEDGE_DIR or the built-in base)
   run [--emulator]                    serve the Discord bot (the default when DISCORD_TOKEN is set);
                                       --emulator: try it in this terminal against a loopback Discord
@@ -118,6 +120,8 @@ func dispatch(ctx context.Context, args []string, env Env) error {
 		return ask(ctx, rest, env)
 	case "search":
 		return search(ctx, rest, env)
+	case "chart":
+		return chartCmd(ctx, rest, env)
 	case "check":
 		return check(ctx, rest, env)
 	case "run":

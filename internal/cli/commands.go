@@ -12,9 +12,18 @@ import (
 	"text/tabwriter"
 
 	"github.com/bytewatch/bytewatch/answer"
+	"github.com/bytewatch/bytewatch/chart"
 	"github.com/bytewatch/bytewatch/index"
 	"github.com/bytewatch/bytewatch/knowledge"
 )
+
+// askOutput is what ask --json prints: the answer's stable JSON shape, and
+// whether `bytewatch chart` would draw it (two or more comparable figures
+// in its cited facts).
+type askOutput struct {
+	answer.JSON
+	Chartable bool `json:"chartable"`
+}
 
 func signalContext() (context.Context, context.CancelFunc) {
 	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -51,7 +60,7 @@ func ask(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	if *asJSON {
-		return writeJSON(env.Stdout, answer.JSONOf(a))
+		return writeJSON(env.Stdout, askOutput{JSON: answer.JSONOf(a), Chartable: chart.Chartable(a, ix.Base())})
 	}
 	writeAnswer(env.Stdout, a)
 	return nil

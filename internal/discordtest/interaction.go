@@ -44,6 +44,11 @@ type InteractionSpec struct {
 	// string as Discord does; 0 means DefaultMemberPermissions.
 	Permissions int64
 	Locale      string // empty means "en-US"
+	// CustomID makes it a button click (a message component interaction)
+	// instead of a command: the custom_id of the button pressed on the
+	// message MessageID, which the payload carries as Discord does.
+	CustomID  string
+	MessageID string
 }
 
 // CommandOption is one option of an invoked command.
@@ -191,6 +196,13 @@ func (s *Server) newInteractionLocked(spec InteractionSpec) *Interaction {
 	payload["channel_id"] = in.ChannelID
 	data["id"] = s.commandIDLocked(in.GuildID, spec.Command)
 	payload["data"] = data
+	if spec.CustomID != "" {
+		payload["type"] = discordgo.InteractionMessageComponent
+		payload["data"] = map[string]any{"custom_id": spec.CustomID, "component_type": discordgo.ButtonComponent}
+		if m := s.messages[spec.MessageID]; m != nil {
+			payload["message"] = m
+		}
+	}
 
 	in.Payload = mustJSON(payload)
 	in.DispatchedAt = s.cfg.now()

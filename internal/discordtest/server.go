@@ -316,12 +316,22 @@ type Request struct {
 	// payload_json part); nil when there was none.
 	Body  json.RawMessage
 	Files []string // file names of a multipart body
+	// Uploads are the files of a multipart body, in order, with their bytes.
+	Uploads []Upload
 	// Status and Code are the HTTP status and Discord error code answered
 	// (Code is 0 on success).
 	Status   int
 	Code     int
 	Response json.RawMessage // the JSON answered, nil for 204
 	Time     time.Time
+}
+
+// Upload is one file part of a multipart body.
+type Upload struct {
+	Field       string // the form field: "files[0]", …
+	Name        string // its file name
+	ContentType string
+	Data        []byte
 }
 
 // Decode unmarshals the request's body into v.
@@ -496,8 +506,11 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		Header: r.Header.Clone(),
 		Time:   time.Now(),
 	}
-	body, files, bodyErr := readBody(r)
-	rec.Body, rec.Files = body, files
+	body, uploads, bodyErr := readBody(r)
+	rec.Body, rec.Uploads = body, uploads
+	for _, u := range uploads {
+		rec.Files = append(rec.Files, u.Name)
+	}
 
 	c := &call{s: s, r: r, rec: &rec, body: body}
 	header := http.Header{}
@@ -584,11 +597,11 @@ func (s *Server) match(method, path string, isAPI bool) (rt *route, params map[s
 
 // readBody returns a JSON body, or the payload_json part and file names of
 // a multipart one. An error means the body is not valid JSON.
-func readBody(r *http.Request) (json.RawMessage, []string, error) {
+func readBody(r *http.Request) (json.RawMessage, []Upload, error) {
 	mediaType, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if mediaType == "multipart/form-data" {
 		var payload json.RawMessage
-		var files []string
+		var files []Upload
 		mr := multipart.NewReader(r.Body, params["boundary"])
 		for {
 			part, err := mr.NextPart()
@@ -605,7 +618,11 @@ func readBody(r *http.Request) (json.RawMessage, []string, error) {
 				}
 				payload = b
 			} else if part.FileName() != "" {
-				files = append(files, part.FileName())
+				b, err := io.ReadAll(part)
+				if err != nil {
+					return nil, nil, err
+				}
+				files = append(files, Upload{Field: part.FormName(), Name: part.FileName(), ContentType: part.Header.Get("Content-Type"), Data: b})
 			}
 		}
 		if payload != nil && !json.Valid(payload) {
