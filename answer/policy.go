@@ -99,6 +99,107 @@ var (
 )
 
 func (p Policy) decide(res index.Result, question string, advice bool, cf conflicts) selection {
+	sel := p.decideWhole(res, question, advice, cf)
+	if sel.reason == reasonNotAboutAll {
+		// "How much did Acme and Globex spend?": no fact is about both,
+		// but each may have its own. Answered name by name when every
+		// name's own facts answer the rest; "How much did Microsoft spend
+		// on Nvidia chips?" is not, since nothing says what Nvidia spent.
+		if s, ok := p.decideByName(res, question, advice, cf); ok {
+			return s
+		}
+	}
+	return sel
+}
+
+// reasonNotAboutAll is why a question about several names no fact is
+// about together is not answered as a whole.
+const reasonNotAboutAll = "no fact is about every name the question asks about"
+
+// decideByName decides for each name the question asks about, the other
+// names set aside, and joins the answers; ok only when every name is
+// answered.
+func (p Policy) decideByName(res index.Result, question string, advice bool, cf conflicts) (selection, bool) {
+	var names []int
+	for i, u := range res.Query.Units {
+		if u.Name && u.Weight > 0 {
+			names = append(names, i)
+		}
+	}
+	joined := selection{conflict: map[string][]string{}, answered: true, best: 1, coverage: 1}
+	strict := 0
+	for _, keep := range names {
+		drop := map[int]bool{}
+		for _, i := range names {
+			drop[i] = i != keep
+		}
+		part := withoutUnits(res, drop)
+		s := p.decideWhole(part, question, advice, cf)
+		if s.answered {
+			strict++
+		} else if s.reason == reasonAttributes {
+			// One side's fact may speak to less of what is asked ("spent
+			// $20 billion" for "spend on data centres") as long as another
+			// side's speaks to all of it.
+			s = p.decideWhole(part, question, advice, cf, relaxAttributes)
+		}
+		if !s.answered {
+			return selection{}, false
+		}
+		for _, h := range s.hits {
+			if !slices.ContainsFunc(joined.hits, func(x index.Hit) bool { return x.Fact.ID == h.Fact.ID }) {
+				joined.hits = append(joined.hits, h)
+			}
+		}
+		for k, v := range s.conflict {
+			joined.conflict[k] = append(joined.conflict[k], v...)
+		}
+		joined.best, joined.coverage = min(joined.best, s.best), min(joined.coverage, s.coverage)
+	}
+	if len(joined.hits) > maxFacts+2 {
+		joined.hits = joined.hits[:maxFacts+2]
+	}
+	return joined, len(names) >= 2 && strict > 0
+}
+
+// reasonAttributes is why a question is not answered when the facts name
+// what it asks about but not what it asks of it.
+const reasonAttributes = "what the question asks about is not covered"
+
+// decideOption relaxes one check of decideWhole.
+type decideOption int
+
+const relaxAttributes decideOption = 1
+
+// withoutUnits is res with some of the question's units left out, and the
+// hits' evidence for them.
+func withoutUnits(res index.Result, drop map[int]bool) index.Result {
+	keep := func(xs []bool) []bool {
+		var out []bool
+		for i, x := range xs {
+			if !drop[i] {
+				out = append(out, x)
+			}
+		}
+		return out
+	}
+	out := res
+	out.Query.Units = nil
+	for i, u := range res.Query.Units {
+		if !drop[i] {
+			out.Query.Units = append(out.Query.Units, u)
+		}
+	}
+	out.Hits = make([]index.Hit, len(res.Hits))
+	for i, h := range res.Hits {
+		h.Covered, h.About = keep(h.Covered), keep(h.About)
+		out.Hits[i] = h
+	}
+	return out
+}
+
+// decideWhole decides on the question as a whole.
+func (p Policy) decideWhole(res index.Result, question string, advice bool, cf conflicts, opts ...decideOption) selection {
 	sel := selection{conflict: map[string][]string{}}
 	w := p.weigh(res.Query.Units, advice)
 	if w.total == 0 || len(res.Hits) == 0 {
@@ -178,13 +279,13 @@ func (p Policy) decide(res index.Result, question string, advice bool, cf confli
 	case !comparative && !w.aboutAll(best.hit):
 		// "How many AI apps does Baidu have?" is not answered by
 		// ByteDance's apps, whichever fact mentions Baidu.
-		sel.reason = "no fact is about every name the question asks about"
+		sel.reason = reasonNotAboutAll
 	case !w.named() && w.topics(best.hit.Covered) < p.MinTopics:
 		sel.reason = "too little of the question is the sources' topic"
 	case !w.informative(union):
 		sel.reason = reasonOnlyCommon
-	case !w.attributesCovered(union):
-		sel.reason = "what the question asks about is not covered"
+	case !w.attributesCovered(union) && !slices.Contains(opts, relaxAttributes):
+		sel.reason = reasonAttributes
 	case !hasFigureOf(wanted, w.aboutAllOf(chosen, comparative)):
 		// "How much did Microsoft spend on Nvidia chips?" is not answered
 		// by what ByteDance spent on them.
