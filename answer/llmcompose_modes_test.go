@@ -23,7 +23,7 @@ func TestComposeLLMModes(t *testing.T) {
 		script   []llmtest.Handler
 		fallback llmtest.Handler
 		srvOpts  []llmtest.Option
-		check    bool // call Check first, which reads the server's limits
+		check    bool // call ReadLimits first
 		// wants
 		mode     answer.Mode
 		note     string
@@ -122,8 +122,8 @@ func TestComposeLLMModes(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if err := c.Check(context.Background()); err != nil {
-					t.Fatal(err)
+				if l, err := c.ReadLimits(context.Background()); err != nil || l.ContextTokens == 0 {
+					t.Fatalf("ReadLimits = %+v, %v", l, err)
 				}
 				env.eng = answer.NewEngine(env.ix, answer.Options{LLM: c})
 			}

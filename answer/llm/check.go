@@ -52,11 +52,6 @@ func (c *Client) Check(ctx context.Context) error {
 	}
 	if slices.ContainsFunc(ids, c.isModel) {
 		c.log.LogAttrs(ctx, slog.LevelInfo, "llm: check passed", slog.String("model", c.model), slog.String("base_url", c.baseURL))
-		// The context size and the server's own answer cap, where it says
-		// (llama.cpp, Ollama): best effort, never a reason to fail.
-		if _, err := c.ReadLimits(ctx); err != nil {
-			c.log.LogAttrs(ctx, slog.LevelDebug, "llm: could not read the server's limits", slog.String("error", err.Error()))
-		}
 		return nil
 	}
 	return c.explain(&Error{Op: op, Kind: ErrUnknownModel, Message: fmt.Sprintf("%s does not list it; it offers %s", c.baseURL, listSome(ids, 10))})

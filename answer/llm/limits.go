@@ -40,8 +40,7 @@ type Limits struct {
 }
 
 // Limits returns what the server said of its limits when last asked
-// (ReadLimits, which Check calls); the zero Limits when it was never asked
-// or said nothing.
+// (ReadLimits); the zero Limits when it was never asked or said nothing.
 func (c *Client) Limits() Limits {
 	if l := c.limits.Load(); l != nil {
 		return *l
@@ -58,7 +57,8 @@ func (c *Client) MaxTokens() int { return c.maxTokens }
 // more than the model's context_length). Servers that answer neither
 // (OpenAI, most gateways) give the zero Limits and no error. It remembers
 // what it read for Limits, and logs a server cap below LLM_MAX_TOKENS as the
-// server's.
+// server's. It is separate from Check, which stays one request: call it once
+// at start-up on the client the engine uses.
 func (c *Client) ReadLimits(ctx context.Context) (Limits, error) {
 	if c.rootURL == "" {
 		return Limits{}, nil
