@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/bytewatch/bytewatch/answer"
 	"github.com/bytewatch/bytewatch/chart"
@@ -507,14 +508,18 @@ func BenchmarkRender(b *testing.B) {
 	spec := plan(b, "initech-capex-ft", "initech-capex-media", "acme-capex-2024", "globex-capex-fy2024")
 	b.ReportAllocs()
 	var size int
+	var worst time.Duration
 	for b.Loop() {
+		start := time.Now()
 		pic, _, err := chart.Render(spec, chart.Options{})
 		if err != nil {
 			b.Fatal(err)
 		}
+		worst = max(worst, time.Since(start))
 		size = len(pic)
 	}
 	b.ReportMetric(float64(size)/1024, "KB/png")
+	b.ReportMetric(float64(worst.Microseconds())/1000, "max-ms")
 }
 
 // BenchmarkCharterCached is a chart asked for again.

@@ -100,7 +100,7 @@ func Render(spec Spec, opts Options) ([]byte, Layout, error) {
 		return nil, Layout{}, err
 	}
 	var buf bytes.Buffer
-	enc := png.Encoder{CompressionLevel: png.DefaultCompression}
+	enc := png.Encoder{CompressionLevel: png.BestSpeed}
 	if err := enc.Encode(&buf, paletted(r.canvas.Image())); err != nil {
 		return nil, Layout{}, fmt.Errorf("chart: encoding the PNG: %w", err)
 	}
