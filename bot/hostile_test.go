@@ -140,9 +140,11 @@ func checkEscapedTitle(t *testing.T, title string) {
 
 // hostileLLM stands for an LLM whose answer carries links, mentions and
 // markdown the verifier has no reason to reject: it streams them, then
-// answers with them around the real answer's text.
+// answers with them around the real answer's text once shown is closed
+// (the test has seen them streamed).
 type hostileLLM struct {
 	commands.Answerer
+	shown <-chan struct{}
 }
 
 // hostileAnswer is what the hostile LLM adds in front of the answer.
@@ -153,13 +155,12 @@ func (h hostileLLM) Ask(ctx context.Context, q string, onPartial func(string)) (
 	if err != nil {
 		return a, err
 	}
-	for _, p := range []string{hostileAnswer[:40], hostileAnswer[:90], hostileAnswer} {
-		if onPartial == nil {
-			break // messages are answered whole
+	if onPartial != nil { // messages are answered whole
+		for _, p := range []string{hostileAnswer[:40], hostileAnswer[:90], hostileAnswer} {
+			onPartial(p)
 		}
-		onPartial(p)
 		select {
-		case <-time.After(80 * time.Millisecond):
+		case <-h.shown:
 		case <-ctx.Done():
 			return answer.Answer{}, ctx.Err()
 		}
@@ -175,11 +176,17 @@ func (h hostileLLM) Ask(ctx context.Context, q string, onPartial func(string)) (
 // pinged, and the [n] markers stay as they are.
 func TestHostileLLMOutput(t *testing.T) {
 	t.Parallel()
+	shown := make(chan struct{})
 	f := startBot(t, setup{
-		answerer: func(e *answer.Engine) commands.Answerer { return hostileLLM{Answerer: e} },
+		answerer: func(e *answer.Engine) commands.Answerer { return hostileLLM{Answerer: e, shown: shown} },
 		options:  func(o *bot.Options) { o.StreamInterval = 50 * time.Millisecond },
 	})
 	in := f.ask(userID(210), coveredQuestion, false)
+	// The answer waits until the streamed text has been shown.
+	if _, err := in.WaitOriginalEdit(testContext(t), func(m discordtest.Message) bool { return strings.Contains(m.Content, "evil.example") }); err != nil {
+		t.Fatalf("no streamed edit showed the LLM's text: %v; edits %+v", err, in.OriginalEdits())
+	}
+	close(shown)
 	final := finalEdit(t, in)
 	q := f.srv.DispatchMessage(discordtest.MessageSpec{AuthorID: userID(211), Content: f.srv.BotMention() + " " + coveredQuestion})
 	reply := f.replyTo(t, generalChannel, q.ID)

@@ -27,7 +27,8 @@
 //	s.Client = &http.Client{Transport: rt}
 //	s.AddHandler(askHandler) // the code under test
 //	if err := s.Open(); err != nil { t.Fatal(err) }
-//	t.Cleanup(func() { s.Close() })
+//	t.Cleanup(func() { srv.WaitReady(ctx); s.Close() })
+//	if err := srv.WaitReady(ctx); err != nil { t.Fatal(err) }
 //	in := srv.DispatchInteraction(discordtest.InteractionSpec{Command: "ask",
 //		Options: []discordtest.CommandOption{{Name: "question", Value: "Is Doubao profitable?"}}})
 //	cb, err := in.WaitCallback(ctx) // cb.Type 5, cb.After < 3 s
@@ -35,5 +36,13 @@
 //
 // Close a discordgo Session before its Server: register the Session's Close
 // with t.Cleanup after calling New, so it runs first. A Session whose server
-// has gone tries to reconnect for ever.
+// has gone tries to reconnect for ever. And close it, or make it reconnect,
+// only once WaitReady has returned: discordgo reconnects on its own if a
+// connection closes before it has sent its first heartbeat on it.
+//
+// Timing is the test's: heartbeats come at Discord's 41.25 s interval unless
+// WithHeartbeatInterval says otherwise, and WithClock gives the server a
+// clock the test moves for interaction deadlines. discordgo runs each
+// event's handlers in a goroutine of their own, so handlers may see events
+// in another order than the gateway's, which is Discord's.
 package discordtest
