@@ -90,7 +90,11 @@ var sourceStatement = regexp.MustCompile(`(?m)^\[1\] fact [^\n]*\n(?:[^\n]*\n)*?
 // answer whose text appeared in edits of @original at most once a second.
 func TestRunStreamsLLMAnswers(t *testing.T) {
 	t.Parallel()
-	// The fake LLM restates the prompt's first source, word by word.
+	// The fake LLM restates the prompt's first source, word by word, three
+	// times; it pauses once the first sentence is whole (the next has
+	// begun), the bot's first verified partial text, until the test has
+	// seen it streamed.
+	shown := make(chan struct{})
 	fake := llmtest.New(t, func(w http.ResponseWriter, r *llmtest.Request) {
 		m := sourceStatement.FindStringSubmatch(r.Chat.LastUser())
 		if m == nil {
@@ -98,7 +102,7 @@ func TestRunStreamsLLMAnswers(t *testing.T) {
 			return
 		}
 		sentence := strings.TrimSuffix(m[1], ".") + " [1]."
-		llmtest.Reply(sentence+" "+sentence+" "+sentence, llmtest.Delay(80*time.Millisecond))(w, r)
+		llmtest.Reply(sentence+" "+sentence+" "+sentence, llmtest.Delay(20*time.Millisecond), llmtest.PauseAfter(len(strings.Fields(sentence))+1, shown))(w, r)
 	})
 	srv := discordtest.New(t)
 	_, stderr := startRun(t, srv, map[string]string{
@@ -109,18 +113,22 @@ func TestRunStreamsLLMAnswers(t *testing.T) {
 		Options: []discordtest.CommandOption{{Name: "question", Value: "How much is ByteDance investing in AI infrastructure?"}}})
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
+	isPartial := func(m discordtest.Message) bool {
+		return len(m.Embeds) == 0 && m.Content != "" && !strings.HasPrefix(m.Content, "Searching")
+	}
+	if _, err := in.WaitOriginalEdit(ctx, isPartial); err != nil {
+		t.Fatalf("no streamed text before the answer: %v; edits %+v\nstderr:\n%s", err, in.OriginalEdits(), stderr.String())
+	}
+	close(shown)
 	final, err := in.WaitOriginalEdit(ctx, func(m discordtest.Message) bool { return len(m.Embeds) > 0 })
 	if err != nil {
 		t.Fatalf("%v; edits %+v\nstderr:\n%s", err, in.OriginalEdits(), stderr.String())
 	}
 	var partial []discordtest.Message
 	for _, e := range in.OriginalEdits() {
-		if len(e.Embeds) == 0 && e.Content != "" && !strings.HasPrefix(e.Content, "Searching") {
+		if isPartial(e) {
 			partial = append(partial, e)
 		}
-	}
-	if len(partial) == 0 {
-		t.Errorf("no streamed text before the answer; edits %+v", in.OriginalEdits())
 	}
 	for i := 1; i < len(partial); i++ {
 		if gap := partial[i].After - partial[i-1].After; gap < 900*time.Millisecond {

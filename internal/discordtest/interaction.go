@@ -49,6 +49,10 @@ type InteractionSpec struct {
 	// message MessageID, which the payload carries as Discord does.
 	CustomID  string
 	MessageID string
+	// Token is the interaction's token, from NewInteractionToken; empty
+	// means a new one. Choosing it first lets a test set up its webhook
+	// routes (a RateLimit, say) before the bot can call them.
+	Token string
 }
 
 // CommandOption is one option of an invoked command.
@@ -128,9 +132,24 @@ func (s *Server) DispatchInteraction(spec InteractionSpec) *Interaction {
 	return in
 }
 
+// NewInteractionToken returns a new interaction token, shaped like
+// Discord's, for InteractionSpec.Token.
+func (s *Server) NewInteractionToken() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.newTokenLocked()
+}
+
+func (s *Server) newTokenLocked() string {
+	return "aW50ZXJhY3Rpb246" + s.newSnowflakeLocked() + randomHex(24) // "interaction:" in base64, as Discord's tokens start
+}
+
 func (s *Server) newInteractionLocked(spec InteractionSpec) *Interaction {
 	id := s.newSnowflakeLocked()
-	token := "aW50ZXJhY3Rpb246" + id + randomHex(24) // "interaction:" in base64, as Discord's tokens start
+	token := spec.Token
+	if token == "" {
+		token = s.newTokenLocked()
+	}
 	user := discordgo.User{ID: spec.UserID, Username: spec.Username, Discriminator: "0"}
 	if user.ID == "" {
 		user.ID = DefaultUserID

@@ -23,6 +23,7 @@ type reply struct {
 	model        string
 	cutAfter     int
 	stallAfter   int
+	resume       <-chan struct{} // ends the stall; nil never does
 	errorAfter   int
 	errorMessage string
 }
@@ -81,7 +82,14 @@ func CutAfter(n int) ReplyOption { return func(r *reply) { r.cutAfter = n } }
 // until the client goes away, as a generation that hangs does: a client's
 // timeout then ends the call with exactly those n chunks received, however
 // slow the machine.
-func StallAfter(n int) ReplyOption { return func(r *reply) { r.stallAfter = n } }
+func StallAfter(n int) ReplyOption { return func(r *reply) { r.stallAfter, r.resume = n, nil } }
+
+// PauseAfter stops sending after n content chunks until resume is closed,
+// then sends the rest: a test sees what the client makes of the first n
+// before the reply goes on.
+func PauseAfter(n int, resume <-chan struct{}) ReplyOption {
+	return func(r *reply) { r.stallAfter, r.resume = n, resume }
+}
 
 // ErrorAfter sends an in-stream error event (data: {"error":{...}}) after n
 // content chunks and ends the stream, as OpenAI does when a generation fails
@@ -207,8 +215,11 @@ func (cfg reply) stream(w http.ResponseWriter, r *Request, id, model string, chu
 			return
 		}
 		if i == cfg.stallAfter {
-			<-r.Context.Done()
-			return
+			select {
+			case <-cfg.resume:
+			case <-r.Context.Done():
+				return
+			}
 		}
 		if i == cfg.errorAfter {
 			send(map[string]any{"error": map[string]any{

@@ -242,6 +242,30 @@ func TestStallAfter(t *testing.T) {
 	}
 }
 
+func TestPauseAfter(t *testing.T) {
+	resume := make(chan struct{})
+	srv := llmtest.New(t, llmtest.Reply("one two three", llmtest.PauseAfter(1, resume)))
+	sc := bufio.NewScanner(post(t, srv, streamBody).Body)
+	next := func() string {
+		t.Helper()
+		for sc.Scan() {
+			if line := sc.Text(); line != "" {
+				return line
+			}
+		}
+		t.Fatalf("the stream ended: %v", sc.Err())
+		return ""
+	}
+	next() // the role
+	if ev := next(); !strings.Contains(ev, `"content":"one"`) {
+		t.Fatalf("first content event = %q", ev)
+	}
+	close(resume) // nothing more can arrive before this: the server waits for it
+	if ev := next(); !strings.Contains(ev, `"content":" two"`) {
+		t.Errorf("event after resuming = %q, want \" two\"", ev)
+	}
+}
+
 func TestErrorAfter(t *testing.T) {
 	srv := llmtest.New(t, llmtest.Reply("one two", llmtest.ErrorAfter(1, "overloaded")))
 	evs, err := events(t, post(t, srv, streamBody).Body)
