@@ -29,7 +29,7 @@ func findConflicts(b *knowledge.Base) conflicts {
 			if g.Measure == "" || g.Unit == "year" {
 				continue
 			}
-			key := measureKey(g.Measure) + "\x00" + strings.ToLower(strings.TrimSpace(g.Period)) + "\x00" + strings.ToLower(g.Unit)
+			key := knowledge.MeasureKey(g.Measure) + "\x00" + strings.ToLower(strings.TrimSpace(g.Period)) + "\x00" + strings.ToLower(g.Unit)
 			groups[key] = append(groups[key], entry{fact: f.ID, attr: attr, val: g.Value()})
 		}
 	}
@@ -58,24 +58,6 @@ func findConflicts(b *knowledge.Base) conflicts {
 		sort.Strings(out[id])
 	}
 	return out
-}
-
-// measureKey normalises a measure so that "AI infrastructure investment"
-// and "investment in AI infrastructure" group together.
-func measureKey(m string) string {
-	words := strings.FieldsFunc(strings.ToLower(m), func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
-	})
-	kept := words[:0]
-	for _, w := range words {
-		switch w {
-		case "in", "of", "on", "for", "the", "a", "an", "planned", "plan":
-			continue
-		}
-		kept = append(kept, w)
-	}
-	sort.Strings(kept)
-	return strings.Join(kept, " ")
 }
 
 func appendOnce(list []string, s string) []string {

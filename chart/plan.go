@@ -16,7 +16,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -254,7 +253,7 @@ func dedupe(cs []candidate) []candidate {
 		for _, o := range out {
 			if o.bar.Entity == c.bar.Entity && o.bar.Period == c.bar.Period &&
 				strings.EqualFold(o.bar.Attribution, c.bar.Attribution) &&
-				measureKey(o.bar.Measure) == measureKey(c.bar.Measure) && o.bar.Figure.Value().Matches(c.bar.Figure.Value()) {
+				knowledge.MeasureKey(o.bar.Measure) == knowledge.MeasureKey(c.bar.Measure) && o.bar.Figure.Value().Matches(c.bar.Figure.Value()) {
 				dup = true
 				break
 			}
@@ -283,7 +282,7 @@ func markConflicts(bars []Bar) []Bar {
 	for i := range bars {
 		for j := 0; j < i; j++ {
 			a, b := bars[j], bars[i]
-			if measureKey(a.Measure) != measureKey(b.Measure) || a.Period != b.Period || a.Entity != b.Entity ||
+			if knowledge.MeasureKey(a.Measure) != knowledge.MeasureKey(b.Measure) || a.Period != b.Period || a.Entity != b.Entity ||
 				strings.EqualFold(a.Attribution, b.Attribution) || a.Figure.Value().Matches(b.Figure.Value()) {
 				continue
 			}
@@ -317,25 +316,6 @@ func markConflicts(bars []Bar) []Bar {
 		}
 	}
 	return out
-}
-
-// measureKey normalises a measure so that "AI infrastructure investment"
-// and "investment in AI infrastructure" compare equal (as the answer
-// engine groups conflicting reports).
-func measureKey(m string) string {
-	words := strings.FieldsFunc(strings.ToLower(m), func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
-	})
-	kept := words[:0]
-	for _, w := range words {
-		switch w {
-		case "in", "of", "on", "for", "the", "a", "an", "planned", "plan":
-			continue
-		}
-		kept = append(kept, w)
-	}
-	sort.Strings(kept)
-	return strings.Join(kept, " ")
 }
 
 // entityOf is whose figure it is: the entity the measure starts with
@@ -462,7 +442,7 @@ func unitName(g knowledge.Figure) string {
 func title(bars []Bar) string {
 	same := true
 	for _, b := range bars[1:] {
-		if measureKey(b.Measure) != measureKey(bars[0].Measure) {
+		if knowledge.MeasureKey(b.Measure) != knowledge.MeasureKey(bars[0].Measure) {
 			same = false
 		}
 	}

@@ -16,6 +16,8 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
+
+	"github.com/bytewatch/bytewatch/knowledge"
 )
 
 // Default picture size: legible at phone width in Discord, which scales a
@@ -300,7 +302,7 @@ func (r *renderer) draw(spec Spec) {
 	sameEntity, sameMeasure := true, true
 	for _, b := range spec.Bars {
 		sameEntity = sameEntity && b.Entity == spec.Bars[0].Entity
-		sameMeasure = sameMeasure && measureKey(b.Measure) == measureKey(spec.Bars[0].Measure)
+		sameMeasure = sameMeasure && knowledge.MeasureKey(b.Measure) == knowledge.MeasureKey(spec.Bars[0].Measure)
 	}
 	measureSty := r.style(15, false, false, MutedColour)
 	topRole := "entity"

@@ -1,6 +1,11 @@
 package knowledge
 
-import "github.com/bytewatch/bytewatch/knowledge/figure"
+import (
+	"sort"
+	"strings"
+
+	"github.com/bytewatch/bytewatch/knowledge/figure"
+)
 
 // Value gives the figure as the figure package normalises numbers found in
 // text, so the two can be compared. Unit decides the kind: a currency code
@@ -45,4 +50,23 @@ func checkFigures(statement string, statementLine int, figures []Figure, figureL
 			p.add(statementLine, "statement mentions %q but no figure gives it", v.Text)
 		}
 	}
+}
+
+// MeasureKey normalises what a figure measures so that two wordings of one
+// measure compare equal: "AI infrastructure investment" and "investment in
+// AI infrastructure" are one measure, whose reports may conflict.
+func MeasureKey(m string) string {
+	words := strings.FieldsFunc(strings.ToLower(m), func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
+	})
+	kept := words[:0]
+	for _, w := range words {
+		switch w {
+		case "in", "of", "on", "for", "the", "a", "an", "planned", "plan":
+			continue
+		}
+		kept = append(kept, w)
+	}
+	sort.Strings(kept)
+	return strings.Join(kept, " ")
 }
