@@ -229,7 +229,7 @@ func measurePeople(t *testing.T, eng *answer.Engine, ix *index.Index, cases []ev
 			}
 			if len(c.Gold) > 0 {
 				f.withGold++
-				res, err := ix.Search(ctx, c.Q, 1)
+				res, err := ix.Search(ctx, c.Q, 10) // as the engine searches; ties past the limit are not ordered
 				if err != nil {
 					t.Fatal(err)
 				}

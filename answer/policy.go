@@ -5,8 +5,6 @@ import (
 	"regexp"
 	"slices"
 	"sort"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/bytewatch/bytewatch/index"
 	"github.com/bytewatch/bytewatch/knowledge"
@@ -364,23 +362,13 @@ func (p Policy) weigh(units []index.Unit, advice bool) weighing {
 			wt = u.Weight / 4
 		case u.Kind == index.UnitTerm && !u.Name && u.Zipf > 0:
 			wt = u.Weight * p.rarity(u.Zipf)
-		case u.Kind == index.UnitTerm && !u.Name && splitLetter(u.Key):
-			// One letter of a script analysed letter by letter ("是",
-			// "么") cannot be judged alone; the names and terms the
-			// vocabulary knows in it were matched whole.
-			wt = 0
+		case u.Letter && !u.Name:
+			wt = 0 // a letter split off a word cannot be judged alone
 		}
 		w.weights[i] = wt
 		w.total += wt
 	}
 	return w
-}
-
-// splitLetter reports whether a term is a single letter of a script the
-// analyzer splits letter by letter: Chinese, Japanese.
-func splitLetter(term string) bool {
-	r, n := utf8.DecodeRuneInString(term)
-	return n == len(term) && unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana)
 }
 
 // rarity is how much of its weight a word keeps for how common it is in

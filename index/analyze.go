@@ -34,6 +34,18 @@ func (an *analyzer) terms(text string) []string {
 	return out
 }
 
+// termSpans is terms with where each term's word stands in text.
+func (an *analyzer) termSpans(text string) ([]string, [][2]int) {
+	ts := an.a.Analyze([]byte(text))
+	terms := make([]string, 0, len(ts))
+	spans := make([][2]int, 0, len(ts))
+	for _, t := range ts {
+		terms = append(terms, string(t.Term))
+		spans = append(spans, [2]int{t.Start, t.End})
+	}
+	return terms, spans
+}
+
 // withoutFigures blanks out the figures in text: the analyzer would split
 // "$12 billion" into "12" and "billion" and "$12B" into "12b", so figures are
 // indexed separately, normalised, and kept out of the text terms.

@@ -125,10 +125,9 @@ func Build(ctx context.Context, base *knowledge.Base, opts Options) (*Index, err
 	}
 	ix.an = an
 	ix.qstop = questionStop(an, ix.vocab.questionWords)
-	if ix.english, err = wordfreq.English(); err != nil {
+	if ix.english, ix.general, err = everydayEnglish(); err != nil {
 		return nil, err
 	}
-	ix.general = newGeneralLexicon(ix.english)
 	ix.qstopRaw = map[string]bool{}
 	for _, w := range ix.vocab.questionWords {
 		ix.qstopRaw[w] = true

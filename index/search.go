@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -38,6 +39,11 @@ type Unit struct {
 	Name bool
 	// Figure is the figure a UnitFigure stands for.
 	Figure figure.Value
+	// Letter is set for a term that is one letter the analyzer split off a
+	// word ("是" of a Chinese sentence): alone it says nothing of the
+	// topic; the names and terms the vocabulary knows in such scripts are
+	// matched whole.
+	Letter bool
 	// Zipf is how common the word behind a term is in everyday English
 	// (see internal/wordfreq), 0 when it is no everyday word: "lot" is
 	// 5.8, "revenue" 3.4, a name or a typo 0.
@@ -157,7 +163,7 @@ func (ix *Index) parse(g *generation, question string) (Query, error) {
 	// "people use" can still mean monthly users while a bare "used" is no
 	// topic.
 	stripped := normaliseText(withoutFigures(text, q.Figures))
-	terms := ix.an.terms(stripped)
+	terms, spans := ix.an.termSpans(stripped)
 	q.AboutSources = g.vocab.asksAboutSources(text)
 	concepts, consumed := g.vocab.match(terms)
 	for i, t := range terms {
@@ -172,7 +178,7 @@ func (ix *Index) parse(g *generation, question string) (Query, error) {
 		q.Units = append(q.Units, Unit{Kind: UnitConcept, Key: c, Weight: idf(g.conceptDF[c]),
 			Name: g.vocab.IsEntity(c)})
 	}
-	zipf := ix.everyday(stripped)
+	zipf := ix.everyday(stripped, terms, spans)
 	seen := map[string]bool{}
 	for i, t := range terms {
 		// A name a concept claimed stays a unit of its own when it is more
@@ -183,7 +189,7 @@ func (ix *Index) parse(g *generation, question string) (Query, error) {
 		}
 		seen[t] = true
 		q.Free = append(q.Free, t)
-		q.Units = append(q.Units, Unit{Kind: UnitTerm, Key: t, Weight: idf(g.df[t]), Name: g.names[t], Zipf: zipf[t]})
+		q.Units = append(q.Units, Unit{Kind: UnitTerm, Key: t, Weight: idf(g.df[t]), Name: g.names[t], Zipf: zipf[t], Letter: splitLetter(t)})
 	}
 	for _, f := range q.Figures {
 		// A figure is matched by value, not counted in the dictionary; it
@@ -195,18 +201,20 @@ func (ix *Index) parse(g *generation, question string) (Query, error) {
 
 // everyday maps each analysed term of text to how common the word it came
 // from is in everyday English (the most common, when several words give
-// one term); terms of words English does not have are left out.
-func (ix *Index) everyday(text string) map[string]float64 {
+// one term); terms of words English does not have are left out. spans[i]
+// is where terms[i] stands in text.
+func (ix *Index) everyday(text string, terms []string, spans [][2]int) map[string]float64 {
 	out := map[string]float64{}
-	words(text, func(w string, _, _ int, _ bool) {
-		z, ok := ix.english.Zipf(w)
-		if !ok {
-			return
+	for i, t := range terms {
+		word := text[spans[i][0]:spans[i][1]]
+		// The word as the dictionary has it: "company" of "company's".
+		if end := strings.IndexFunc(word, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }); end > 0 {
+			word = word[:end]
 		}
-		for _, t := range ix.an.terms(w) {
+		if z, ok := ix.english.Zipf(word); ok {
 			out[t] = max(out[t], z)
 		}
-	})
+	}
 	return out
 }
 

@@ -2,6 +2,7 @@ package index
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -44,6 +45,25 @@ func newLexicon() lexicon {
 // what a misspelling meant: rarer words are seldom meant, and would catch
 // typos of the words that are.
 const minGeneralZipf = 3.0
+
+// everydayEnglish is the embedded table of everyday English and the
+// lexicon of its words corrections may use, both built once per process
+// and never changed: every index shares them.
+var everydayLexicon = sync.OnceValue(func() *lexicon {
+	en, err := wordfreq.English()
+	if err != nil {
+		return nil
+	}
+	return newGeneralLexicon(en)
+})
+
+func everydayEnglish() (*wordfreq.Table, *lexicon, error) {
+	en, err := wordfreq.English()
+	if err != nil {
+		return nil, nil, err
+	}
+	return en, everydayLexicon(), nil
+}
 
 // newGeneralLexicon is the everyday English words corrections may use.
 func newGeneralLexicon(en *wordfreq.Table) *lexicon {

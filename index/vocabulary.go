@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/bytewatch/bytewatch/knowledge"
 
@@ -175,16 +176,19 @@ func EntityKey(name string) string {
 	return b.String()
 }
 
-// splitScript reports whether the analyzer splits s into single letters, as
-// it does Chinese and Japanese: such names are matched as text, not as
-// analysed phrases.
-func splitScript(s string) bool {
-	for _, r := range s {
-		if unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul, unicode.Thai) {
-			return true
-		}
-	}
-	return false
+// splitLetter reports whether a term is one letter the analyzer split off
+// a word: it analyses Chinese characters and hiragana one by one.
+func splitLetter(term string) bool {
+	r, n := utf8.DecodeRuneInString(term)
+	return n == len(term) && unicode.In(r, unicode.Han, unicode.Hiragana)
+}
+
+// matchedAsText reports whether a name cannot be matched as an analysed
+// phrase — the analyzer splits it letter by letter ("豆包") or drops it
+// (Thai) — and is rewritten in a question's text instead.
+func (v *Vocabulary) matchedAsText(name string) bool {
+	toks := v.an.terms(normaliseText(name))
+	return len(toks) == 0 || slices.ContainsFunc(toks, splitLetter)
 }
 
 // WithEntities is the vocabulary plus the knowledge's own entities, each a
@@ -204,7 +208,7 @@ func (v *Vocabulary) WithEntities(entities []knowledge.Entity) *Vocabulary {
 	for _, e := range entities {
 		phrases := []string{e.Name}
 		for _, a := range e.Aliases {
-			if splitScript(a) {
+			if w.matchedAsText(a) {
 				w.scripts = append(w.scripts, abbreviation{short: a, long: " " + e.Name + " "})
 				continue
 			}
