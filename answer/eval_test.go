@@ -291,22 +291,29 @@ func TestPeople(t *testing.T) {
 			if f.answerable < 100 || f.chat < 100 {
 				t.Fatalf("%s: %d answerable questions and %d chat lines, want at least 100 of each", file, f.answerable, f.chat)
 			}
-			floors := peopleFloors
-			if got := f.rate(f.answered, f.answerable); got < floors.answered {
-				t.Errorf("answered %.3f of the answerable questions, below %.2f", got, floors.answered)
-			}
-			if got := f.rate(f.abstained, f.abstain); got < floors.abstained {
-				t.Errorf("refused %.3f of the unanswerable questions, below %.2f", got, floors.abstained)
-			}
-			if got := f.rate(f.quiet, f.chat); got < floors.quiet {
-				t.Errorf("stayed quiet on %.3f of the chat lines, below %.2f", got, floors.quiet)
-			}
+			f.checkFloors(t)
 		})
 	}
 }
 
-// peopleFloors are what every file of TestPeople must reach.
+// peopleFloors are what every file of TestPeople, and the second knowledge
+// base, must reach.
 var peopleFloors = struct{ answered, abstained, quiet float64 }{0.55, 0.70, 0.90}
+
+// checkFloors fails the test for each figure below its floor.
+func (f peopleFigures) checkFloors(t *testing.T) {
+	t.Helper()
+	floors := peopleFloors
+	if got := f.rate(f.answered, f.answerable); got < floors.answered {
+		t.Errorf("answered %.3f of the answerable questions, below %.2f", got, floors.answered)
+	}
+	if got := f.rate(f.abstained, f.abstain); got < floors.abstained {
+		t.Errorf("refused %.3f of the unanswerable questions, below %.2f", got, floors.abstained)
+	}
+	if got := f.rate(f.quiet, f.chat); got < floors.quiet {
+		t.Errorf("stayed quiet on %.3f of the chat lines, below %.2f", got, floors.quiet)
+	}
+}
 
 // TestSecondKnowledgeBase answers the questions written for a fictional
 // base about another company (knowledge/testdata/fictional) before any
@@ -335,16 +342,7 @@ func TestSecondKnowledgeBase(t *testing.T) {
 	if f.answerable < 50 {
 		t.Fatalf("%d answerable questions, want at least 50", f.answerable)
 	}
-	floors := peopleFloors
-	if got := f.rate(f.answered, f.answerable); got < floors.answered {
-		t.Errorf("answered %.3f of the answerable questions, below %.2f", got, floors.answered)
-	}
-	if got := f.rate(f.abstained, f.abstain); got < floors.abstained {
-		t.Errorf("refused %.3f of the unanswerable questions, below %.2f", got, floors.abstained)
-	}
-	if got := f.rate(f.quiet, f.chat); got < floors.quiet {
-		t.Errorf("stayed quiet on %.3f of the chat lines, below %.2f", got, floors.quiet)
-	}
+	f.checkFloors(t)
 	// Refusals speak for this base, not for ByteDance.
 	a, err := eng.Ask(context.Background(), "who is the ceo's favourite footballer", nil)
 	if err != nil {

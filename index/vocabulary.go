@@ -60,21 +60,45 @@ type phrase struct {
 	concept string
 }
 
+// vocabularyFile is vocabulary.yaml as written.
+type vocabularyFile struct {
+	QuestionWords   [][]string          `yaml:"question_words"`
+	Abbreviations   map[string]string   `yaml:"abbreviations"`
+	Names           []string            `yaml:"names"`
+	SourceQuestions []string            `yaml:"source_questions"`
+	Concepts        map[string][]string `yaml:"concepts"`
+}
+
+func decodeVocabulary(data []byte) (vocabularyFile, error) {
+	var doc vocabularyFile
+	dec := yaml.NewDecoder(strings.NewReader(string(data)))
+	dec.KnownFields(true)
+	if err := dec.Decode(&doc); err != nil {
+		return doc, fmt.Errorf("vocabulary: %w", err)
+	}
+	return doc, nil
+}
+
+// phrases is every phrase the vocabulary matches or writes out.
+func (f vocabularyFile) phrases() []string {
+	var out []string
+	for _, ps := range f.Concepts {
+		out = append(out, ps...)
+	}
+	out = append(out, f.SourceQuestions...)
+	for _, long := range f.Abbreviations {
+		out = append(out, long)
+	}
+	return out
+}
+
 // ParseVocabulary reads a vocabulary in the YAML form of vocabulary.yaml.
 // Phrases are analysed with the index's analyzer; a phrase that analyses to
 // nothing (only stop words) is an error, since it could never match.
 func ParseVocabulary(data []byte) (*Vocabulary, error) {
-	var doc struct {
-		QuestionWords   [][]string          `yaml:"question_words"`
-		Abbreviations   map[string]string   `yaml:"abbreviations"`
-		Names           []string            `yaml:"names"`
-		SourceQuestions []string            `yaml:"source_questions"`
-		Concepts        map[string][]string `yaml:"concepts"`
-	}
-	dec := yaml.NewDecoder(strings.NewReader(string(data)))
-	dec.KnownFields(true)
-	if err := dec.Decode(&doc); err != nil {
-		return nil, fmt.Errorf("vocabulary: %w", err)
+	doc, err := decodeVocabulary(data)
+	if err != nil {
+		return nil, err
 	}
 	if len(doc.Concepts) == 0 {
 		return nil, fmt.Errorf("vocabulary: no concepts")

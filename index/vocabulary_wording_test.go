@@ -1,4 +1,4 @@
-package index_test
+package index
 
 import (
 	"os"
@@ -16,31 +16,14 @@ import (
 // and no whole question may be a phrase, so that answering people's
 // questions better can only come from mechanisms and domain terms.
 func TestVocabularyHoldsNoQuestionWording(t *testing.T) {
-	data, err := os.ReadFile("vocabulary.yaml")
+	doc, err := decodeVocabulary(defaultVocabularyYAML)
 	if err != nil {
-		t.Fatal(err)
-	}
-	var doc struct {
-		QuestionWords   [][]string          `yaml:"question_words"`
-		Abbreviations   map[string]string   `yaml:"abbreviations"`
-		Names           []string            `yaml:"names"`
-		SourceQuestions []string            `yaml:"source_questions"`
-		Concepts        map[string][]string `yaml:"concepts"`
-	}
-	if err := yaml.Unmarshal(data, &doc); err != nil {
 		t.Fatal(err)
 	}
 	norm := func(s string) string {
 		return " " + strings.Join(strings.Fields(nonWord.ReplaceAllString(strings.ToLower(s), " ")), " ") + " "
 	}
-	var phrases []string
-	for _, ps := range doc.Concepts {
-		phrases = append(phrases, ps...)
-	}
-	phrases = append(phrases, doc.SourceQuestions...)
-	for _, long := range doc.Abbreviations {
-		phrases = append(phrases, long)
-	}
+	phrases := doc.phrases()
 	var files []string
 	for _, pattern := range []string{"*.yaml", "people/*.yaml", "fictional/*.yaml"} {
 		more, _ := filepath.Glob(filepath.Join("..", "answer", "testdata", pattern))

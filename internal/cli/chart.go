@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/bytewatch/bytewatch/answer"
 	"github.com/bytewatch/bytewatch/chart"
 	"github.com/bytewatch/bytewatch/index"
 )
@@ -23,12 +22,9 @@ func chartCmd(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return err
 	}
-	question := joinArgs(pos)
-	if question == "" {
-		return usageError{"chart needs a question, e.g. bytewatch chart \"compare ByteDance's AI spending with Microsoft and Alphabet\""}
-	}
-	if _, err := answer.CleanQuestion(question); err != nil {
-		return usageError{err.Error()}
+	question, err := questionArg(pos, "chart needs a question, e.g. bytewatch chart \"compare ByteDance's AI spending with Microsoft and Alphabet\"")
+	if err != nil {
+		return err
 	}
 	opts := chart.Options{Width: *width, Height: *height}
 	if *out == "" {

@@ -36,12 +36,9 @@ func ask(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return err
 	}
-	question := joinArgs(pos)
-	if question == "" {
-		return usageError{"ask needs a question, e.g. bytewatch ask \"How much is ByteDance investing in AI infrastructure?\""}
-	}
-	if _, err := answer.CleanQuestion(question); err != nil {
-		return usageError{err.Error()}
+	question, err := questionArg(pos, "ask needs a question, e.g. bytewatch ask \"How much is ByteDance investing in AI infrastructure?\"")
+	if err != nil {
+		return err
 	}
 	cfg, err := f.config(env)
 	if err != nil {
@@ -64,6 +61,19 @@ func ask(ctx context.Context, args []string, env Env) error {
 	}
 	writeAnswer(env.Stdout, a)
 	return nil
+}
+
+// questionArg is the question a command's arguments make, or a usage error:
+// missing says what to type when there is none.
+func questionArg(pos []string, missing string) (string, error) {
+	question := joinArgs(pos)
+	if question == "" {
+		return "", usageError{missing}
+	}
+	if _, err := answer.CleanQuestion(question); err != nil {
+		return "", usageError{err.Error()}
+	}
+	return question, nil
 }
 
 func writeJSON(w io.Writer, v any) error {
