@@ -172,9 +172,11 @@ func (e *Engine) Ask(ctx context.Context, question string, onPartial func(string
 		sel.hits, sel.answered, sel.closest = sel.closest, true, nil
 	}
 	retrieval := time.Since(start)
-	a := composeExtractive(q, res, sel, advice)
+	var a Answer
 	if !sel.answered && res.Query.AboutSources {
 		a = composeAboutSources(q, res.Base)
+	} else {
+		a = composeExtractive(q, res, sel, advice)
 	}
 	if ids := adviceFacts(sel.hits); len(ids) > 0 {
 		// A knowledge statement that reads as advice would be quoted as
