@@ -59,12 +59,12 @@ func (s *support) backs(t index.Term) bool {
 // reporting verbs, conjunctions, hedges. They need no source. (Not the
 // vocabulary's question words as a whole: "make" and "own" carry the claim
 // in "ByteDance makes its own H20 chips".) Analysed forms.
-var connectingWords = map[string]bool{}
-
-func init() {
+// Analysed once, on first use, and never changed after.
+var connectingWords = sync.OnceValue(func() map[string]bool {
+	words := map[string]bool{}
 	an, err := index.DefaultAnalyser()
 	if err != nil {
-		return
+		return words
 	}
 	for _, w := range []string{
 		"also", "while", "whereas", "meanwhile", "however", "although", "though", "separately", "additionally",
@@ -82,10 +82,11 @@ func init() {
 		"why", "whether", "still", "yet", "use", "used", "uses", "using", "despite", "because", "since", "even", "though", "just", "only", "really", "actually", "then", "thus", "so", "many", "much", "several", "various", "like", "one", "two", "first", "second",
 	} {
 		for _, t := range an.Terms(w) {
-			connectingWords[t.Term] = true
+			words[t.Term] = true
 		}
 	}
-}
+	return words
+})
 
 // unsupportedAllowance is how many content words of a sentence may go
 // unbacked, for a sentence that has at least supportedForAllowance backed
@@ -130,7 +131,7 @@ func (v *verifier) supportProblems(i int, body string, segs []segment, cited []i
 	for _, sg := range segs {
 		terms := v.an.Terms(body[sg.start:sg.end])
 		for _, t := range terms {
-			if connectingWords[t.Term] || countedTerms[t.Term] ||
+			if connectingWords()[t.Term] || countedTerms[t.Term] ||
 				strings.ContainsAny(t.Term, "0123456789") { // digits are checked as figures
 				continue
 			}
@@ -326,7 +327,7 @@ func (v *verifier) exemptFromCiting(s string) (notCovered, ok bool) {
 		switch {
 		case t.Entity || isNameWord(t.Word) && len(t.Concepts) == 0 && t.Start != firstLetter(s):
 			names++
-		case connectingWords[t.Term]:
+		case connectingWords()[t.Term]:
 		default:
 			content++
 		}

@@ -53,18 +53,11 @@ func NewAnalyser(v *Vocabulary) (*Analyser, error) {
 	return &Analyser{an: an, v: v, qstop: questionStop(an, v.questionWords)}, nil
 }
 
-var (
-	defaultAnalyserOnce sync.Once
-	defaultAnalyser     *Analyser
-	defaultAnalyserErr  error
-)
-
 // DefaultAnalyser is the Analyser for the built-in knowledge, built once.
 // An index's own is in every Result (Result.Analyser).
-func DefaultAnalyser() (*Analyser, error) {
-	defaultAnalyserOnce.Do(func() { defaultAnalyser, defaultAnalyserErr = NewAnalyser(nil) })
-	return defaultAnalyser, defaultAnalyserErr
-}
+func DefaultAnalyser() (*Analyser, error) { return defaultAnalyser() }
+
+var defaultAnalyser = sync.OnceValues(func() (*Analyser, error) { return NewAnalyser(nil) })
 
 // Terms analyses text into its terms, in order, leaving out the figures
 // (figure.Parse), which are matched by value, not by word.
