@@ -75,7 +75,7 @@ func serveBot(ctx context.Context, cfg config.Config, log *slog.Logger, onReady 
 	}
 	// The bot keeps its index in INDEX_PATH, if set, and reuses it at the
 	// next start while the knowledge and the binary are the same.
-	eng, ix, err := buildEngine(ctx, &cfg, log, index.Options{Path: cfg.IndexPath, ReuseKey: binaryKey()})
+	eng, ix, client, err := buildEngine(ctx, &cfg, log, index.Options{Path: cfg.IndexPath, ReuseKey: binaryKey()})
 	if err != nil {
 		return err
 	}
@@ -91,6 +91,13 @@ func serveBot(ctx context.Context, cfg config.Config, log *slog.Logger, onReady 
 			return err
 		}
 		log.Warn("the LLM is not answering; answering extractively until it is back", "error", err)
+	} else if client != nil {
+		// The server's context size and answer cap, where it says them
+		// (llama.cpp, Ollama): prompts are then sized to fit, and a cap
+		// below LLM_MAX_TOKENS is logged as the server's.
+		if _, err := client.ReadLimits(ctx); err != nil {
+			log.Warn("the LLM server did not say its limits; prompts are sized when it refuses one", "error", err)
+		}
 	}
 	model := ""
 	if cfg.LLMEnabled() {

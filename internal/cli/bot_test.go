@@ -208,3 +208,21 @@ func TestRunConfigurationErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestRunReadsTheLLMServerLimits: at start-up, `bytewatch run` asks a
+// llama.cpp server for its context size and answer cap on the client its
+// engine uses, and logs a cap below LLM_MAX_TOKENS as the server's own.
+func TestRunReadsTheLLMServerLimits(t *testing.T) {
+	t.Parallel()
+	fake := llmtest.New(t, llmtest.Reply("The sources don't cover that."), llmtest.LlamaCppProps(4096, 256))
+	srv := discordtest.New(t)
+	_, stderr := startRun(t, srv, map[string]string{
+		"DISCORD_TOKEN": srv.Token(), "DISCORD_API_BASE_URL": srv.URL, "DISCORD_GUILD_ID": srv.GuildID(),
+		"OPENAI_BASE_URL": fake.URL, "OPENAI_MODEL": llmtest.DefaultModel, "LOG_FORMAT": "json", "LLM_MAX_TOKENS": "700",
+	})
+	line := stderr.Wait(t, map[string]string{"msg": "llm: server limits", "from": "llama.cpp /props"})
+	if line["context_tokens"] != float64(4096) || line["server_max_tokens"] != float64(256) {
+		t.Errorf("limits logged as %v; want a 4096-token context and a 256-token cap", line)
+	}
+	stderr.Wait(t, map[string]string{"msg": "llm: the server caps answers below LLM_MAX_TOKENS; answers stop at the server's cap"})
+}

@@ -38,7 +38,7 @@ func chartCmd(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return err
 	}
-	eng, ix, err := buildEngine(ctx, &cfg, newLogger(cfg, env.Stderr), index.Options{})
+	eng, ix, _, err := buildEngine(ctx, &cfg, newLogger(cfg, env.Stderr), index.Options{})
 	if err != nil {
 		return err
 	}

@@ -17,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/bytewatch/bytewatch/answer"
+	"github.com/bytewatch/bytewatch/answer/llm"
 	"github.com/bytewatch/bytewatch/index"
 	"github.com/bytewatch/bytewatch/internal/config"
 	"github.com/bytewatch/bytewatch/knowledge"
@@ -305,11 +306,12 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 
 // buildEngine loads the knowledge, builds the index and the engine. It sets
 // cfg.KnowledgeDir to the folder actually loaded (see loadKnowledge), for
-// /reindex to reload the same one.
-func buildEngine(ctx context.Context, cfg *config.Config, log *slog.Logger, ixOpts index.Options) (*answer.Engine, *index.Index, error) {
+// /reindex to reload the same one. The LLM client is the engine's, nil when
+// no LLM is configured.
+func buildEngine(ctx context.Context, cfg *config.Config, log *slog.Logger, ixOpts index.Options) (*answer.Engine, *index.Index, *llm.Client, error) {
 	base, dir, err := loadKnowledge(cfg.KnowledgeDir)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if dir != cfg.KnowledgeDir {
 		log.Info("the knowledge folder holds no knowledge files of its own; loading its data folder", "KNOWLEDGE_DIR", cfg.KnowledgeDir, "loaded", dir)
@@ -319,16 +321,17 @@ func buildEngine(ctx context.Context, cfg *config.Config, log *slog.Logger, ixOp
 	ix, err := index.Build(ctx, base, ixOpts)
 	if err != nil {
 		if ixOpts.Path != "" {
-			return nil, nil, fmt.Errorf("INDEX_PATH=%s: %w", ixOpts.Path, err)
+			return nil, nil, nil, fmt.Errorf("INDEX_PATH=%s: %w", ixOpts.Path, err)
 		}
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	opts := answer.Options{Logger: log}
-	if err := configureLLM(ctx, *cfg, log, &opts); err != nil {
+	client, err := configureLLM(*cfg, log, &opts)
+	if err != nil {
 		ix.Close()
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return answer.NewEngine(ix, opts), ix, nil
+	return answer.NewEngine(ix, opts), ix, client, nil
 }
 
 func joinArgs(pos []string) string { return strings.TrimSpace(strings.Join(pos, " ")) }

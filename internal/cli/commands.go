@@ -47,7 +47,7 @@ func ask(ctx context.Context, args []string, env Env) error {
 	// One-shot commands index in memory, whatever INDEX_PATH says: it takes
 	// milliseconds, and INDEX_PATH belongs to the bot (see runBot).
 	log := newLogger(cfg, env.Stderr)
-	eng, ix, err := buildEngine(ctx, &cfg, log, index.Options{})
+	eng, ix, _, err := buildEngine(ctx, &cfg, log, index.Options{})
 	if err != nil {
 		return err
 	}
@@ -151,7 +151,7 @@ func search(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return err
 	}
-	eng, ix, err := buildEngine(ctx, &cfg, newLogger(cfg, env.Stderr), index.Options{})
+	eng, ix, _, err := buildEngine(ctx, &cfg, newLogger(cfg, env.Stderr), index.Options{})
 	if err != nil {
 		return err
 	}

@@ -16,20 +16,21 @@ import (
 // OPENAI_BASE_URL alone a local server such as Ollama or llama.cpp. It sends
 // nothing, so `bytewatch ask` costs no start-up request; a long-running
 // command checks the setup once with checkLLM. A configuration the client
-// rejects (a base URL that is not a URL, say) is an error.
-func configureLLM(_ context.Context, cfg config.Config, log *slog.Logger, opts *answer.Options) error {
+// rejects (a base URL that is not a URL, say) is an error. It returns the
+// client, nil when no LLM is configured.
+func configureLLM(cfg config.Config, log *slog.Logger, opts *answer.Options) (*llm.Client, error) {
 	if !cfg.LLMEnabled() {
-		return nil
+		return nil, nil
 	}
 	c, err := newLLMClient(cfg, log)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	opts.LLM = c
 	opts.LLMBudget = cfg.LLMTimeout
 	log.Debug("answers are composed by an LLM and verified", "model", c.Model(), "server", llmServer(cfg),
 		"prompt_version", answer.PromptVersion, "timeout", cfg.LLMTimeout)
-	return nil
+	return c, nil
 }
 
 // newLLMClient builds the client from the OPENAI_* and LLM_* settings.

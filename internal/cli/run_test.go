@@ -116,12 +116,12 @@ func TestConfigureLLM(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var opts answer.Options
-			err := configureLLM(context.Background(), tt.cfg, log, &opts)
+			client, err := configureLLM(tt.cfg, log, &opts)
 			if (err != nil) != (tt.wantErr != "") || err != nil && !strings.Contains(err.Error(), tt.wantErr) {
 				t.Fatalf("err = %v; want one mentioning %q", err, tt.wantErr)
 			}
-			if (opts.LLM != nil) != tt.wantLLM {
-				t.Errorf("LLM set = %v; want %v", opts.LLM != nil, tt.wantLLM)
+			if (opts.LLM != nil) != tt.wantLLM || (client != nil) != tt.wantLLM {
+				t.Errorf("LLM set = %v, client %v; want %v", opts.LLM != nil, client != nil, tt.wantLLM)
 			}
 		})
 	}
