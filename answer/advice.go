@@ -16,6 +16,8 @@ var adviceRequest = regexp.MustCompile(`(?i)\b(` +
 	`|(buy|sell|short)\s+(bytedance|tiktok|nvidia|microsoft|alphabet|google|baidu|tencent)` +
 	`|price\s+target|recommend(ation)?s?\b|invest\s+my|my\s+(money|portfolio|savings)` +
 	`|financial\s+advice|investment\s+advice|(go|going)\s+(long|short)|undervalued|overvalued` +
+	`|load(ing)?\s+up\s+on|pil(e|ing)\s+in(to)?|stay\s+away\s+from|bullish|bearish|worth\s+shorting` +
+	`|(would|should)\s+(you|u)\s+(back|buy|pick)` +
 	`)`)
 
 func isAdviceRequest(q string) bool { return adviceRequest.MatchString(q) }

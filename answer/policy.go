@@ -120,7 +120,7 @@ const reasonNotAboutAll = "no fact is about every name the question asks about"
 func (p Policy) decideByName(res index.Result, question string, advice bool, cf conflicts) (selection, bool) {
 	var names []int
 	for i, u := range res.Query.Units {
-		if u.Name && u.Weight > 0 {
+		if u.Name && u.Kind == index.UnitConcept && u.Weight > 0 {
 			names = append(names, i)
 		}
 	}
@@ -380,10 +380,18 @@ func (p Policy) rarity(zipf float64) float64 {
 	return min(1, max(0, (p.EverydayZipf-zipf)/(p.EverydayZipf-p.RareZipf)))
 }
 
+// entity reports whether unit i names a company, product or person — one
+// the knowledge or the vocabulary knows as such, not merely a word the
+// facts capitalise ("Asia", "Company") — and counts in the question.
+func (w weighing) entity(i int) bool {
+	u := w.units[i]
+	return u.Name && u.Kind == index.UnitConcept && w.weights[i] > 0
+}
+
 // named reports whether the question names a company or product.
 func (w weighing) named() bool {
-	for i, u := range w.units {
-		if u.Name && w.weights[i] > 0 {
+	for i := range w.units {
+		if w.entity(i) {
 			return true
 		}
 	}
@@ -394,8 +402,8 @@ func (w weighing) named() bool {
 // products the question names, if it names any — not merely mentioning it.
 func (w weighing) aboutAny(h index.Hit) bool {
 	named := false
-	for i, u := range w.units {
-		if u.Name && w.weights[i] > 0 {
+	for i := range w.units {
+		if w.entity(i) {
 			named = true
 			if h.About[i] {
 				return true
@@ -408,8 +416,8 @@ func (w weighing) aboutAny(h index.Hit) bool {
 // aboutAll reports whether a fact is about every company and product the
 // question names.
 func (w weighing) aboutAll(h index.Hit) bool {
-	for i, u := range w.units {
-		if u.Name && w.weights[i] > 0 && !h.About[i] {
+	for i := range w.units {
+		if w.entity(i) && !h.About[i] {
 			return false
 		}
 	}
@@ -512,7 +520,7 @@ func (w weighing) comparative() bool {
 	names := 0
 	compare := false
 	for i, u := range w.units {
-		if u.Name && w.weights[i] > 0 {
+		if w.entity(i) {
 			names++
 		}
 		compare = compare || (u.Kind == index.UnitConcept && u.Key == "comparison")

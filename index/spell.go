@@ -176,6 +176,12 @@ func (s *speller) lookup(w string) (string, bool) {
 		if d > maxDist {
 			return
 		}
+		if rank > 0 && len(r) < minGeneralEditLen && !transposed(r, []rune(c)) {
+			// A short unknown word is as often a chat abbreviation
+			// ("cust") as a typo: only a swapped pair of letters ("mcuh")
+			// makes it an everyday word.
+			return
+		}
 		count := l.words[c].count
 		if d < bestDist || (d == bestDist && (rank < bestRank || (rank == bestRank && count > bestCount))) {
 			best, bestDist, bestRank, bestCount = c, d, rank, count
@@ -194,7 +200,37 @@ func (s *speller) lookup(w string) (string, bool) {
 			}
 		}
 	}
+	if best == "" && len(r) >= minTruncationLen {
+		// "cust" for customer: a word cut short is the knowledge's or the
+		// vocabulary's word it begins, the most used one.
+		for _, c := range s.byFirst[r[0]] {
+			if strings.HasPrefix(c, w) && s.words[c].count > bestCount {
+				best, bestCount = c, s.words[c].count
+			}
+		}
+	}
 	return best, best != ""
+}
+
+// minGeneralEditLen is the length from which any one edit may turn an
+// unknown word into an everyday word; shorter words only by a
+// transposition. minTruncationLen is the shortest word taken as cut short.
+const (
+	minGeneralEditLen = 5
+	minTruncationLen  = 4
+)
+
+// transposed reports whether b is a with two adjacent letters swapped.
+func transposed(a, b []rune) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i+1 < len(a); i++ {
+		if a[i] != b[i] {
+			return a[i] == b[i+1] && a[i+1] == b[i] && string(a[i+2:]) == string(b[i+2:])
+		}
+	}
+	return false
 }
 
 func isNumber(w string) bool {
