@@ -231,6 +231,11 @@ func (p Policy) decideWhole(res index.Result, question string, advice bool, cf c
 		if !comparative && w.aboutAll(h) {
 			c.key += 0.25
 		}
+		// A fact sharing only names and dates with the question comes
+		// after every fact that speaks to what it asks.
+		if !w.coversAsked(h.Covered) {
+			c.key--
+		}
 		// A "how much" or "how many" question is answered first by the
 		// facts that state an amount of that kind.
 		if wanted != nil && hasFigureOf(wanted, []index.Hit{h}) {
@@ -280,6 +285,10 @@ func (p Policy) decideWhole(res index.Result, question string, advice bool, cf c
 		sel.reason = reasonNotAboutAll
 	case !w.named() && w.topics(best.hit.Covered) < p.MinTopics:
 		sel.reason = "too little of the question is the sources' topic"
+	case !w.coversAsked(best.hit.Covered):
+		// "ByteDance's total investment in 2024" is not answered by a
+		// fact that shares only the name and the year.
+		sel.reason = "the best fact shares only names and dates with the question"
 	case !w.informative(union):
 		sel.reason = reasonOnlyCommon
 	case !w.attributesCovered(union) && !slices.Contains(opts, relaxAttributes):
@@ -437,6 +446,26 @@ func (w weighing) aboutAllOf(hits []index.Hit, comparative bool) []index.Hit {
 		}
 	}
 	return out
+}
+
+// coversAsked reports whether a fact covers something the question asks
+// besides its names and years — a concept, an amount, a rare word — when
+// the question asks anything besides them.
+func (w weighing) coversAsked(covered []bool) bool {
+	asks := false
+	for i, u := range w.units {
+		if w.weights[i] == 0 || u.Name || (u.Kind == index.UnitFigure && u.Figure.Kind == figure.Year) {
+			continue
+		}
+		if u.Kind == index.UnitTerm && w.weights[i] < u.Weight/2 {
+			continue // a word nearly as common as everyday ones
+		}
+		asks = true
+		if covered[i] {
+			return true
+		}
+	}
+	return !asks
 }
 
 // topics counts the covered units that carry the question's topic:
