@@ -86,3 +86,45 @@ func anchor(heading string) string {
 	}
 	return b.String()
 }
+
+// conflictMarker is a line git leaves in a file when a merge stopped on it.
+var conflictMarker = regexp.MustCompile(`(?m)^(<<<<<<< |>>>>>>> |=======$)`)
+
+// TestNoMergeConflictMarkers: no tracked text file still holds the markers of
+// an unfinished merge (one once reached the README's first page).
+func TestNoMergeConflictMarkers(t *testing.T) {
+	t.Parallel()
+	checked := 0
+	err := filepath.WalkDir(".", func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if name := d.Name(); path != "." && (strings.HasPrefix(name, ".") || name == "testdata" || name == "data") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		switch filepath.Ext(path) {
+		case ".go", ".md", ".yaml", ".yml", ".mod", ".sum", ".sql", ".tmpl":
+		default:
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		checked++
+		if loc := conflictMarker.FindIndex(data); loc != nil {
+			line := 1 + strings.Count(string(data[:loc[0]]), "\n")
+			t.Errorf("%s:%d: merge conflict marker", path, line)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if checked < 10 {
+		t.Fatalf("checked only %d files; is the walk right?", checked)
+	}
+}
