@@ -157,6 +157,7 @@ func (e *Engine) Ask(ctx context.Context, question string, onPartial func(string
 	// only what every fact is about: both get the sources' main subject —
 	// the facts an investor would weigh first — rather than "not covered".
 	if main := res.Base.About().MainQuestion; !sel.answered && main != "" && !res.Query.AboutSources &&
+		namesSubject(res.Query.Units) &&
 		((advice && len(sel.closest) == 0) || (sel.reason == reasonOnlyCommon && looksLikeQuestion(q))) {
 		r, err := e.ix.Search(ctx, main, searchLimit)
 		if err != nil {

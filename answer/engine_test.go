@@ -63,6 +63,8 @@ func TestAnswerShapes(t *testing.T) {
 		{name: "how long, answered by a duration", q: "How long was the TikTok ban extension?", answered: true, mustContain: []string{"75-day"}},
 		{name: "how many days, answered by a duration", q: "How many days did Donald Trump extend the deadline for enforcing a ban on TikTok?", answered: true, mustContain: []string{"75-day"}},
 		{name: "a broad question gets the main subject", q: "What is ByteDance doing in AI?", answered: true, mustContain: []string{"$10 billion"}},
+		{name: "everyday words get no broad answer", q: "who won the super bowl", answered: false},
+		{name: "investing chatter naming nothing gets no broad answer", q: "my portfolio is cooked", answered: false, advice: true},
 		{name: "not covered", q: "Who is ByteDance's CEO?", answered: false, mustContain: []string{"don't cover"}},
 		{name: "advice", q: "Should I buy Nvidia stock?", answered: true, advice: true, mustContain: []string{answer.NotAdvice}},
 		{name: "advice naming only ByteDance", q: "Should I buy ByteDance stock?", answered: true, advice: true,

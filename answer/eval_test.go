@@ -330,19 +330,23 @@ func TestSecondKnowledgeBase(t *testing.T) {
 	}
 	t.Cleanup(func() { ix.Close() })
 	eng := answer.NewEngine(ix, answer.Options{})
-	cases := loadEval(t, filepath.Join("testdata", "fictional", "questions.yaml"))
-	for _, c := range cases {
-		for _, g := range c.Gold {
-			if _, ok := base.Fact(g); !ok {
-				t.Fatalf("%q: gold fact %s is not in the fictional base", c.Q, g)
+	for _, file := range []string{"questions.yaml", "questions-e.yaml"} {
+		t.Run(file, func(t *testing.T) {
+			cases := loadEval(t, filepath.Join("testdata", "fictional", file))
+			for _, c := range cases {
+				for _, g := range c.Gold {
+					if _, ok := base.Fact(g); !ok {
+						t.Fatalf("%q: gold fact %s is not in the fictional base", c.Q, g)
+					}
+				}
 			}
-		}
+			f := measurePeople(t, eng, ix, cases)
+			if f.answerable < 50 {
+				t.Fatalf("%d answerable questions, want at least 50", f.answerable)
+			}
+			f.checkFloors(t)
+		})
 	}
-	f := measurePeople(t, eng, ix, cases)
-	if f.answerable < 50 {
-		t.Fatalf("%d answerable questions, want at least 50", f.answerable)
-	}
-	f.checkFloors(t)
 	// Refusals speak for this base, not for ByteDance.
 	a, err := eng.Ask(context.Background(), "who is the ceo's favourite footballer", nil)
 	if err != nil {

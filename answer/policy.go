@@ -598,6 +598,23 @@ func (w weighing) onlyCommon() bool {
 	return true
 }
 
+// namesSubject reports whether a question names something the sources are
+// about: a company or product the knowledge knows, or a word most facts
+// share ("ByteDance", "AI"). "What is ByteDance doing in AI?" and "Should I
+// buy ByteDance?" do; "who won the super bowl" and "my portfolio is cooked",
+// whose words no fact has or only everyday ones, do not.
+func namesSubject(units []index.Unit) bool {
+	for _, u := range units {
+		if u.Kind == index.UnitConcept && u.Name {
+			return true
+		}
+		if u.Kind != index.UnitFigure && !u.Letter && u.Weight > 0 && u.Weight < informativeWeight {
+			return true
+		}
+	}
+	return false
+}
+
 // informative reports whether a unit that fewer than half the facts match
 // is covered: words every fact shares say nothing about which answers.
 func (w weighing) informative(covered []bool) bool {
