@@ -544,6 +544,10 @@ func (w weighing) coversAttribute(covered []bool) bool {
 	return false
 }
 
+// comparisonConcepts are the vocabulary's concepts that set one company
+// against another: "compare", "vs", and "rivals", "ahead of".
+var comparisonConcepts = map[string]bool{"comparison": true, "competitors": true}
+
 // comparative reports whether the question compares named companies.
 func (w weighing) comparative() bool {
 	names := 0
@@ -552,7 +556,7 @@ func (w weighing) comparative() bool {
 		if w.entity(i) {
 			names++
 		}
-		compare = compare || (u.Kind == index.UnitConcept && u.Key == "comparison")
+		compare = compare || (u.Kind == index.UnitConcept && comparisonConcepts[u.Key])
 	}
 	return compare && names >= 2
 }
@@ -573,6 +577,19 @@ func (w weighing) coverage(covered []bool) float64 {
 // $15 billion?" is answered by the facts that say how much it is.
 func (w weighing) addressed(h index.Hit) []bool {
 	out := slices.Clone(h.Covered)
+	// A fact that speaks of two of the names a question compares ("ahead
+	// of rivals Baidu and Tencent") is itself a comparison of them.
+	names := 0
+	for i := range w.units {
+		if w.entity(i) && out[i] {
+			names++
+		}
+	}
+	for i, u := range w.units {
+		if names >= 2 && comparisonConcepts[u.Key] && u.Kind == index.UnitConcept {
+			out[i] = true
+		}
+	}
 	for i, u := range w.units {
 		if out[i] || u.Kind != index.UnitFigure || u.Figure.Kind == figure.Year {
 			continue
