@@ -222,7 +222,7 @@ func (p Policy) decideWhole(res index.Result, question string, advice bool, cf c
 	comparative := w.comparative()
 	for _, h := range hits {
 		c := candidate{hit: h, cov: w.coverage(h.Covered), rel: h.Score / top}
-		if c.cov < p.MinFact || c.rel < p.MinRelScore || !w.aboutAny(h) {
+		if c.cov < p.MinFact || c.rel < p.MinRelScore || !w.aboutAny(h) || h.Contradicts {
 			continue
 		}
 		c.key = c.cov + c.rel/2

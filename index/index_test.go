@@ -265,6 +265,8 @@ func TestVocabulary(t *testing.T) {
 		{"empty", ""},
 		{"stop words only", "concepts:\n  x: [the of]\n"},
 		{"unknown field", "concepts:\n  x: [chip]\nextra: 1\n"},
+		{"contrast of one concept", "concepts:\n  x: [chip]\n  y: [car]\ncontrasts:\n  - [x]\n"},
+		{"contrast of an unknown concept", "concepts:\n  x: [chip]\ncontrasts:\n  - [x, z]\n"},
 	}
 	for _, tt := range bad {
 		if _, err := index.ParseVocabulary([]byte(tt.yaml)); err == nil {

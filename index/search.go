@@ -62,6 +62,10 @@ type Query struct {
 	// AboutSources is set when the question asks about the sources
 	// themselves: how old they are, where they come from.
 	AboutSources bool
+	// Contrasts maps each concept the question asks about to the concepts
+	// that exclude it and that the question does not ask about itself
+	// (see Hit.Contradicts).
+	Contrasts map[string][]string
 }
 
 // Hit is one fact that matched, with its evidence.
@@ -77,6 +81,10 @@ type Hit struct {
 	About []bool
 	// Coverage is the weighted share of the question's units the fact matches, 0 to 1.
 	Coverage float64
+	// Contradicts is set when the fact is about a concept that excludes
+	// one the question asks about: spending outside China, asked about
+	// spending inside it; a customer in Asia, asked about one in Europe.
+	Contradicts bool
 }
 
 // Result is the answer to one search: the hits and the generation they came
@@ -131,6 +139,7 @@ func (ix *Index) Search(ctx context.Context, question string, limit int) (Result
 		src, _ := g.base.Source(f.SourceID)
 		hit := Hit{Fact: f, Source: src, Score: h.Score}
 		hit.Covered, hit.About, hit.Coverage = ix.cover(g, q, f)
+		hit.Contradicts = contradicts(q.Contrasts, g.evidence[f.ID].concepts)
 		res.Hits = append(res.Hits, hit)
 	}
 	SortByScore(res.Hits)
@@ -172,6 +181,16 @@ func (ix *Index) parse(g *generation, question string) (Query, error) {
 		}
 	}
 	q.Concepts = concepts
+	for _, c := range concepts {
+		for _, other := range g.vocab.Contrasts(c) {
+			if !slices.Contains(concepts, other) {
+				if q.Contrasts == nil {
+					q.Contrasts = map[string][]string{}
+				}
+				q.Contrasts[c] = append(q.Contrasts[c], other)
+			}
+		}
+	}
 	n := float64(g.n)
 	idf := func(df int) float64 { return math.Log(1 + (n-float64(df)+0.5)/(float64(df)+0.5)) }
 	for _, c := range concepts {
@@ -360,6 +379,23 @@ func (ix *Index) cover(g *generation, q Query, f knowledge.Fact) (covered, about
 		return covered, about, 0
 	}
 	return covered, about, got / total
+}
+
+// contradicts reports whether a fact with these concepts is about the
+// other side of a contrast only: it lacks a concept the question asks
+// about and has one that excludes it.
+func contradicts(contrasts map[string][]string, concepts []string) bool {
+	for asked, others := range contrasts {
+		if slices.Contains(concepts, asked) {
+			continue
+		}
+		for _, o := range others {
+			if slices.Contains(concepts, o) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // SortByScore orders hits best first, breaking ties by fact id so results

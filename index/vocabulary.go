@@ -38,7 +38,11 @@ type Vocabulary struct {
 	// sourceQuestions matches the phrases that ask about the sources
 	// themselves; nil when there are none.
 	sourceQuestions *regexp.Regexp
-	an              *analyzer
+	// contrasts maps a concept to the concepts that exclude it: a fact
+	// about spending outside China does not answer a question about
+	// spending inside it.
+	contrasts map[string][]string
+	an        *analyzer
 }
 
 // abbreviation is a pattern for a short form and what replaces it.
@@ -51,6 +55,10 @@ type abbreviation struct {
 // QuestionWords lists the words that carry a question's form, not its
 // topic.
 func (v *Vocabulary) QuestionWords() []string { return v.questionWords }
+
+// Contrasts lists the concepts that exclude concept: a fact about one of
+// them does not answer a question about concept alone.
+func (v *Vocabulary) Contrasts(concept string) []string { return v.contrasts[concept] }
 
 // IsEntity reports whether a concept names a company, product or person.
 func (v *Vocabulary) IsEntity(concept string) bool { return v.entities[concept] }
@@ -67,6 +75,7 @@ type vocabularyFile struct {
 	Names           []string            `yaml:"names"`
 	SourceQuestions []string            `yaml:"source_questions"`
 	Concepts        map[string][]string `yaml:"concepts"`
+	Contrasts       [][]string          `yaml:"contrasts"`
 }
 
 func decodeVocabulary(data []byte) (vocabularyFile, error) {
@@ -131,6 +140,24 @@ func ParseVocabulary(data []byte) (*Vocabulary, error) {
 	}
 	for _, group := range doc.QuestionWords {
 		v.questionWords = append(v.questionWords, group...)
+	}
+	v.contrasts = map[string][]string{}
+	for _, group := range doc.Contrasts {
+		if len(group) < 2 {
+			problems = append(problems, fmt.Sprintf("contrast %v: a contrast needs two concepts or more", group))
+			continue
+		}
+		for _, c := range group {
+			if _, ok := doc.Concepts[c]; !ok {
+				problems = append(problems, fmt.Sprintf("contrast %v: %s is no concept", group, c))
+				continue
+			}
+			for _, other := range group {
+				if other != c && !slices.Contains(v.contrasts[c], other) {
+					v.contrasts[c] = append(v.contrasts[c], other)
+				}
+			}
+		}
 	}
 	for _, n := range doc.Names {
 		if _, ok := doc.Concepts[n]; ok {
@@ -304,6 +331,13 @@ func (v *Vocabulary) matchAll(tokens []string) []string {
 
 func (v *Vocabulary) scan(tokens []string, all bool) (concepts []string, consumed []bool) {
 	consumed = make([]bool, len(tokens))
+	// owner is, in all mode, the concept of the longest phrase over each
+	// token: a phrase inside it whose concept that one excludes ("China"
+	// of "outside China") does not tag the fact.
+	var owner []string
+	if all {
+		owner = make([]string, len(tokens))
+	}
 	seen := map[string]bool{}
 	tag := func(c string) {
 		if !seen[c] {
@@ -313,27 +347,34 @@ func (v *Vocabulary) scan(tokens []string, all bool) (concepts []string, consume
 	}
 	for i := 0; i < len(tokens); {
 		n := 0
+		first := ""
 		for _, p := range v.byFirst[tokens[i]] {
 			if !hasPrefix(tokens[i:], p.tokens) {
 				continue
 			}
 			if n == 0 {
-				n = len(p.tokens)
-				tag(p.concept)
-				if !all {
-					break
+				n, first = len(p.tokens), p.concept
+				if owner != nil && owner[i] == "" {
+					for j := i; j < i+n; j++ {
+						if owner[j] == "" {
+							owner[j] = first
+						}
+					}
 				}
+			}
+			if owner != nil && slices.Contains(v.contrasts[owner[i]], p.concept) {
 				continue
 			}
 			tag(p.concept)
+			if !all {
+				break
+			}
 		}
 		if all {
 			// Phrases starting inside a longer match are found when the
 			// loop reaches their first token.
-			if n > 0 {
-				for j := i; j < i+n; j++ {
-					consumed[j] = true
-				}
+			for j := i; j < i+n; j++ {
+				consumed[j] = true
 			}
 			i++
 			continue

@@ -1,0 +1,47 @@
+package index_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/bytewatch/bytewatch/index"
+)
+
+// TestContrasts: a fact about the other side of a contrast the vocabulary
+// declares (outside China, asked about inside it; Asia, asked about
+// Europe) is marked as contradicting the question; a fact about the side
+// asked, or about both, is not.
+func TestContrasts(t *testing.T) {
+	t.Parallel()
+	ix := build(t, defaultBase(t), index.Options{})
+	tests := []struct {
+		q, fact     string
+		contradicts bool
+	}{
+		{"how much is bytedance spending on nvidia chips for use inside china", "nvidia-chips-up-to-7b", true},
+		{"how much is bytedance spending on nvidia chips for use outside china", "nvidia-chips-up-to-7b", false},
+		{"how much is bytedance spending on nvidia chips", "nvidia-chips-up-to-7b", false},
+		{"is bytedance microsoft's biggest cloud customer in europe", "microsoft-top-asia-cloud-customer", true},
+		{"is bytedance microsoft's biggest cloud customer in asia", "microsoft-top-asia-cloud-customer", false},
+		{"what is doubao called overseas", "cici-international-doubao", false},
+	}
+	for _, tt := range tests {
+		res, err := ix.Search(context.Background(), tt.q, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, h := range res.Hits {
+			if h.Fact.ID != tt.fact {
+				continue
+			}
+			found = true
+			if h.Contradicts != tt.contradicts {
+				t.Errorf("%q: %s contradicts = %v, want %v (contrasts %v)", tt.q, tt.fact, h.Contradicts, tt.contradicts, res.Query.Contrasts)
+			}
+		}
+		if !found {
+			t.Errorf("%q: %s not among the hits", tt.q, tt.fact)
+		}
+	}
+}
