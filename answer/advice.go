@@ -18,6 +18,14 @@ var adviceRequest = regexp.MustCompile(`(?i)\b(` +
 	`|financial\s+advice|investment\s+advice|(go|going)\s+(long|short)|undervalued|overvalued` +
 	`|load(ing)?\s+up\s+on|pil(e|ing)\s+in(to)?|stay\s+away\s+from|bullish|bearish|worth\s+shorting` +
 	`|(would|should)\s+(you|u)\s+(back|buy|pick)` +
+	`|(is|are)\s+\S+(\s+\S+)?\s+an?\s+(buy|sell|hold|long|short)\b` +
+	`|\b(long|short)\s+\$?[a-z]{2,5}\s+(bc|because|since|cuz|if)\b` +
+	`|(dump|ditch|offload|trim)\s+(anything|everything|my|our|some|all)\b` +
+	`|worth\s+(betting|a\s+bet|the\s+risk|getting|it\b)` +
+	`|(get|getting|gain|gaining|want|buy)\s+(some\s+)?exposure` +
+	`|reason\s+to\s+(buy|sell|stay\s+away|avoid|get\s+out|bail)` +
+	`|(put|putting)\s+(my\s+|our\s+|your\s+)?money\s+(in|into|on)\b` +
+	`|(pre-?ipo|secondary)\s+(shares|stock|market)` +
 	`)`)
 
 func isAdviceRequest(q string) bool { return adviceRequest.MatchString(q) }

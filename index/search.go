@@ -279,9 +279,18 @@ func (ix *Index) clauses(g *generation, q Query) []clause {
 	// Words a concept claimed are searched through the concept, so that
 	// "TikTok's parent" finds ByteDance's facts, not Alphabet's ("the parent
 	// company of Google").
+	zipf := map[string]float64{}
+	for _, u := range q.Units {
+		if u.Kind == UnitTerm && !u.Name {
+			zipf[u.Key] = u.Zipf
+		}
+	}
 	for _, t := range q.Free {
-		add(fieldText, t, 1, g.df[t])
-		add(fieldAttribution, t, 0.5, g.attrDF[t])
+		// An everyday word ("people", "use") ranks little: a fact
+		// sharing only it with the question is seldom what was asked.
+		boost := everydayBoost(zipf[t])
+		add(fieldText, t, boost, g.df[t])
+		add(fieldAttribution, t, boost/2, g.attrDF[t])
 	}
 	for _, c := range q.Concepts {
 		add(fieldConcepts, c, 1.5, g.conceptDF[c])
@@ -303,6 +312,18 @@ func (ix *Index) clauses(g *generation, q Query) []clause {
 		cs = append(cs, clause{q: pq, df: df})
 	}
 	return cs
+}
+
+// everydayBoost is the boost of a question word by how common it is in
+// everyday English (Zipf scale): full for a word rarer than 2.5 or no
+// English word (a name, a term of the trade), a tenth for one as common as
+// 4.5 and above ("people", "lot"), and in proportion between.
+func everydayBoost(zipf float64) float64 {
+	const everyday, rare, least = 4.5, 2.5, 0.1
+	if zipf <= rare {
+		return 1
+	}
+	return max(least, 1-(1-least)*min(1, (zipf-rare)/(everyday-rare)))
 }
 
 // bleveQuery is the disjunction of all clauses: any fact matching any of
