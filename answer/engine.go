@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/bytewatch/bytewatch/index"
+	"github.com/bytewatch/bytewatch/knowledge/figure"
 )
 
 // Errors for questions that cannot be asked. Callers show them to the user.
@@ -158,7 +159,7 @@ func (e *Engine) Ask(ctx context.Context, question string, onPartial func(string
 	// the facts an investor would weigh first — rather than "not covered".
 	if main := res.Base.About().MainQuestion; !sel.answered && main != "" && !res.Query.AboutSources &&
 		namesSubject(res.Query.Units) &&
-		((advice && len(sel.closest) == 0) || (sel.reason == reasonOnlyCommon && looksLikeQuestion(q))) {
+		((advice && len(sel.closest) == 0) || (sel.reason == reasonOnlyCommon && looksLikeQuestion(q) && !slices.Contains(amountKinds(q), figure.Year))) {
 		r, err := e.ix.Search(ctx, main, searchLimit)
 		if err != nil {
 			return Answer{}, fmt.Errorf("answer: %w", err)

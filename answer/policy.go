@@ -93,6 +93,7 @@ var (
 		{regexp.MustCompile(`(?i)\bhow\s+(big|large)\b|\bwhat\s+size\b`), []figure.Kind{figure.Money, figure.Count, figure.Number, figure.Percent}},
 		{regexp.MustCompile(`(?i)\bhow\s+many\b`), []figure.Kind{figure.Count, figure.Number, figure.Duration}},
 		{regexp.MustCompile(`(?i)\bhow\s+long\b`), []figure.Kind{figure.Duration}},
+		{regexp.MustCompile(`(?i)\b(since|from)\s+when\b|\bwhen\s+did\b|\bwhat\s+year\b|\bwhich\s+year\b`), []figure.Kind{figure.Year}},
 	}
 )
 
@@ -289,7 +290,7 @@ func (p Policy) decideWhole(res index.Result, question string, advice bool, cf c
 		// "ByteDance's total investment in 2024" is not answered by a
 		// fact that shares only the name and the year.
 		sel.reason = "the best fact shares only names and dates with the question"
-	case !w.informative(union):
+	case !w.informative(union) && !asksWhen(wanted, chosen):
 		sel.reason = reasonOnlyCommon
 	case !w.attributesCovered(union) && !slices.Contains(opts, relaxAttributes):
 		sel.reason = reasonAttributes
@@ -672,6 +673,13 @@ func amountKinds(question string) []figure.Kind {
 		}
 	}
 	return kinds
+}
+
+// asksWhen reports whether a question asking for a time ("since when",
+// "when did") is answered by a year the facts give: what it asks is then
+// covered, even when its other words are only what every fact is about.
+func asksWhen(wanted []figure.Kind, hits []index.Hit) bool {
+	return slices.Equal(wanted, []figure.Kind{figure.Year}) && hasFigureOf(wanted, hits)
 }
 
 // hasFigureOf reports whether a question asking for an amount is answered
