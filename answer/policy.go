@@ -372,8 +372,8 @@ func (p Policy) weigh(units []index.Unit, advice bool) weighing {
 			wt = u.Weight / 4
 		case u.Kind == index.UnitTerm && !u.Name && u.Zipf > 0:
 			wt = u.Weight * p.rarity(u.Zipf)
-		case u.Letter && !u.Name:
-			wt = 0 // a letter split off a word cannot be judged alone
+		case (u.Letter || u.Foreign) && !u.Name:
+			wt = 0 // a letter split off a word, or a word of a script with no frequencies, cannot be judged alone
 		}
 		w.weights[i] = wt
 		w.total += wt

@@ -28,3 +28,14 @@ func TestResolveRelativeTime(t *testing.T) {
 		}
 	}
 }
+
+// TestForeignScript: words of scripts with no everyday frequencies are
+// told apart from Latin words and from scripts split letter by letter.
+func TestForeignScript(t *testing.T) {
+	t.Parallel()
+	for w, want := range map[string]bool{"얼마야": true, "カイロ": true, "привет": true, "much": false, "doubao": false, "豆包": false, "2025": false, "café": false} {
+		if got := foreignScript(w); got != want {
+			t.Errorf("foreignScript(%q) = %v, want %v", w, got, want)
+		}
+	}
+}

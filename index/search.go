@@ -44,6 +44,10 @@ type Unit struct {
 	// topic; the names and terms the vocabulary knows in such scripts are
 	// matched whole.
 	Letter bool
+	// Foreign is set for a word no fact uses in a script the everyday
+	// English frequencies cannot judge (Hangul, katakana, Cyrillic…):
+	// "얼마야" may be "how much" or a topic, and is weighed as neither.
+	Foreign bool
 	// Zipf is how common the word behind a term is in everyday English
 	// (see internal/wordfreq), 0 when it is no everyday word: "lot" is
 	// 5.8, "revenue" 3.4, a name or a typo 0.
@@ -208,7 +212,8 @@ func (ix *Index) parse(g *generation, question string) (Query, error) {
 		}
 		seen[t] = true
 		q.Free = append(q.Free, t)
-		q.Units = append(q.Units, Unit{Kind: UnitTerm, Key: t, Weight: idf(g.df[t]), Name: g.names[t], Zipf: zipf[t], Letter: splitLetter(t)})
+		q.Units = append(q.Units, Unit{Kind: UnitTerm, Key: t, Weight: idf(g.df[t]), Name: g.names[t], Zipf: zipf[t], Letter: splitLetter(t),
+			Foreign: g.df[t] == 0 && !g.names[t] && foreignScript(t)})
 	}
 	for _, f := range q.Figures {
 		// A figure is matched by value, not counted in the dictionary; it
@@ -385,6 +390,11 @@ func (ix *Index) cover(g *generation, q Query, f knowledge.Fact) (covered, about
 			about[i] = u.Name && slices.Contains(ev.about, u.Key)
 		case UnitFigure:
 			for _, v := range ev.figures {
+				if u.Figure.Kind == figure.Year && u.Figure.Month != 0 && v.Month != u.Figure.Month {
+					// "January 2025" asks about a month: a fact of
+					// February 2025, or of 2025 alone, does not say.
+					continue
+				}
 				if v.Matches(u.Figure) || sameAmount(v, u.Figure) {
 					covered[i] = true
 					break

@@ -234,6 +234,22 @@ func splitLetter(term string) bool {
 	return n == len(term) && unicode.In(r, unicode.Han, unicode.Hiragana)
 }
 
+// foreignScript reports whether a term is written in letters other than
+// Latin ones, digits and the scripts split letter by letter.
+func foreignScript(term string) bool {
+	letters := false
+	for _, r := range term {
+		switch {
+		case !unicode.IsLetter(r) || unicode.In(r, unicode.Han, unicode.Hiragana):
+			continue
+		case unicode.In(r, unicode.Latin):
+			return false
+		}
+		letters = true
+	}
+	return letters
+}
+
 // matchedAsText reports whether a name cannot be matched as an analysed
 // phrase — the analyzer splits it letter by letter ("豆包") or drops it
 // (Thai) — and is rewritten in a question's text instead.

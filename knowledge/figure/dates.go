@@ -102,8 +102,33 @@ func (p *parser) dateYear(start, end, y int) int {
 	if y < 1900 || y > 2100 {
 		return end
 	}
-	p.add(Value{Text: p.text[start:end], Start: start, End: end, Kind: Year, Amount: float64(y)})
+	text := p.text[start:end]
+	p.add(Value{Text: text, Start: start, End: end, Kind: Year, Amount: float64(y), Month: monthNamed(text)})
 	return end
+}
+
+// monthNamed is the number of the first month name in a date's text, 0
+// when it names none ("2024-06-30" is read as its year only).
+func monthNamed(text string) int {
+	for i := 0; i < len(text); {
+		if !isLetter(text[i]) {
+			i++
+			continue
+		}
+		e := scanASCIILetters(text, i)
+		if n, ok := monthNumbers[strings.ToLower(text[i:e])]; ok {
+			return n
+		}
+		i = e
+	}
+	return 0
+}
+
+// monthNumbers numbers the month names and abbreviations of words.go.
+var monthNumbers = map[string]int{
+	"january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7, "august": 8,
+	"september": 9, "october": 10, "november": 11, "december": 12,
+	"jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12,
 }
 
 // dayMonth reads "30 June 2024" and "30th June, 2024" as the year; "30 June"

@@ -32,4 +32,5 @@ type Value struct {
 	Amount     float64 // in plain units: 12e9 for "$12 billion", 2024 for a year, 75 for "75-day"
 	Currency   string  // ISO code for Money: "USD", "CNY", "EUR", "GBP", "JPY"
 	Unit       string  // Duration: "day", "week", "month", "year"; Count: the noun after it, lower-case and singular ("app", "user"), may be ""
+	Month      int     // Year: 1–12 when the date names its month ("February 2025"), else 0
 }

@@ -14,7 +14,9 @@ func money(text string, amount float64, currency string) Value {
 	return Value{Text: text, Kind: Money, Amount: amount, Currency: currency}
 }
 func pct(text string, amount float64) Value { return Value{Text: text, Kind: Percent, Amount: amount} }
-func year(text string, y float64) Value     { return Value{Text: text, Kind: Year, Amount: y} }
+func year(text string, y float64) Value {
+	return Value{Text: text, Kind: Year, Amount: y, Month: monthNamed(text)}
+}
 func dur(text string, amount float64, unit string) Value {
 	return Value{Text: text, Kind: Duration, Amount: amount, Unit: unit}
 }
@@ -128,6 +130,9 @@ var parseCases = []struct {
 	{"June 30th, 2024", []Value{year("June 30th, 2024", 2024)}},
 	{"December 2024", []Value{year("December 2024", 2024)}},
 	{"Dec. 2024", []Value{year("Dec. 2024", 2024)}},
+	{"the year to march 2026", []Value{year("march 2026", 2026)}},
+	{"dec 2024 numbers", []Value{year("dec 2024", 2024)}},
+	{"we may see 2026", []Value{year("2026", 2026)}},
 	{"2024-06-30", []Value{year("2024-06-30", 2024)}},
 	{"2024/06/30", []Value{year("2024/06/30", 2024)}},
 	{"2024-06", []Value{year("2024-06", 2024)}},
@@ -581,5 +586,35 @@ func BenchmarkParse(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		Parse(benchParagraph)
+	}
+}
+
+// TestDateMonths: a date that names its month keeps it, and two dates of
+// the same year match unless both name different months.
+func TestDateMonths(t *testing.T) {
+	t.Parallel()
+	for text, want := range map[string]int{"February 2025": 2, "the year to march 2026": 3, "Sept. 2024": 9, "30 June 2024": 6, "2024": 0, "fiscal 2024": 0} {
+		vs := Parse(text)
+		if len(vs) != 1 || vs[0].Kind != Year || vs[0].Month != want {
+			t.Errorf("Parse(%q) = %+v, want one year with month %d", text, vs, want)
+		}
+	}
+	tests := []struct {
+		a, b  string
+		match bool
+	}{
+		{"January 2025", "February 2025", false},
+		{"January 2025", "2025", true},
+		{"Feb 2025", "February 2025", true},
+		{"January 2025", "January 2024", false},
+	}
+	for _, tt := range tests {
+		a, b := Parse(tt.a), Parse(tt.b)
+		if len(a) != 1 || len(b) != 1 {
+			t.Fatalf("%q, %q: want one figure each, got %v %v", tt.a, tt.b, a, b)
+		}
+		if got := a[0].Matches(b[0]); got != tt.match {
+			t.Errorf("%q matches %q = %v, want %v", tt.a, tt.b, got, tt.match)
+		}
 	}
 }

@@ -218,6 +218,16 @@ func (p *parser) atKeyword(i, j int, info wordInfo) (int, bool) {
 		}
 	case info.class&classMonth != 0 && isUpper(t[i]):
 		return p.monthDate(i, j)
+	case info.class&classMonth != 0:
+		// In lower case, as people type: only a month followed by a year
+		// ("march 2026") is a date; "may" and "march" alone are words.
+		k := j
+		if k < len(t) && t[k] == '.' {
+			k++
+		}
+		if y, ye, ok := yearAfterMonth(t, k); ok {
+			return p.dateYear(i, ye, y), true
+		}
 	case info.class&classFY != 0:
 		if y, end, ok := fiscalYearAt(t, j); ok {
 			return p.appendYear(i, end, y), true

@@ -42,7 +42,8 @@ func (v Value) Matches(o Value) bool {
 		return false
 	}
 	if v.Kind == Year {
-		return math.Round(v.Amount) == math.Round(o.Amount)
+		// "January 2025" is not "February 2025"; "2025" is either.
+		return math.Round(v.Amount) == math.Round(o.Amount) && (v.Month == 0 || o.Month == 0 || v.Month == o.Month)
 	}
 	return amountsMatch(v.Amount, o.Amount)
 }
