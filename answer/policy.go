@@ -99,7 +99,7 @@ var (
 
 func (p Policy) decide(res index.Result, question string, advice bool, cf conflicts) selection {
 	sel := p.decideWhole(res, question, advice, cf)
-	if sel.reason == reasonNotAboutAll {
+	if sel.reason == reasonNotAboutAll && res.Query.NamesTogether {
 		// "How much did Acme and Globex spend?": no fact is about both,
 		// but each may have its own. Answered name by name when every
 		// name's own facts answer the rest; "How much did Microsoft spend
@@ -545,10 +545,6 @@ func (w weighing) coversAttribute(covered []bool) bool {
 	return false
 }
 
-// comparisonConcepts are the vocabulary's concepts that set one company
-// against another: "compare", "vs", and "rivals", "ahead of".
-var comparisonConcepts = map[string]bool{"comparison": true, "competitors": true}
-
 // comparative reports whether the question compares named companies.
 func (w weighing) comparative() bool {
 	names := 0
@@ -557,7 +553,7 @@ func (w weighing) comparative() bool {
 		if w.entity(i) {
 			names++
 		}
-		compare = compare || (u.Kind == index.UnitConcept && comparisonConcepts[u.Key])
+		compare = compare || (u.Kind == index.UnitConcept && index.IsComparison(u.Key))
 	}
 	return compare && names >= 2
 }
@@ -587,7 +583,7 @@ func (w weighing) addressed(h index.Hit) []bool {
 		}
 	}
 	for i, u := range w.units {
-		if names >= 2 && comparisonConcepts[u.Key] && u.Kind == index.UnitConcept {
+		if names >= 2 && index.IsComparison(u.Key) && u.Kind == index.UnitConcept {
 			out[i] = true
 		}
 	}

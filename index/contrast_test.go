@@ -45,3 +45,26 @@ func TestContrasts(t *testing.T) {
 		}
 	}
 }
+
+// TestNamesTogether: names side by side (with only stop words or a
+// comparison between) are told from names in different roles.
+func TestNamesTogether(t *testing.T) {
+	t.Parallel()
+	ix := build(t, defaultBase(t), index.Options{})
+	for q, want := range map[string]bool{
+		"how much did microsoft and alphabet spend on ai":   true,
+		"what did msft and googl each drop on ai infra":     true,
+		"microsoft vs alphabet ai capex":                    true,
+		"how much did microsoft spend on nvidia chips":      false,
+		"is bytedance microsoft's biggest customer in asia": false,
+		"how much is bytedance investing in ai":             false,
+	} {
+		res, err := ix.Search(context.Background(), q, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Query.NamesTogether != want {
+			t.Errorf("%q: NamesTogether = %v, want %v", q, res.Query.NamesTogether, want)
+		}
+	}
+}

@@ -66,6 +66,12 @@ type Query struct {
 	// AboutSources is set when the question asks about the sources
 	// themselves: how old they are, where they come from.
 	AboutSources bool
+	// NamesTogether is set when the question names two companies or
+	// products or more side by side — "Microsoft and Alphabet", "msft vs
+	// googl" — with nothing but stop words or a comparison between, so
+	// that what it asks is asked of each; "Microsoft's spending on Nvidia
+	// chips" names two, not side by side.
+	NamesTogether bool
 	// Contrasts maps each concept the question asks about to the concepts
 	// that exclude it and that the question does not ask about itself
 	// (see Hit.Contradicts).
@@ -185,6 +191,14 @@ func (ix *Index) parse(g *generation, question string) (Query, error) {
 		}
 	}
 	q.Concepts = concepts
+	cspans := g.vocab.spans(terms)
+	q.NamesTogether = namesTogether(g.vocab, cspans, stripped, spans)
+	claimedBy := make([]string, len(terms))
+	for _, sp := range cspans {
+		for j := sp.start; j < sp.end; j++ {
+			claimedBy[j] = sp.concept
+		}
+	}
 	for _, c := range concepts {
 		for _, other := range g.vocab.Contrasts(c) {
 			if !slices.Contains(concepts, other) {
@@ -206,7 +220,9 @@ func (ix *Index) parse(g *generation, question string) (Query, error) {
 	for i, t := range terms {
 		// A name a concept claimed stays a unit of its own when it is more
 		// specific than the concept: "H20" is one chip, not any chip.
-		specific := consumed[i] && g.names[t] && g.df[t] > 0 && g.df[t] < conceptDFOf(g, g.vocab, t)
+		// A company's own name or alias ("GOOGL" of Alphabet) is that
+		// company, no more specific.
+		specific := consumed[i] && g.names[t] && g.df[t] > 0 && g.df[t] < conceptDFOf(g, g.vocab, t) && !g.vocab.IsEntity(claimedBy[i])
 		if (consumed[i] && !specific) || seen[t] || ix.qstop[t] {
 			continue
 		}
@@ -410,6 +426,56 @@ func (ix *Index) cover(g *generation, q Query, f knowledge.Fact) (covered, about
 		return covered, about, 0
 	}
 	return covered, about, got / total
+}
+
+// namesTogether reports whether the names among a question's concept
+// spans stand side by side: between each name and the next, nothing but
+// "and", "or", "&", "/", a comma or a comparison ("vs").
+func namesTogether(v *Vocabulary, cs []conceptSpan, text string, tokenSpans [][2]int) bool {
+	names, last := 0, -1
+	for i, sp := range cs {
+		if !v.IsEntity(sp.concept) {
+			continue
+		}
+		names++
+		if last >= 0 {
+			from := tokenSpans[cs[last].end-1][1]
+			for _, between := range cs[last+1 : i] {
+				if !IsComparison(between.concept) {
+					return false
+				}
+			}
+			between := text[from:tokenSpans[sp.start][0]]
+			if !coordinating(between, cs[last+1:i], text, tokenSpans) {
+				return false
+			}
+			// "ByteDance Microsoft's biggest customer": a name right
+			// before another's possessive is in another role.
+			name := strings.ToLower(text[tokenSpans[sp.start][0]:min(len(text), tokenSpans[sp.end-1][1]+4)])
+			if strings.TrimSpace(between) == "" && (strings.Contains(name, "'s") || strings.Contains(name, "’s")) {
+				return false
+			}
+		}
+		last = i
+	}
+	return names >= 2
+}
+
+// coordinating reports whether the text between two names only joins
+// them: the words of the comparisons found there, and joining words.
+func coordinating(between string, comparisons []conceptSpan, text string, tokenSpans [][2]int) bool {
+	for _, c := range comparisons {
+		s, e := tokenSpans[c.start][0], tokenSpans[c.end-1][1]
+		between = strings.Replace(between, text[s:e], " ", 1)
+	}
+	for _, w := range strings.FieldsFunc(between, func(r rune) bool { return unicode.IsSpace(r) || r == ',' || r == '/' || r == '&' || r == '+' }) {
+		switch strings.Trim(strings.ToLower(w), ".'’") {
+		case "and", "or", "each", "both", "plus", "s", "":
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // contradicts reports whether a fact with these concepts is about the

@@ -337,6 +337,33 @@ func (v *Vocabulary) match(tokens []string) (concepts []string, consumed []bool)
 	return v.scan(tokens, false)
 }
 
+// conceptSpan is where a question's tokens say a concept: tokens[start:end].
+type conceptSpan struct {
+	concept    string
+	start, end int
+}
+
+// spans is where match finds each concept, in the order said.
+func (v *Vocabulary) spans(tokens []string) []conceptSpan {
+	var out []conceptSpan
+	for i := 0; i < len(tokens); {
+		n := 0
+		for _, p := range v.byFirst[tokens[i]] {
+			if hasPrefix(tokens[i:], p.tokens) {
+				n = len(p.tokens)
+				out = append(out, conceptSpan{p.concept, i, i + n})
+				break
+			}
+		}
+		i += max(n, 1)
+	}
+	return out
+}
+
+// IsComparison reports whether a concept of the default vocabulary sets one
+// company against another: "compare", "vs", and "rivals", "ahead of".
+func IsComparison(concept string) bool { return concept == "comparison" || concept == "competitors" }
+
 // matchAll tags a fact: every phrase that matches counts, also inside a
 // longer one, so that a fact saying "largest buyer" is tagged both as a
 // customer and as the largest — whichever the question asks about.
