@@ -2,6 +2,7 @@ package index_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/bytewatch/bytewatch/index"
@@ -66,5 +67,29 @@ func TestNamesTogether(t *testing.T) {
 		if res.Query.NamesTogether != want {
 			t.Errorf("%q: NamesTogether = %v, want %v", q, res.Query.NamesTogether, want)
 		}
+	}
+}
+
+// TestChineseQuestionWords: Chinese question words and times written
+// without spaces are read as their English ("今年" this year, "多少" how
+// much) next to the knowledge's own Chinese names.
+func TestChineseQuestionWords(t *testing.T) {
+	t.Parallel()
+	ix := build(t, defaultBase(t), index.Options{})
+	res, err := ix.Search(context.Background(), "字节跳动今年总投资多少", 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	terms := strings.Join(res.Query.Terms, " ")
+	for _, want := range []string{"total", "invest"} {
+		if !strings.Contains(terms, want) {
+			t.Errorf("terms %q lack %q", terms, want)
+		}
+	}
+	if len(res.Query.Figures) == 0 || res.Query.Figures[0].Amount != 2025 {
+		t.Errorf("figures %v: want this year read as 2025", res.Query.Figures)
+	}
+	if len(res.Hits) == 0 || res.Hits[0].Fact.ID != "total-investment-over-20b" {
+		t.Errorf("top hit %v, want total-investment-over-20b", topIDs(res, 3))
 	}
 }

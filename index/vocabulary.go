@@ -171,7 +171,16 @@ func ParseVocabulary(data []byte) (*Vocabulary, error) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+	// Longest first, so that "多少个" (how many) is read before "多少"
+	// (how much).
+	sort.SliceStable(keys, func(i, j int) bool { return len(keys[i]) > len(keys[j]) })
 	for _, k := range keys {
+		if v.matchedAsText(k) {
+			// A script written without spaces ("今年总投资多少") has no
+			// word boundaries to find the short form by.
+			v.scripts = append(v.scripts, abbreviation{short: k, long: " " + doc.Abbreviations[k] + " "})
+			continue
+		}
 		v.abbreviations = append(v.abbreviations, abbreviation{re: wordPattern(k), short: strings.ToLower(k), long: doc.Abbreviations[k]})
 	}
 	if len(doc.SourceQuestions) > 0 {
@@ -271,7 +280,7 @@ func (v *Vocabulary) WithEntities(entities []knowledge.Entity) *Vocabulary {
 	w.entities = maps.Clone(v.entities)
 	w.concepts = slices.Clone(v.concepts)
 	w.words = slices.Clone(v.words)
-	w.scripts = nil
+	w.scripts = slices.Clone(v.scripts)
 	for _, e := range entities {
 		phrases := []string{e.Name}
 		for _, a := range e.Aliases {
