@@ -284,7 +284,7 @@ func measurePeople(t *testing.T, eng *answer.Engine, ix *index.Index, cases []ev
 func TestPeople(t *testing.T) {
 	ix := defaultIndex(t)
 	eng := answer.NewEngine(ix, answer.Options{})
-	for _, file := range []string{"writer-a.yaml", "writer-b.yaml", "writer-c.yaml", "writer-d.yaml"} {
+	for _, file := range []string{"writer-a.yaml", "writer-b.yaml", "writer-c.yaml", "writer-d.yaml", "writer-f.yaml"} {
 		t.Run(file, func(t *testing.T) {
 			cases := loadEval(t, filepath.Join("testdata", "people", file))
 			f := measurePeople(t, eng, ix, cases)
