@@ -68,6 +68,8 @@ func TestAnswerShapes(t *testing.T) {
 		{name: "a company's spending on another's products is not the other's", q: "how much did microsoft spend on nvidia chips", answered: false},
 		{name: "two companies side by side are answered each", q: "what did msft and googl each drop on ai infra", answered: true,
 			mustCiteBoth: []string{"microsoft-55-7b-fy2024", "alphabet-50b-ai-2024"}},
+		{name: "a remark naming a product asks nothing", q: "doubao is kinda fun to talk to ngl", answered: false},
+		{name: "a question word anywhere asks", q: "星绘 what does it do", answered: true, mustCiteBoth: []string{"xinghui-image-generator"}},
 		{name: "not covered", q: "Who is ByteDance's CEO?", answered: false, mustContain: []string{"don't cover"}},
 		{name: "advice", q: "Should I buy Nvidia stock?", answered: true, advice: true, mustContain: []string{answer.NotAdvice}},
 		{name: "advice naming only ByteDance", q: "Should I buy ByteDance stock?", answered: true, advice: true,

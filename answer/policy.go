@@ -4,6 +4,7 @@ import (
 	"math"
 	"regexp"
 	"slices"
+	"strings"
 	"sort"
 
 	"github.com/bytewatch/bytewatch/index"
@@ -292,6 +293,10 @@ func (p Policy) decideWhole(res index.Result, question string, advice bool, cf c
 		sel.reason = "the best fact shares only names and dates with the question"
 	case !w.informative(union) && !asksWhen(wanted, chosen):
 		sel.reason = reasonOnlyCommon
+	case w.onlyNames() && !asksSomething(question) && len(strings.Fields(question)) > maxKeywords:
+		// "doubao is kinda fun to talk to ngl" names Doubao and asks
+		// nothing of it; "doubao?", "doubao mau" and "what is doubao" do.
+		sel.reason = "a remark about a name, not a question"
 	case !w.attributesCovered(union) && !slices.Contains(opts, relaxAttributes):
 		sel.reason = reasonAttributes
 	case !hasFigureOf(wanted, w.aboutAllOf(chosen, comparative)):
@@ -606,6 +611,30 @@ func (w weighing) addressed(h index.Hit) []bool {
 func (w weighing) onlyCommon() bool {
 	for i := range w.units {
 		if w.weights[i] >= informativeWeight {
+			return false
+		}
+	}
+	return true
+}
+
+// maxKeywords is the most words a message of bare keywords ("doubao
+// users pls") has; a longer one that is no question and asks nothing but a
+// name is a remark.
+const maxKeywords = 3
+
+// questionWord finds a word that asks, anywhere in a message: "星绘 what
+// does it do", "wait who owns tiktok again", "什么关系".
+var questionWord = regexp.MustCompile(`(?i)[?？]|\b(what|whats|what's|wat|who|whos|who's|how|hows|why|which|when|where|is\s+it|are\s+they|does|do\s+they|did|can|any)\b|什么|吗|多少|哪|谁|怎么|为什么|几`)
+
+// asksSomething reports whether a message asks anything, by a question
+// mark or a question word anywhere in it.
+func asksSomething(q string) bool { return looksLikeQuestion(q) || questionWord.MatchString(q) }
+
+// onlyNames reports whether every unit that weighs names a company or
+// product: the question asks nothing of the names it gives.
+func (w weighing) onlyNames() bool {
+	for i, u := range w.units {
+		if w.weights[i] > 0 && !u.Name {
 			return false
 		}
 	}

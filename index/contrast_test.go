@@ -93,3 +93,30 @@ func TestChineseQuestionWords(t *testing.T) {
 		t.Errorf("top hit %v, want total-investment-over-20b", topIDs(res, 3))
 	}
 }
+
+// TestSpellingCorrections: non-words are corrected to the knowledge's words
+// or to everyday ones; a rare English word one letter from a very common
+// one is read as that one ("hav" is has, a word of the facts); real words are left alone.
+func TestSpellingCorrections(t *testing.T) {
+	t.Parallel()
+	ix := build(t, defaultBase(t), index.Options{})
+	tests := []struct {
+		q, word, want string // want "" means left as it is
+	}{
+		{"how mnay monthly usres does doubao hav", "hav", "has"}, // a word of the facts first
+		{"how mnay monthly usres does doubao hav", "usres", "users"},
+		{"alphabt ai spend", "alphabt", "alphabet"},
+		{"how much is bytdance sinking into ai infra", "bytdance", "bytedance"},
+		{"what percent of doubao users", "percent", ""},
+		{"who founded bytedance", "founded", ""},
+	}
+	for _, tt := range tests {
+		res, err := ix.Search(context.Background(), tt.q, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := res.Query.Corrections[tt.word]; got != tt.want {
+			t.Errorf("%q: %q corrected to %q, want %q (all: %v)", tt.q, tt.word, got, tt.want, res.Query.Corrections)
+		}
+	}
+}

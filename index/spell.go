@@ -141,11 +141,21 @@ func (s *speller) correct(text string, skip map[string]bool, known func(word str
 	fixes := map[string]string{}
 	last := 0
 	words(text, func(w string, start, end int, _ bool) {
-		if _, ok := s.words[w]; ok || skip[w] || utf8.RuneCountInString(w) < 4 || isNumber(w) ||
-			(s.english != nil && s.english.Has(w)) || (known != nil && known(w)) {
+		if _, ok := s.words[w]; ok || skip[w] || utf8.RuneCountInString(w) < 3 || isNumber(w) || (known != nil && known(w)) {
 			return
 		}
-		fix, ok := s.lookup(w)
+		var fix string
+		var ok bool
+		switch z, english := s.zipf(w); {
+		case english && z < rareTypoZipf:
+			// A rare word one letter from a very common one ("hav",
+			// "yer") was more likely meant as that one.
+			fix, ok = s.lookupRare(w)
+		case english, utf8.RuneCountInString(w) < 4:
+			return
+		default:
+			fix, ok = s.lookup(w)
+		}
 		if !ok {
 			return
 		}
@@ -207,6 +217,54 @@ func (s *speller) lookup(w string) (string, bool) {
 			if strings.HasPrefix(c, w) && s.words[c].count > bestCount {
 				best, bestCount = c, s.words[c].count
 			}
+		}
+	}
+	return best, best != ""
+}
+
+// rareTypoZipf is how rare an English word must be to be read as a typo of
+// a very common word one letter away, and commonTypoZipf how common that
+// word must be: "hav" (2.2) is have (7.1).
+const (
+	rareTypoZipf   = 3.0
+	commonTypoZipf = 5.0
+)
+
+// zipf is a word's everyday frequency, and whether it is an English word.
+func (s *speller) zipf(w string) (float64, bool) {
+	if s.english == nil {
+		return 0, false
+	}
+	return s.english.Zipf(w)
+}
+
+// lookupRare finds what a rare English word was meant as: a word of the
+// knowledge or the vocabulary one edit away, else a very common everyday
+// word one edit away, the most frequent.
+func (s *speller) lookupRare(w string) (string, bool) {
+	r := []rune(w)
+	best, bestRank, bestCount := "", 2, 0
+	for rank, l := range []*lexicon{&s.lexicon, s.general} {
+		if l == nil {
+			continue
+		}
+		for _, bucket := range [][]string{l.byFirst[r[0]], l.bySecond[r[1]]} {
+			for _, c := range bucket {
+				if d := utf8.RuneCountInString(c) - len(r); d > 1 || d < -1 || osaDistance(r, []rune(c)) != 1 {
+					continue
+				}
+				if rank > 0 {
+					if z, _ := s.zipf(c); z < commonTypoZipf {
+						continue
+					}
+				}
+				if count := l.words[c].count; rank < bestRank || (rank == bestRank && count > bestCount) {
+					best, bestRank, bestCount = c, rank, count
+				}
+			}
+		}
+		if best != "" {
+			break
 		}
 	}
 	return best, best != ""
