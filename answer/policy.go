@@ -202,6 +202,7 @@ func withoutUnits(res index.Result, drop map[int]bool) index.Result {
 func (p Policy) decideWhole(res index.Result, question string, advice bool, cf conflicts, opts ...decideOption) selection {
 	sel := selection{conflict: map[string][]string{}}
 	w := p.weigh(res.Query.Units, advice)
+	w.comparesByForm = comparativeForm.MatchString(question)
 	if w.total == 0 || len(res.Hits) == 0 {
 		sel.reason = "nothing to look up"
 		if w.total > 0 && w.onlyCommon() {
@@ -224,7 +225,9 @@ func (p Policy) decideWhole(res index.Result, question string, advice bool, cf c
 	comparative := w.comparative()
 	for _, h := range hits {
 		c := candidate{hit: h, cov: w.coverage(h.Covered), rel: h.Score / top}
-		if c.cov < p.MinFact || c.rel < p.MinRelScore || !w.aboutAny(h) || h.Contradicts {
+		// In a comparison, a fact that speaks of two of the names compared
+		// answers it, whichever of them it is about.
+		if c.cov < p.MinFact || c.rel < p.MinRelScore || (!w.aboutAny(h) && !(comparative && w.namesCovered(h) >= 2)) || h.Contradicts {
 			continue
 		}
 		c.key = c.cov + c.rel/2
@@ -343,7 +346,14 @@ type weighing struct {
 	units   []index.Unit
 	weights []float64
 	total   float64
+	// comparesByForm is set when the question's grammar compares — "more
+	// apps than", "doing against" — in words the analysis drops.
+	comparesByForm bool
 }
+
+// comparativeForm finds a comparison made with words too common to carry
+// a concept: "more … than", "ahead of", "against", "beating".
+var comparativeForm = regexp.MustCompile(`(?i)\b(more|less|fewer|bigger|smaller|larger|higher|lower|better|worse)\b.{0,40}\bthan\b|\bagainst\b|\bvs\.?\b|\bversus\b`)
 
 // weigh starts from each unit's inverse document frequency and adjusts the
 // weights the policy knows more about.
@@ -560,7 +570,7 @@ func (w weighing) comparative() bool {
 		}
 		compare = compare || (u.Kind == index.UnitConcept && index.IsComparison(u.Key))
 	}
-	return compare && names >= 2
+	return (compare || w.comparesByForm) && names >= 2
 }
 
 // coverage is the weighted share of the units covered.
@@ -639,6 +649,18 @@ func (w weighing) onlyNames() bool {
 		}
 	}
 	return true
+}
+
+// namesCovered counts the names of the question a fact speaks of, as its
+// subject or in passing.
+func (w weighing) namesCovered(h index.Hit) int {
+	n := 0
+	for i := range w.units {
+		if w.entity(i) && h.Covered[i] {
+			n++
+		}
+	}
+	return n
 }
 
 // namesSubject reports whether a question names something the sources are
