@@ -4,8 +4,8 @@ import (
 	"math"
 	"regexp"
 	"slices"
-	"strings"
 	"sort"
+	"strings"
 
 	"github.com/bytewatch/bytewatch/index"
 	"github.com/bytewatch/bytewatch/knowledge"
