@@ -42,7 +42,10 @@ type Vocabulary struct {
 	// about spending outside China does not answer a question about
 	// spending inside it.
 	contrasts map[string][]string
-	an        *analyzer
+	// implies maps a concept to the broader ones a fact tagged with it is
+	// also about: the most popular app is the top app.
+	implies map[string][]string
+	an      *analyzer
 }
 
 // abbreviation is a pattern for a short form and what replaces it.
@@ -76,6 +79,7 @@ type vocabularyFile struct {
 	SourceQuestions []string            `yaml:"source_questions"`
 	Concepts        map[string][]string `yaml:"concepts"`
 	Contrasts       [][]string          `yaml:"contrasts"`
+	Implies         map[string][]string `yaml:"implies"`
 }
 
 func decodeVocabulary(data []byte) (vocabularyFile, error) {
@@ -140,6 +144,15 @@ func ParseVocabulary(data []byte) (*Vocabulary, error) {
 	}
 	for _, group := range doc.QuestionWords {
 		v.questionWords = append(v.questionWords, group...)
+	}
+	v.implies = map[string][]string{}
+	for c, broader := range doc.Implies {
+		for _, b := range append([]string{c}, broader...) {
+			if _, ok := doc.Concepts[b]; !ok {
+				problems = append(problems, fmt.Sprintf("implies %s: %s is no concept", c, b))
+			}
+		}
+		v.implies[c] = broader
 	}
 	v.contrasts = map[string][]string{}
 	for _, group := range doc.Contrasts {
@@ -378,6 +391,13 @@ func IsComparison(concept string) bool { return concept == "comparison" || conce
 // customer and as the largest — whichever the question asks about.
 func (v *Vocabulary) matchAll(tokens []string) []string {
 	cs, _ := v.scan(tokens, true)
+	for _, c := range cs {
+		for _, b := range v.implies[c] {
+			if !slices.Contains(cs, b) {
+				cs = append(cs, b)
+			}
+		}
+	}
 	return cs
 }
 
