@@ -22,6 +22,7 @@ import (
 type key struct {
 	Options struct {
 		Publisher string `yaml:"publisher"`
+		Title     string `yaml:"title"`
 	} `yaml:"options"`
 	Expect struct {
 		Title, Publisher, Published, URL string
@@ -58,12 +59,19 @@ func (s score) String() string {
 // floors are the least each fixture must score: all-correct facts and
 // found facts out of the key's. They are set a little under what the
 // draft scores today, so a change that makes drafts worse fails.
+//
+// The fixtures under articles/ were written before the code, which was
+// then tuned while reading their drafts; those under heldout/ were written
+// (with their keys) after it and scored before any change made for them.
 var floors = map[string]struct{ found, all, maxExtra int }{
-	"ledger-capex.html":    {found: 8, all: 7, maxExtra: 1},
-	"techsignal-doubao.md": {found: 8, all: 6, maxExtra: 1},
-	"wire-tiktok.txt":      {found: 7, all: 5, maxExtra: 1},
-	"asiawire-chips.html":  {found: 5, all: 4, maxExtra: 1},
-	"analyst-note.txt":     {found: 5, all: 4, maxExtra: 1},
+	"ledger-capex.html":         {found: 8, all: 7, maxExtra: 1},
+	"techsignal-doubao.md":      {found: 8, all: 7, maxExtra: 1},
+	"wire-tiktok.txt":           {found: 7, all: 6, maxExtra: 1},
+	"asiawire-chips.html":       {found: 5, all: 4, maxExtra: 1},
+	"analyst-note.txt":          {found: 5, all: 4, maxExtra: 1},
+	"heldout/harbour-seed.html": {found: 5, all: 4, maxExtra: 1},
+	"heldout/ai-weekly.md":      {found: 5, all: 4, maxExtra: 2},
+	"heldout/briefing.txt":      {found: 3, all: 2, maxExtra: 1},
 }
 
 func TestDraftAccuracyOnArticles(t *testing.T) {
@@ -122,6 +130,9 @@ func sortedFloors() func(yield func(string, struct{ found, all, maxExtra int }) 
 func measure(t *testing.T, base *knowledge.Base, name string) score {
 	t.Helper()
 	dir := filepath.Join("testdata", "articles")
+	if d, n, ok := strings.Cut(name, "/"); ok {
+		dir, name = filepath.Join("testdata", d), n
+	}
 	var k key
 	raw, err := os.ReadFile(filepath.Join(dir, strings.TrimSuffix(name, filepath.Ext(name))+".key.yaml"))
 	if err != nil {
@@ -135,7 +146,7 @@ func measure(t *testing.T, base *knowledge.Base, name string) score {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	res, err := ingest.Draft(context.Background(), f, ingest.Options{Base: base, Publisher: k.Options.Publisher})
+	res, err := ingest.Draft(context.Background(), f, ingest.Options{Base: base, Publisher: k.Options.Publisher, Title: k.Options.Title})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -285,10 +296,11 @@ func figuresMatch(got []knowledge.Figure, want []struct {
 	return true
 }
 
-// hasDate: the fact dates something at d, as a figure's period or in its
-// statement ("2024", "December 2024").
+// hasDate: the fact dates something at d, as a figure's period, in its
+// statement ("2024", "December 2024") or as its as_of (the date of the
+// report it cites).
 func hasDate(f knowledge.Fact, d string) bool {
-	if slices.ContainsFunc(f.Figures, func(g knowledge.Figure) bool { return g.Period == d }) {
+	if f.AsOf.String() == d || slices.ContainsFunc(f.Figures, func(g knowledge.Figure) bool { return g.Period == d }) {
 		return true
 	}
 	kd, err := knowledge.ParseDate(d)

@@ -10,7 +10,7 @@ import (
 // Jefferies". Verbs of saying, in the forms news writing uses.
 const (
 	reporter    = `([^,;:"“”]{2,90}?)`
-	sayVerb     = `(?:said|says|say|reported|reports|report|wrote|writes|estimated|estimates|estimate|noted|added|told\s+\w+|showed|show|shows|found)`
+	sayVerb     = `(?:said|says|say|reported|reports|report|wrote|writes|estimated|estimates|estimate|noted|added|told\s+(?:the\s+)?\w+(?:\s+[A-Z]\w*){0,3}|showed|show|shows|found)`
 	whenTail    = `(\s+(?:on|in|at|last|this|earlier|late|early|during|via|to|from)\b[^,;.]{0,60}?)?`
 	sentenceEnd = `([.!?]["”’]?(?:\[[^\]]*\])?\s*)$`
 )
@@ -24,11 +24,15 @@ var (
 	trailingSaid = regexp.MustCompile(`,\s+` + reporter + `\s+` + sayVerb + whenTail + `(,\s|` + sentenceEnd + `)`)
 	// "X said that …", "X reported in July that …" at the start.
 	leadingThat = regexp.MustCompile(`^` + reporter + `\s+` + sayVerb + whenTail + `\s+that\s+`)
+	// "In a memo, X said the company …": an optional opening phrase, a
+	// reporter, "said" and the claim.
+	introSaid    = regexp.MustCompile(`^(?:([^,]{3,80}),\s+)?` + reporter + `\s+(?:said|says|told\s+\w+)\s+(?:that\s+)?`)
+	pronounStart = regexp.MustCompile(`(?i)^(?:it|its|they|their|he|she|his|her|we|i)\b`)
 	// "X expect(s) …" keeps the sentence whole but names who expects it.
-	leadingExpect = regexp.MustCompile(`^((?:[Aa]nalysts?|[Ee]conomists?|[Ee]xperts?|[Rr]esearchers?)\b[^,;]{0,60}?|[A-Z][\w&.'-]*(?:\s+[A-Z][\w&.'-]*){0,4})\s+(?:expects?|forecasts?|predicts?|projects?|believes?)\s`)
+	leadingExpect = regexp.MustCompile(`^((?:[Aa]nalysts?|[Ee]conomists?|[Ee]xperts?|[Rr]esearchers?)\b[^,;]{0,60}?|[A-Z][\w&.'-]*(?:\s+[A-Z][\w&.'-]*){0,4})\s+(?:expects?|forecasts?|predicts?|projects?|believes?|reckons?|think|thinks|estimates?)\s`)
 	// Who a reporter is described as, before the name: "data provider
 	// QuestMobile", "estimates by research firm SemiAnalysis".
-	reporterLead = regexp.MustCompile(`(?i)^(?:(?:data|estimates|figures|research|a\s+report|reports?)\s+(?:from|by)\s+)?(?:(?:data|research|analytics|market\s+research|consulting)\s+(?:provider|firm|company|group)\s+)`)
+	reporterLead = regexp.MustCompile(`(?i)^(?:(?:an?\s+)?(?:data|estimates?|figures|research|report|reports|analysis|note)\s+(?:from|by)\s+)?(?:(?:data|research|analytics|market\s+research|consulting|app|investment)\s+(?:provider|firm|company|group|tracker|bank|house)\s+|brokerage\s+)?`)
 	// Speakers that stand for the article itself.
 	selfReporter = regexp.MustCompile(`(?i)^(?:our|we|this\s+(?:newspaper|newswire|site|publication))\b`)
 	// "the people", "one of the sources": the reporter named before.
@@ -67,6 +71,19 @@ func findAttribution(s string) attribution {
 	if m := trailingSaid.FindStringSubmatchIndex(s); m != nil && plausibleReporter(s[m[2]:m[3]]) {
 		return attribution{who: s[m[2]:m[3]], when: group(s, m, 2), statement: joinAround(s[:m[0]], s[m[6]:m[7]], s[m[1]:])}
 	}
+	if m := introSaid.FindStringSubmatchIndex(s); m != nil && plausibleReporter(s[m[4]:m[5]]) {
+		rest := s[m[1]:]
+		if pronounStart.MatchString(rest) {
+			// "ByteDance said it would …": taking the speaker out would
+			// leave "it"; the sentence stays whole.
+			return attribution{who: s[m[4]:m[5]], statement: s}
+		}
+		intro := group(s, m, 1)
+		if intro == "" {
+			return attribution{who: s[m[4]:m[5]], statement: capitalise(rest)}
+		}
+		return attribution{who: s[m[4]:m[5]], statement: intro + ", " + rest}
+	}
 	if m := leadingExpect.FindStringSubmatchIndex(s); m != nil {
 		return attribution{who: strings.TrimSpace(s[m[2]:m[3]]), statement: s}
 	}
@@ -104,7 +121,7 @@ func plausibleReporter(who string) bool {
 	}
 	for _, w := range words {
 		switch strings.ToLower(w) {
-		case "which", "while", "as", "but", "and", "because", "when", "it", "its", "is", "was", "will", "would", "has", "had":
+		case "which", "while", "as", "but", "and", "because", "when", "it", "is", "was", "will", "would", "has", "had":
 			if !(strings.ToLower(w) == "and" && len(words) <= 5) {
 				return false
 			}

@@ -89,6 +89,7 @@ var (
 	yearAfterMonth = regexp.MustCompile(`^\s*(?:\d{1,2}(?:st|nd|rd|th)?)?,?\s*(?:19|20)\d{2}\b`)
 	dayBeforeMonth = regexp.MustCompile(`\b\d{1,2}\s+$`)
 	weekday        = regexp.MustCompile(`\b(?:on\s+)?(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b`)
+	relWeek        = regexp.MustCompile(`(?i)\b(last|this|next)\s+week\b`)
 	dayWord        = regexp.MustCompile(`(?i)\b(yesterday|today)\b`)
 	wordBefore     = regexp.MustCompile(`(?i)([A-Za-z]+)\s*$`)
 )
@@ -200,7 +201,7 @@ func mayIsMonth(before string) bool {
 // weekdays resolves "on Tuesday" and "yesterday" against a publication
 // date with a day; without one they are noted.
 func (r resolver) weekdays(s string, notes *[]string) string {
-	if !weekday.MatchString(s) && !dayWord.MatchString(s) {
+	if !weekday.MatchString(s) && !dayWord.MatchString(s) && !relWeek.MatchString(s) {
 		return s
 	}
 	if r.pub.Day == 0 {
@@ -209,6 +210,16 @@ func (r resolver) weekdays(s string, notes *[]string) string {
 	}
 	pub := time.Date(r.pub.Year, time.Month(r.pub.Month), r.pub.Day, 0, 0, 0, 0, time.UTC)
 	human := func(t time.Time) string { return fmt.Sprintf("%d %s %d", t.Day(), t.Month(), t.Year()) }
+	// "last week" → "in the week of 29 September 2025" (weeks start on
+	// Monday).
+	s = replaceWithContext(s, relWeek, func(g []string, before string) string {
+		monday := pub
+		for monday.Weekday() != time.Monday {
+			monday = monday.AddDate(0, 0, -1)
+		}
+		monday = monday.AddDate(0, 0, 7*yearOffset(g[1]))
+		return datePhrase(before, "the week of "+human(monday), isUpper(g[0]))
+	})
 	s = weekday.ReplaceAllStringFunc(s, func(m string) string {
 		g := weekday.FindStringSubmatch(m)
 		want := time.Sunday

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"strings"
@@ -255,6 +256,10 @@ func readHTMLMeta(root *html.Node, m *meta) {
 				if strings.EqualFold(attr(n, "rel"), "canonical") {
 					m.url = attr(n, "href")
 				}
+			case atom.Script:
+				if strings.EqualFold(attr(n, "type"), "application/ld+json") && n.FirstChild != nil {
+					readLinkedData(n.FirstChild.Data, m)
+				}
 			}
 			if cls := attr(n, "class") + " " + attr(n, "id"); bylineClass.MatchString(cls) {
 				if t := nodeText(n); t != "" && len(t) < 200 {
@@ -287,6 +292,56 @@ func readHTMLMeta(root *html.Node, m *meta) {
 	if m.author != "" {
 		m.bylines = append(m.bylines, bylineNames(m.author)...)
 	}
+}
+
+// readLinkedData takes metadata from a schema.org JSON-LD block: the
+// article's headline, datePublished, publisher and author.
+func readLinkedData(data string, m *meta) {
+	var v any
+	if json.Unmarshal([]byte(data), &v) != nil {
+		return
+	}
+	var visit func(v any)
+	visit = func(v any) {
+		switch x := v.(type) {
+		case []any:
+			for _, e := range x {
+				visit(e)
+			}
+		case map[string]any:
+			if g, ok := x["@graph"]; ok {
+				visit(g)
+			}
+			if _, ok := x["datePublished"]; !ok {
+				return
+			}
+			setOnce(&m.title, stringOf(x["headline"]))
+			setOnce(&m.published, stringOf(x["datePublished"]))
+			setOnce(&m.publisher, nameOf(x["publisher"]))
+			setOnce(&m.author, nameOf(x["author"]))
+		}
+	}
+	visit(v)
+}
+
+func stringOf(v any) string {
+	s, _ := v.(string)
+	return s
+}
+
+// nameOf reads a schema.org Person or Organization, or a list of them.
+func nameOf(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case map[string]any:
+		return stringOf(x["name"])
+	case []any:
+		if len(x) > 0 {
+			return nameOf(x[0])
+		}
+	}
+	return ""
 }
 
 func setOnce(dst *string, v string) {
@@ -496,6 +551,7 @@ func parseText(data []byte) document {
 var (
 	blankLines   = regexp.MustCompile(`\n\s*\n`)
 	textDateLine = regexp.MustCompile(`(?i)^(?:published|date|posted|updated)?:?\s*(` + looseDate + `)\s*$`)
+	metaDate     = regexp.MustCompile(`(?i)\b(?:` + looseDate + `)\b`)
 	textByLine   = regexp.MustCompile(`(?i)^by\s+\S`)
 )
 
@@ -505,6 +561,10 @@ func readTextMetaLine(l string, m *meta) bool {
 	switch {
 	case textDateLine.MatchString(l):
 		setOnce(&m.published, textDateLine.FindStringSubmatch(l)[1])
+		return true
+	case m.published == "" && len(l) < 100 && !endsSentence(l) && metaDate.MatchString(l):
+		// "Posted on 27 February 2025 by the Mercury Desk".
+		setOnce(&m.published, metaDate.FindString(l))
 		return true
 	case textByLine.MatchString(l) && len(l) < 120:
 		m.bylines = append(m.bylines, bylineNames(l)...)

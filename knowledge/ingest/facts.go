@@ -19,6 +19,9 @@ type draftFact struct {
 	entities    []string
 	figures     []draftFigure
 	notes       []string
+	// asOf is when the claim was made: the attribution's date when it has
+	// one ("Reuters reported last June"), else the article's.
+	asOf knowledge.Date
 	// fallbackPeriod is the date of the attribution ("the company said in
 	// August"): the period of figures the statement dates no other way.
 	fallbackPeriod string
@@ -51,6 +54,13 @@ type drafter struct {
 
 func newDrafter(doc document, opt Options) (*drafter, error) {
 	doc = stripDatelines(doc)
+	if doc.meta.published == "" {
+		date, publisher := dateNearTop(doc)
+		doc.meta.published = date
+		if doc.meta.publisher == "" {
+			doc.meta.publisher = publisher
+		}
+	}
 	src, err := resolveMeta(doc, opt)
 	if err != nil {
 		return nil, err
@@ -94,6 +104,34 @@ func stripDatelines(doc document) document {
 		break
 	}
 	return doc
+}
+
+// anyDate finds a date written anywhere in a line.
+var anyDate = regexp.MustCompile(`(?i)\b(?:` + looseDate + `)\b`)
+
+// dateNearTop finds the article's date in the first lines of its body
+// ("AI Weekly | Issue 112 | 14 April 2025", "Posted on 27 February 2025
+// by …") when its metadata gives none.
+// A masthead line of the form "Publisher | Issue 112 | date" also gives
+// the publisher.
+func dateNearTop(doc document) (date, publisher string) {
+	for i, b := range doc.blocks {
+		if i >= 6 {
+			break
+		}
+		if len(b.text) >= 120 {
+			continue
+		}
+		m := anyDate.FindString(b.text)
+		if m == "" {
+			continue
+		}
+		if first, _, ok := strings.Cut(b.text, " | "); ok && !anyDate.MatchString(first) && len(strings.Fields(first)) <= 5 && !byline.MatchString(first) {
+			publisher = strings.TrimSpace(first)
+		}
+		return m, publisher
+	}
+	return "", ""
 }
 
 // collectFacts goes through the article's blocks and drafts a fact from
@@ -158,7 +196,7 @@ func (d *drafter) draftSentence(s string) *draftFact {
 	case boilerplate.MatchString(s):
 		return nil
 	}
-	f := &draftFact{sentence: s}
+	f := &draftFact{sentence: s, asOf: d.src.published}
 	a := findAttribution(s)
 	f.statement = a.statement
 	f.attribution = d.reporter(a.who)
@@ -166,6 +204,9 @@ func (d *drafter) draftSentence(s string) *draftFact {
 		when, _ := d.res.resolve(" " + a.when)
 		if ds := findDates(when); len(ds) == 1 {
 			f.fallbackPeriod = ds[0].period
+			if when, err := knowledge.ParseDate(ds[0].period); err == nil && when.Before(f.asOf) && when.Year >= f.asOf.Year-5 {
+				f.asOf = when
+			}
 		}
 	}
 	stmt, notes := d.res.resolve(f.statement)
@@ -215,7 +256,7 @@ func (d *drafter) reporter(who string) string {
 }
 
 // clauseBreak separates the parts of a sentence a date applies to.
-var clauseBreak = regexp.MustCompile(`,\s|;\s|\s(?:up|down)\s+from\s|\sagainst\s|\scompared\s+with\s|\sversus\s|\sfrom\s+a\s+year\s`)
+var clauseBreak = regexp.MustCompile(`,\s|;\s|\s(?:up|down)\s+from\s|\sagainst\s|\scompared\s+with\s|\sversus\s|\sfrom\s+a\s+year\s|\sfrom\s+(?:the\s+|an?\s+)?(?:[$€£¥]|US\$|RMB|Rmb|\d)`)
 var contrast = regexp.MustCompile(`\s(?:up|down)\s+from\s|\sagainst\s|\scompared\s+with\s|\sversus\s`)
 
 // structure gives f a figure for every value in its statement, each with
@@ -436,4 +477,3 @@ func isSlug(s string) bool { return slugPattern.MatchString(s) }
 
 var slugPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
-var _ = knowledge.Date{}

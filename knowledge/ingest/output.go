@@ -189,7 +189,7 @@ func (d *drafter) render() []byte {
 		fmt.Fprintf(&b, "  - id: %s\n", f.id)
 		fmt.Fprintf(&b, "    statement: %s\n", yamlString(f.statement))
 		fmt.Fprintf(&b, "    attribution: %s\n", yamlString(f.attribution))
-		fmt.Fprintf(&b, "    as_of: %s\n", d.src.published)
+		fmt.Fprintf(&b, "    as_of: %s\n", f.asOf)
 		if len(f.entities) > 0 {
 			quoted := make([]string, len(f.entities))
 			for i, e := range f.entities {
