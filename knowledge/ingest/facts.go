@@ -476,4 +476,3 @@ var companyMention = regexp.MustCompile(`(?i)\bthe\s+(?:company|group)\b`)
 func isSlug(s string) bool { return slugPattern.MatchString(s) }
 
 var slugPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
-
