@@ -125,6 +125,8 @@ func dispatch(ctx context.Context, args []string, env Env) error {
 		return chartCmd(ctx, rest, env)
 	case "check":
 		return check(ctx, rest, env)
+	case "ingest":
+		return ingestCmd(ctx, rest, env)
 	case "run":
 		return runBot(ctx, rest, env)
 	case "version", "--version", "-version":
