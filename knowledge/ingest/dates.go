@@ -127,6 +127,8 @@ func (r resolver) resolve(s string) (string, []string) {
 		case "last":
 			if r.pub.Month == 0 || mo >= r.pub.Month {
 				yy--
+			} else {
+				notes = append(notes, fmt.Sprintf("%q is taken as %s %d; some writers mean the year before: check", g[0], canonicalMonth(mo), yy))
 			}
 		case "next":
 			if r.pub.Month != 0 && mo <= r.pub.Month {

@@ -445,6 +445,11 @@ func quoteList(items []string) string {
 // order it names them; "the company" stands for the base's subject when
 // the article names it.
 func (d *drafter) entitiesOf(statement string) []string {
+	return d.entitiesIn(statement, d.namesSubject)
+}
+
+// entitiesIn is entitiesOf; "the company" counts only when byReference.
+func (d *drafter) entitiesIn(statement string, byReference bool) []string {
 	type hit struct {
 		name string
 		at   int
@@ -455,7 +460,7 @@ func (d *drafter) entitiesOf(statement string) []string {
 			hits = append(hits, hit{e.name, at})
 		}
 	}
-	if d.namesSubject {
+	if byReference {
 		if loc := companyMention.FindStringIndex(statement); loc != nil {
 			hits = append(hits, hit{d.vocab.subject, loc[0]})
 		}
