@@ -175,6 +175,8 @@ type Base struct {
 	entities   []Entity
 	version    string
 	latestAsOf Date
+	declared   Declared
+	warnings   []Problem
 }
 
 // NewBase builds a Base from already-validated sources and facts, computing
@@ -226,6 +228,11 @@ func (b *Base) Source(id string) (Source, bool) {
 // Version is a short hash of everything the base says; two bases with the
 // same content have the same version, whatever files they came from.
 func (b *Base) Version() string { return b.version }
+
+// Warnings are what the loader found worth a moderator's look that did not
+// stop the base loading: a new measure or unit to declare, a file in a
+// subfolder, an attribution that seems written into a statement.
+func (b *Base) Warnings() []Problem { return b.warnings }
 
 // LatestAsOf is the newest as-of date among the facts: "knowledge as of".
 func (b *Base) LatestAsOf() Date { return b.latestAsOf }

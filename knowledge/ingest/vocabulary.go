@@ -15,6 +15,7 @@ import (
 // entities and their aliases, its subject, its measures (with the units
 // they come in) and the units it counts things in.
 type vocabulary struct {
+	base       *knowledge.Base
 	subject    string
 	entities   []entityMatcher
 	measures   []knownMeasure
@@ -39,6 +40,7 @@ func newVocabulary(b *knowledge.Base) vocabulary {
 	if b == nil {
 		return v
 	}
+	v.base = b
 	v.subject = b.About().Subject
 	for _, e := range b.Entities() {
 		m := entityMatcher{name: e.Name}
@@ -71,6 +73,12 @@ func newVocabulary(b *knowledge.Base) vocabulary {
 				byName[g.Measure] = km
 			}
 			km.units[strings.ToLower(g.Unit)] = true
+		}
+	}
+	for _, m := range b.Declared().Measures {
+		if byName[m] == nil {
+			// Declared but not used yet: any unit.
+			byName[m] = &knownMeasure{name: m, words: measureWords(m)}
 		}
 	}
 	for _, km := range byName {
@@ -145,7 +153,7 @@ func (v vocabulary) measureFor(statement string, entities []string, unit, after 
 	words := measureWords(statement)
 	best, bestN, tie := "", 0, false
 	for _, m := range v.measures {
-		if !m.units[strings.ToLower(unit)] {
+		if len(m.units) > 0 && !m.units[strings.ToLower(unit)] {
 			continue
 		}
 		all := true
@@ -183,7 +191,15 @@ func (v vocabulary) measureFor(statement string, entities []string, unit, after 
 	if len(phrase) == 0 || !strings.HasPrefix(strings.ToLower(phrase[len(phrase)-1]), stem) {
 		return ""
 	}
-	return entities[0] + " " + strings.Join(phrase, " ")
+	m := entities[0] + " " + strings.Join(phrase, " ")
+	if v.base != nil {
+		if _, close := v.base.ClosestMeasure(m); close {
+			// A near miss of a known measure would be rejected by the
+			// loader; the moderator picks.
+			return ""
+		}
+	}
+	return m
 }
 
 func sameStem(a, b string) bool {
