@@ -27,6 +27,7 @@ type sourceFile struct {
 type decodedFact struct {
 	fact         Fact
 	idLine       int
+	updatesLine  int
 	entityLines  []int         // line of each entry in fact.Entities
 	mentionLines []int         // line of each entry in fact.Mentions
 	figures      []figureLines // where each of fact.Figures is
@@ -121,6 +122,10 @@ func decodeFact(n *yaml.Node, p *problemList) decodedFact {
 				figureLines = append(figureLines, item.Line)
 				df.figures = append(df.figures, lines)
 			}
+		}},
+		{key: "updates", set: func(n *yaml.Node) {
+			df.updatesLine = n.Line
+			setSlug(n, &f.Updates, p)
 		}},
 	})
 	for i, m := range f.Mentions {

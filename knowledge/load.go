@@ -93,6 +93,7 @@ func load(fsys fs.FS, dir string) (*Base, error) {
 		problems = append(problems, Problem{File: folder, Msg: "no knowledge files (*.yaml or *.yml) in the folder"})
 	}
 	problems = append(problems, crossFileProblems(files)...)
+	problems = append(problems, updatesProblems(files)...)
 	vErrs, vWarns := vocabularyProblems(files, declared)
 	problems = append(append(problems, vErrs...), vWarns...)
 	sortProblems(problems)
@@ -219,4 +220,59 @@ func crossFileProblems(files []*sourceFile) []Problem {
 		}
 	}
 	return problems
+}
+
+// updatesProblems checks every updates: it names another fact, one that is
+// not newer than the fact revising it, and no chain of updates comes back
+// to where it started.
+func updatesProblems(files []*sourceFile) []Problem {
+	type entry struct {
+		df   *decodedFact
+		file string
+	}
+	byID := map[string]entry{}
+	for _, sf := range files {
+		for i := range sf.facts {
+			if id := sf.facts[i].fact.ID; id != "" {
+				byID[id] = entry{&sf.facts[i], sf.source.File}
+			}
+		}
+	}
+	var out []Problem
+	for _, sf := range files {
+		for _, df := range sf.facts {
+			f := df.fact
+			if f.Updates == "" {
+				continue
+			}
+			at := Problem{File: sf.source.File, Line: df.updatesLine}
+			old, ok := byID[f.Updates]
+			switch {
+			case f.Updates == f.ID:
+				at.Msg = "updates: a fact cannot update itself"
+			case !ok:
+				at.Msg = fmt.Sprintf("updates: no fact has the id %q", f.Updates)
+			case f.AsOf.Before(old.df.fact.AsOf):
+				at.Msg = fmt.Sprintf("updates: %s (%s:%d) is as of %s, newer than this fact (%s): the newer report updates the older", f.Updates, old.file, old.df.idLine, old.df.fact.AsOf, f.AsOf)
+			default:
+				seen := map[string]bool{f.ID: true}
+				for next := f.Updates; next != ""; {
+					if seen[next] {
+						at.Msg = fmt.Sprintf("updates: the chain of updates from %s comes back to %s", f.ID, next)
+						break
+					}
+					seen[next] = true
+					e, ok := byID[next]
+					if !ok {
+						break
+					}
+					next = e.df.fact.Updates
+				}
+			}
+			if at.Msg != "" {
+				out = append(out, at)
+			}
+		}
+	}
+	return out
 }

@@ -327,7 +327,7 @@ func buildEngine(ctx context.Context, cfg *config.Config, log *slog.Logger, ixOp
 		}
 		return nil, nil, nil, err
 	}
-	opts := answer.Options{Logger: log}
+	opts := answer.Options{Logger: log, StaleAfter: cfg.StaleAfter}
 	client, err := configureLLM(*cfg, log, &opts)
 	if err != nil {
 		ix.Close()

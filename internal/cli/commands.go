@@ -115,6 +115,9 @@ func writeAnswer(w io.Writer, a answer.Answer) {
 	if a.Note != "" {
 		fmt.Fprintf(w, "\n(%s)\n", a.Note)
 	}
+	if a.Stale != "" {
+		fmt.Fprintf(w, "\n(%s)\n", a.Stale)
+	}
 	if len(a.Citations) > 0 {
 		fmt.Fprintln(w, "\nSources:")
 		for _, c := range a.Citations {
