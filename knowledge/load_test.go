@@ -125,6 +125,14 @@ func TestLoadReportsEveryProblem(t *testing.T) {
 		{"yaml-colon", []wantProblem{
 			{"a.yaml", 7, `mapping values are not allowed in this context (a value that contains ": " must be quoted`},
 		}},
+		{"updates-bad", []wantProblem{
+			{"a.yaml", 23, `updates: no fact has the id "alpha-plan-9b"`},
+			{"a.yaml", 28, "updates: a fact cannot update itself"},
+			{"a.yaml", 33, "updates: alpha-plan-14b (a.yaml:12) is as of 2025-03, newer than this fact (2024-06)"},
+			{"a.yaml", 38, "updates: the chain of updates from alpha-loop-a comes back to alpha-loop-a"},
+			{"a.yaml", 43, "updates: the chain of updates from alpha-loop-b comes back to alpha-loop-b"},
+			{"a.yaml", 48, `updates: "Alpha Plan": want lower-case letters`},
+		}},
 		{"yaml-tabs", []wantProblem{
 			{"a.yaml", 7, "a tab in the indentation; YAML indents with spaces only"},
 			{"a.yaml", 9, "a tab in the indentation; YAML indents with spaces only"},
@@ -427,5 +435,44 @@ func TestDefaultBaseDeclaresItsVocabulary(t *testing.T) {
 	}
 	if m, ok := b.ClosestMeasure("Doubao daily active users"); ok {
 		t.Errorf("ClosestMeasure(daily) = %q: daily and monthly users are different measures", m)
+	}
+}
+
+func TestLoadUpdates(t *testing.T) {
+	fsys := fstest.MapFS{"a.yaml": {Data: []byte(`id: alpha-report
+title: Alpha report
+publisher: Example News
+published: 2025-03
+facts:
+  - id: alpha-plan-12b
+    statement: Alpha plans to invest $12 billion in chips.
+    attribution: Example News
+    as_of: 2025-01
+    figures:
+      - {amount: 12000000000, unit: USD}
+  - id: alpha-plan-14b
+    statement: Alpha raised its plan to $14 billion.
+    attribution: Example News
+    as_of: 2025-03
+    updates: alpha-plan-12b
+    figures:
+      - {amount: 14000000000, unit: USD}
+`)}}
+	b, err := Load(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, _ := b.Fact("alpha-plan-14b")
+	if f.Updates != "alpha-plan-12b" {
+		t.Errorf("updates = %q", f.Updates)
+	}
+	// The relation is part of what the base says.
+	fsys["a.yaml"].Data = []byte(strings.Replace(string(fsys["a.yaml"].Data), "    updates: alpha-plan-12b\n", "", 1))
+	b2, err := Load(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Version() == b2.Version() {
+		t.Error("the version does not change with updates:")
 	}
 }
