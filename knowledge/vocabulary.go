@@ -101,6 +101,15 @@ func closestUnit(u string, known []string) (string, bool) {
 	}
 	best, bestD := "", 3
 	for _, k := range known {
+		vu, vk := figure.FromUnit(1, u), figure.FromUnit(1, k)
+		if u == "year" || k == "year" || vu.Kind != vk.Kind {
+			// "years" is a duration, "year" the calendar year; "EUR" is no
+			// typo of "USD".
+			continue
+		}
+		if vu.Kind == figure.Money {
+			continue
+		}
 		if d := editDistance(strings.ToLower(u), strings.ToLower(k)); d < bestD && d <= len(k)/3 {
 			best, bestD = k, d
 		}
@@ -188,6 +197,26 @@ func (b *Base) ClosestMeasure(m string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// UnitSpelling is how the base writes unit u: "USD" for "dollars",
+// "users" for "user"; u itself when the base knows no other spelling.
+func (b *Base) UnitSpelling(u string) string {
+	known := b.declared.Units
+	if len(known) == 0 {
+		for _, f := range b.Facts {
+			for _, g := range f.Figures {
+				known = append(known, g.Unit)
+			}
+		}
+	}
+	if slices.Contains(known, u) {
+		return u
+	}
+	if k, same := closestUnit(u, known); same {
+		return k
+	}
+	return u
 }
 
 // Declared is the vocabulary base.yaml declares.

@@ -292,12 +292,9 @@ func (d *drafter) structure(f *draftFact, vals []figure.Value) bool {
 		case figure.Percent:
 			g.unit = "percent"
 		case figure.Duration:
-			g.unit = plural(v.Unit, v.Amount)
+			g.unit = plural(v.Unit)
 		case figure.Count:
-			g.unit = plural(v.Unit, v.Amount)
-			if v.Unit == "" {
-				g.unit = ""
-			}
+			g.unit = plural(v.Unit)
 			lastCount = g.unit
 		}
 		if g.unit == "" {
@@ -306,6 +303,9 @@ func (d *drafter) structure(f *draftFact, vals []figure.Value) bool {
 				f.notes = append(f.notes, fmt.Sprintf("%q: what it counts is not clear; the draft says \"units\" — name the unit", v.Text))
 				g.unit = "units"
 			}
+		}
+		if d.opt.Base != nil {
+			g.unit = d.opt.Base.UnitSpelling(g.unit)
 		}
 		if !figure.FromUnit(g.amount, g.unit).Matches(v) {
 			return false
@@ -362,7 +362,7 @@ func (d *drafter) countUnitFor(statement string, v figure.Value, after []figure.
 	}
 	for _, o := range after {
 		if o.Kind == figure.Count && o.Unit != "" {
-			return plural(o.Unit, v.Amount)
+			return plural(o.Unit)
 		}
 		if o.Kind == figure.Money && v.Kind == figure.Number {
 			break
@@ -411,9 +411,10 @@ func qualifierBefore(before string) string {
 	return ""
 }
 
-// plural writes a count's unit as facts write it: "users", "days".
-func plural(unit string, amount float64) string {
-	if unit == "" || amount == 1 {
+// plural writes a count's or a duration's unit as facts write it, plural
+// whatever the amount: "users", "days".
+func plural(unit string) string {
+	if unit == "" {
 		return unit
 	}
 	switch {

@@ -93,7 +93,13 @@ func (d *drafter) finish() (Result, error) {
 	var rejected []string
 	for attempt := 0; attempt < 3; attempt++ {
 		data := d.render()
-		_, err := knowledge.Load(fstest.MapFS{d.src.id + ".yaml": {Data: data}})
+		fsys := fstest.MapFS{d.src.id + ".yaml": {Data: data}}
+		if vocab := d.baseVocabulary(); vocab != nil {
+			// The knowledge's declared measures and units, so that a near
+			// miss of one is caught here, not when the draft is applied.
+			fsys["base.yaml"] = &fstest.MapFile{Data: vocab}
+		}
+		_, err := knowledge.Load(fsys)
 		var le *knowledge.LoadError
 		if err == nil {
 			notes := append([]string(nil), d.src.notes...)
@@ -113,7 +119,10 @@ func (d *drafter) finish() (Result, error) {
 		}
 		bad := map[int]bool{}
 		for _, p := range le.Problems {
-			i := d.factAtLine(data, p.Line)
+			i := -1
+			if p.File == d.src.id+".yaml" {
+				i = d.factAtLine(data, p.Line)
+			}
 			if i < 0 {
 				return Result{}, fmt.Errorf("ingest: the draft does not load: %w", err)
 			}
@@ -134,6 +143,33 @@ func (d *drafter) finish() (Result, error) {
 		}
 	}
 	return Result{}, errors.New("ingest: the draft does not load")
+}
+
+// baseVocabulary is a base.yaml declaring what the knowledge declares, or
+// nil when it declares nothing.
+func (d *drafter) baseVocabulary() []byte {
+	if d.opt.Base == nil {
+		return nil
+	}
+	dec := d.opt.Base.Declared()
+	if len(dec.Measures)+len(dec.Units)+len(dec.Periods) == 0 {
+		return nil
+	}
+	var b bytes.Buffer
+	b.WriteString("subject: draft\ncovers: draft\n")
+	for _, l := range []struct {
+		key   string
+		items []string
+	}{{"measures", dec.Measures}, {"units", dec.Units}, {"periods", dec.Periods}} {
+		if len(l.items) == 0 {
+			continue
+		}
+		fmt.Fprintf(&b, "%s:\n", l.key)
+		for _, it := range l.items {
+			fmt.Fprintf(&b, "  - %s\n", yamlString(it))
+		}
+	}
+	return b.Bytes()
 }
 
 // factAtLine finds which fact the 1-based line of the rendered YAML is in.
