@@ -75,7 +75,7 @@ func Draft(ctx context.Context, r io.Reader, opt Options) (Result, error) {
 	if len(data) > MaxArticleBytes {
 		return Result{}, fmt.Errorf("ingest: the article is larger than %d bytes", MaxArticleBytes)
 	}
-	doc, err := parseDocument(data, opt.Format)
+	doc, err := parseDocument(printable(data), opt.Format)
 	if err != nil {
 		return Result{}, fmt.Errorf("ingest: %w", err)
 	}
@@ -156,4 +156,20 @@ func firstNonEmpty(ss ...string) string {
 		}
 	}
 	return ""
+}
+
+// printable drops what a YAML file may not hold — invalid UTF-8, control
+// characters other than line breaks and tabs, byte-order marks — so that no
+// article can make the draft unreadable.
+func printable(data []byte) []byte {
+	s := strings.ToValidUTF8(string(data), "\uFFFD")
+	return []byte(strings.Map(func(r rune) rune {
+		switch {
+		case r == '\n' || r == '\t' || r == '\r':
+			return r
+		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == 0xfeff || r == 0xfffe || r == 0xffff:
+			return -1
+		}
+		return r
+	}, s))
 }
