@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -203,6 +204,12 @@ func decodeFigure(n *yaml.Node, p *problemList) (g Figure, at figureLines, ok bo
 func parseYAML(data []byte, p *problemList) *yaml.Node {
 	if len(bytes.TrimSpace(data)) == 0 {
 		p.add(0, "file is empty")
+		return nil
+	}
+	if !utf8.Valid(data) || bytes.HasPrefix(data, []byte{0xfe, 0xff}) || bytes.HasPrefix(data, []byte{0xff, 0xfe}) {
+		// The YAML library would read UTF-16 and number its lines its own
+		// way; knowledge files are UTF-8.
+		p.add(0, "not UTF-8 text: save the file as UTF-8")
 		return nil
 	}
 	if tabIndented(data, p) {
