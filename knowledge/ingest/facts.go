@@ -249,7 +249,7 @@ func (d *drafter) reporter(who string) string {
 	if name, ok := d.vocab.canonical(who); ok {
 		return name
 	}
-	if regexp.MustCompile(`(?i)\b(?:people|persons?|sources?|officials?|executives?)\b`).MatchString(who) {
+	if groupOfPeople.MatchString(who) {
 		d.lastGroup = who
 	}
 	return who
@@ -475,6 +475,9 @@ func (d *drafter) entitiesIn(statement string, byReference bool) []string {
 	}
 	return out
 }
+
+// groupOfPeople is a reporter "the people said" can refer back to.
+var groupOfPeople = regexp.MustCompile(`(?i)\b(?:people|persons?|sources?|officials?|executives?)\b`)
 
 var companyMention = regexp.MustCompile(`(?i)\bthe\s+(?:company|group)\b`)
 
