@@ -62,7 +62,11 @@ type Answer struct {
 	Advice bool
 	// Note is a one-line remark for the reader, such as why an LLM answer
 	// was replaced by the extractive one. Empty when there is nothing to say.
-	Note      string
+	Note string
+	// Stale says how old the answer's newest source is when that is past
+	// Options.StaleAfter: "The newest source of this answer is from
+	// January 2025, 22 months ago; …". Empty for a fresh answer.
+	Stale     string
 	Citations []Citation
 	// Closest are the facts nearest to a question the sources don't
 	// answer, shown as such; empty when answered or nothing came close.

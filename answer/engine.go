@@ -43,6 +43,12 @@ type Options struct {
 	Logger *slog.Logger
 	// Policy tunes when the engine answers; the zero value means DefaultPolicy.
 	Policy Policy
+	// StaleAfter, when positive, makes an answer whose newest cited fact is
+	// older than this say how old it is (Answer.Stale): the sources may
+	// have moved on. Zero says nothing.
+	StaleAfter time.Duration
+	// Now is the clock StaleAfter is measured with; nil means time.Now.
+	Now func() time.Time
 }
 
 // Engine answers questions. It is safe for concurrent use.
@@ -53,11 +59,17 @@ type Engine struct {
 	log       *slog.Logger
 	policy    Policy
 	conflicts conflictCache
+	stale     time.Duration
+	now       func() time.Time
 }
 
 // NewEngine returns an Engine answering from ix.
 func NewEngine(ix Searcher, opts Options) *Engine {
-	e := &Engine{ix: ix, llm: opts.LLM, llmBudget: opts.LLMBudget, log: opts.Logger, policy: opts.Policy}
+	e := &Engine{ix: ix, llm: opts.LLM, llmBudget: opts.LLMBudget, log: opts.Logger, policy: opts.Policy,
+		stale: opts.StaleAfter, now: opts.Now}
+	if e.now == nil {
+		e.now = time.Now
+	}
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
 	}
@@ -216,6 +228,7 @@ func (e *Engine) Ask(ctx context.Context, question string, onPartial func(string
 			a.Model, a.PromptVersion, a.Usage, a.Verification = out.Model, out.PromptVersion, out.Usage, out.Verification
 		}
 	}
+	a.Stale = staleNote(a, e.now(), e.stale)
 	a.Timings = Timings{Retrieval: retrieval, LLM: llmTime}
 	a.IndexVersion = res.Version
 	a.KnowledgeAsOf = res.Base.LatestAsOf()

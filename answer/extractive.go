@@ -2,6 +2,7 @@ package answer
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -116,19 +117,84 @@ func composeExtractive(question string, res index.Result, sel selection, advice 
 			written[id] = true
 			continue
 		}
-		// Reports that disagree: each with its attribution, in one place.
-		b.WriteString("Reports differ.")
 		for _, gid := range group {
-			c := a.Citations[n[gid]-1]
-			fmt.Fprintf(&b, " According to %s, %s [%d]", c.Attribution, lowerFirst(strings.TrimSpace(c.Text)), c.N)
 			written[gid] = true
 		}
+		writeReports(&b, group, res.Base, a.Citations, n)
 	}
 	if advice {
 		b.WriteString("\n\n" + NotAdvice)
 	}
 	a.Text = b.String()
 	return a
+}
+
+// writeReports writes reports that disagree in one place, each with who
+// reported it. Reported at one date, they are side by side ("Reports
+// differ."); at several, the newest comes first and each says as of when,
+// and a report another one updates is given as what was reported before.
+func writeReports(b *strings.Builder, group []string, base *knowledge.Base, cites []Citation, n map[string]int) {
+	type report struct {
+		id   string
+		fact knowledge.Fact
+		c    Citation
+	}
+	reports := make([]report, 0, len(group))
+	for _, id := range group {
+		f, _ := base.Fact(id)
+		reports = append(reports, report{id, f, cites[n[id]-1]})
+	}
+	updatedBy := map[string]int{} // fact id → [n] of the report updating it
+	updates := false
+	oneDate := true
+	for _, r := range reports {
+		if r.fact.Updates != "" {
+			if _, in := n[r.fact.Updates]; in {
+				updatedBy[r.fact.Updates] = r.c.N
+				updates = true
+			}
+		}
+		oneDate = oneDate && r.c.AsOf == reports[0].c.AsOf
+	}
+	if oneDate && !updates {
+		b.WriteString("Reports differ.")
+		for _, r := range reports {
+			fmt.Fprintf(b, " According to %s, %s [%d]", r.c.Attribution, lowerFirst(strings.TrimSpace(r.c.Text)), r.c.N)
+		}
+		return
+	}
+	// Newest first; a report that updates another goes before it whatever
+	// the dates say.
+	slices.SortStableFunc(reports, func(x, y report) int {
+		switch {
+		case updatedBy[y.id] == x.c.N:
+			return -1
+		case updatedBy[x.id] == y.c.N:
+			return 1
+		case y.c.AsOf.Before(x.c.AsOf):
+			return -1
+		case x.c.AsOf.Before(y.c.AsOf):
+			return 1
+		}
+		return 0
+	})
+	if !updates {
+		b.WriteString("Reports differ; the newest first.")
+	}
+	for i, r := range reports {
+		if i > 0 || !updates {
+			b.WriteString(" ")
+		}
+		text := lowerFirst(strings.TrimSpace(r.c.Text))
+		switch by, updated := updatedBy[r.id]; {
+		case i == 0 && updates:
+			fmt.Fprintf(b, "The latest report, as of %s, according to %s: %s [%d]", r.c.AsOf.Human(), r.c.Attribution, strings.TrimSpace(r.c.Text), r.c.N)
+		case updated:
+			fmt.Fprintf(b, "Reported before, as of %s, according to %s (since updated by [%d]): %s [%d]", r.c.AsOf.Human(), r.c.Attribution, by, strings.TrimSpace(r.c.Text), r.c.N)
+		default:
+			fmt.Fprintf(b, "As of %s, according to %s, %s [%d]", r.c.AsOf.Human(), r.c.Attribution, text, r.c.N)
+		}
+	}
 }
 
 // lowerFirst lower-cases the first letter of a statement that starts with a

@@ -9,6 +9,7 @@ type JSON struct {
 	Mode          Mode           `json:"mode"`
 	Advice        bool           `json:"advice"`
 	Note          string         `json:"note,omitempty"`
+	Stale         string         `json:"stale,omitempty"`
 	Citations     []CitationJSON `json:"citations"`
 	IndexVersion  string         `json:"index_version"`
 	KnowledgeAsOf string         `json:"knowledge_as_of"`
@@ -38,7 +39,7 @@ type CitationJSON struct {
 func JSONOf(a Answer) JSON {
 	j := JSON{
 		Question: a.Question, Answer: a.Text, Answered: a.Answered, Mode: a.Mode, Advice: a.Advice,
-		Note: a.Note, Citations: []CitationJSON{}, IndexVersion: a.IndexVersion,
+		Note: a.Note, Stale: a.Stale, Citations: []CitationJSON{}, IndexVersion: a.IndexVersion,
 		KnowledgeAsOf: a.KnowledgeAsOf.String(), TookMS: a.Took.Milliseconds(),
 		Model: a.Model, PromptVersion: a.PromptVersion, Usage: a.Usage, Verification: a.Verification,
 	}

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/bytewatch/bytewatch/index"
+	"github.com/bytewatch/bytewatch/internal/advice"
 	"github.com/bytewatch/bytewatch/knowledge"
 )
 
@@ -332,7 +333,7 @@ func (v *verifier) exemptFromCiting(s string) (notCovered, ok bool) {
 			content++
 		}
 	}
-	if names == 0 && declining.MatchString(s) && adviceTalk.MatchString(s) {
+	if names == 0 && advice.Declines(s) && adviceTalk.MatchString(s) {
 		return false, true
 	}
 	return false, content == 0 && names == 0

@@ -78,6 +78,9 @@ func RenderAnswer(a answer.Answer) []Message {
 	if note := strings.TrimSpace(a.Note); note != "" {
 		fields = append(fields, &discordgo.MessageEmbedField{Name: "Note", Value: Truncate(note, MaxFieldValue)})
 	}
+	if stale := strings.TrimSpace(a.Stale); stale != "" {
+		fields = append(fields, &discordgo.MessageEmbedField{Name: "How recent", Value: Truncate(stale, MaxFieldValue)})
+	}
 	if len(a.Citations) > 0 {
 		lines := make([]string, len(a.Citations))
 		for i, c := range a.Citations {

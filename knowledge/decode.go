@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -27,8 +28,16 @@ type sourceFile struct {
 type decodedFact struct {
 	fact         Fact
 	idLine       int
-	entityLines  []int // line of each entry in fact.Entities
-	mentionLines []int // line of each entry in fact.Mentions
+	updatesLine  int
+	entityLines  []int         // line of each entry in fact.Entities
+	mentionLines []int         // line of each entry in fact.Mentions
+	figures      []figureLines // where each of fact.Figures is
+}
+
+// figureLines are the lines of a figure and of its fields; a missing field
+// is reported at the figure's line.
+type figureLines struct {
+	line, unit, measure, period int
 }
 
 // slugPattern is what ids look like: they end up in citations and URLs.
@@ -105,20 +114,28 @@ func decodeFact(n *yaml.Node, p *problemList) decodedFact {
 		{key: "topics", shape: wordList, set: func(n *yaml.Node) { setWords(n, &f.Topics, p) }},
 		{key: "figures", shape: mappingList, set: func(n *yaml.Node) {
 			for _, item := range n.Content {
-				g, ok := decodeFigure(item, p)
+				g, lines, ok := decodeFigure(item, p)
 				if !ok {
 					figuresBroken = true
 					continue
 				}
 				f.Figures = append(f.Figures, g)
 				figureLines = append(figureLines, item.Line)
+				df.figures = append(df.figures, lines)
 			}
+		}},
+		{key: "updates", set: func(n *yaml.Node) {
+			df.updatesLine = n.Line
+			setSlug(n, &f.Updates, p)
 		}},
 	})
 	for i, m := range f.Mentions {
 		if slices.Contains(f.Entities, m) {
 			p.add(df.mentionLines[i], "mentions: %q is also in entities; a name the fact is about is not a mere mention", m)
 		}
+	}
+	if f.Statement != "" {
+		checkStatement(f.Statement, statementLine, p)
 	}
 	if f.Statement != "" {
 		// A broken figure has been reported already; checking the statement
@@ -143,35 +160,43 @@ func decodeEntity(n *yaml.Node, p *problemList) (e Entity, ok bool) {
 	return e, e.Name != ""
 }
 
-// decodeAbout reads base.yaml: what the knowledge base says about itself.
-func decodeAbout(name string, data []byte) (About, []Problem) {
+// decodeAbout reads base.yaml: what the knowledge base says about itself,
+// and the measures, units and periods its figures may use.
+func decodeAbout(name string, data []byte) (About, Declared, []Problem) {
 	p := &problemList{file: name}
-	var a About
+	var (
+		a About
+		d Declared
+	)
 	root := parseYAML(data, p)
 	if root == nil {
-		return a, p.problems
+		return a, d, p.problems
 	}
 	decodeMapping(root, "base.yaml", p, []field{
 		{key: "subject", required: true, set: func(n *yaml.Node) { a.Subject = text(n) }},
 		{key: "covers", required: true, set: func(n *yaml.Node) { a.Covers = strings.TrimSuffix(text(n), ".") }},
 		{key: "main_question", set: func(n *yaml.Node) { a.MainQuestion = text(n) }},
+		{key: "measures", shape: wordList, set: func(n *yaml.Node) { setWords(n, &d.Measures, p) }},
+		{key: "units", shape: wordList, set: func(n *yaml.Node) { setWords(n, &d.Units, p) }},
+		{key: "periods", shape: wordList, set: func(n *yaml.Node) { setWords(n, &d.Periods, p) }},
 	})
-	return a, p.problems
+	return a, d, p.problems
 }
 
 // decodeFigure reads one figure; ok is false when its amount or unit is
 // unusable, so it cannot be checked against the statement. Problems in the
 // other fields leave it checkable, to avoid reporting one mistake twice.
-func decodeFigure(n *yaml.Node, p *problemList) (g Figure, ok bool) {
+func decodeFigure(n *yaml.Node, p *problemList) (g Figure, at figureLines, ok bool) {
 	var amountOK bool
+	at = figureLines{line: n.Line, unit: n.Line, measure: n.Line, period: n.Line}
 	decodeMapping(n, "figure", p, []field{
 		{key: "amount", required: true, set: func(n *yaml.Node) { amountOK = setAmount(n, &g.Amount, p) }},
-		{key: "unit", required: true, set: func(n *yaml.Node) { g.Unit = text(n) }},
-		{key: "measure", set: func(n *yaml.Node) { g.Measure = text(n) }},
-		{key: "period", set: func(n *yaml.Node) { g.Period = text(n) }},
+		{key: "unit", required: true, set: func(n *yaml.Node) { g.Unit, at.unit = text(n), n.Line }},
+		{key: "measure", set: func(n *yaml.Node) { g.Measure, at.measure = text(n), n.Line }},
+		{key: "period", set: func(n *yaml.Node) { g.Period, at.period = text(n), n.Line }},
 		{key: "qualifier", set: func(n *yaml.Node) { setQualifier(n, &g.Qualifier, p) }},
 	})
-	return g, amountOK && g.Unit != ""
+	return g, at, amountOK && g.Unit != ""
 }
 
 // parseYAML parses a file that must hold exactly one YAML document whose top
@@ -179,6 +204,16 @@ func decodeFigure(n *yaml.Node, p *problemList) (g Figure, ok bool) {
 func parseYAML(data []byte, p *problemList) *yaml.Node {
 	if len(bytes.TrimSpace(data)) == 0 {
 		p.add(0, "file is empty")
+		return nil
+	}
+	if !utf8.Valid(data) || bytes.HasPrefix(data, []byte{0xfe, 0xff}) || bytes.HasPrefix(data, []byte{0xff, 0xfe}) {
+		// The YAML library would read UTF-16 and number its lines its own
+		// way; knowledge files are UTF-8.
+		p.add(0, "not UTF-8 text: save the file as UTF-8")
+		return nil
+	}
+	if tabIndented(data, p) {
+		// The parser would stop at the first tab, often a line early.
 		return nil
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -259,7 +294,51 @@ func addYAMLError(err error, data []byte, p *problemList) {
 		line++
 	}
 	// An error at the very end can point just past the last line.
-	p.add(min(line, lineCount(data)), "not valid YAML: %s", m[2])
+	line = min(line, lineCount(data))
+	p.add(line, "not valid YAML: %s%s", m[2], yamlHint(m[2], lineAt(data, line)))
+}
+
+// tabIndented reports every line indented with a tab, which YAML forbids.
+func tabIndented(data []byte, p *problemList) bool {
+	found := false
+	for i, l := range strings.Split(string(data), "\n") {
+		indent := l[:len(l)-len(strings.TrimLeft(l, " \t"))]
+		if strings.Contains(indent, "\t") && strings.TrimSpace(l) != "" {
+			p.add(i+1, "not valid YAML: a tab in the indentation; YAML indents with spaces only")
+			found = true
+		}
+	}
+	return found
+}
+
+func lineAt(data []byte, line int) string {
+	lines := strings.Split(string(data), "\n")
+	if line < 1 || line > len(lines) {
+		return ""
+	}
+	return lines[line-1]
+}
+
+// valueWithColon is "key: text with: a colon" unquoted.
+var valueWithColon = regexp.MustCompile(`^\s*(?:-\s+)?[\w-]+:\s+[^"'\s][^#]*:(?:\s|$)`)
+
+// yamlHint explains the usual causes of a YAML library message.
+func yamlHint(msg, line string) string {
+	switch {
+	case msg == "mapping values are not allowed in this context" && valueWithColon.MatchString(line):
+		return ` (a value that contains ": " must be quoted: statement: "…")`
+	case msg == "mapping values are not allowed in this context":
+		return " (a colon followed by a space starts a key: quote the value, or check the indentation)"
+	case strings.HasPrefix(msg, "found character that cannot start any token"):
+		return " (a value may not start with `, @ or %: quote it)"
+	case msg == "could not find expected ':'":
+		return " (a line that is not \"key: value\": a long statement continues on lines indented further than its key, or is quoted)"
+	case msg == "did not find expected key", msg == "did not find expected '-' indicator":
+		return " (check the indentation of this line against the lines above it)"
+	case strings.HasPrefix(msg, "found unexpected end of stream"), strings.HasPrefix(msg, "found unknown escape character"):
+		return ` (a quote is not closed, or a "…" value holds a backslash: use '…' or close the quote)`
+	}
+	return ""
 }
 
 // lineCount counts lines the way the YAML library numbers them: CR, LF,

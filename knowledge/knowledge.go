@@ -160,7 +160,12 @@ type Fact struct {
 	Mentions []string
 	Topics   []string // optional free tags: "capex", "chips", "apps"
 	Figures  []Figure
-	Line     int // line in the source file where the fact starts
+	// Updates is the id of an earlier fact this one revises ("ByteDance
+	// raised the plan to $14 billion" updates the $12 billion plan):
+	// answers give this fact's figure as the current one and the earlier
+	// as what was reported before. Empty for most facts.
+	Updates string
+	Line    int // line in the source file where the fact starts
 }
 
 // Base is a loaded, validated knowledge base. It is immutable once loaded and
@@ -175,6 +180,8 @@ type Base struct {
 	entities   []Entity
 	version    string
 	latestAsOf Date
+	declared   Declared
+	warnings   []Problem
 }
 
 // NewBase builds a Base from already-validated sources and facts, computing
@@ -226,6 +233,11 @@ func (b *Base) Source(id string) (Source, bool) {
 // Version is a short hash of everything the base says; two bases with the
 // same content have the same version, whatever files they came from.
 func (b *Base) Version() string { return b.version }
+
+// Warnings are what the loader found worth a moderator's look that did not
+// stop the base loading: a new measure or unit to declare, a file in a
+// subfolder, an attribution that seems written into a statement.
+func (b *Base) Warnings() []Problem { return b.warnings }
 
 // LatestAsOf is the newest as-of date among the facts: "knowledge as of".
 func (b *Base) LatestAsOf() Date { return b.latestAsOf }
@@ -322,6 +334,9 @@ func computeVersion(about About, entities []Entity, sources []Source, facts []Fa
 	sort.Slice(fs, func(i, j int) bool { return fs[i].ID < fs[j].ID })
 	for _, f := range fs {
 		fmt.Fprintf(h, "F\x00%s\x00%s\x00%s\x00%s\x00%s\x00%q\x00%q\x00%q\n", f.ID, f.SourceID, f.Statement, f.Attribution, f.AsOf, f.Entities, f.Mentions, f.Topics)
+		if f.Updates != "" {
+			fmt.Fprintf(h, "U\x00%s\n", f.Updates)
+		}
 		for _, g := range f.Figures {
 			fmt.Fprintf(h, "G\x00%g\x00%s\x00%s\x00%s\x00%s\n", g.Amount, g.Unit, g.Measure, g.Period, g.Qualifier)
 		}

@@ -61,10 +61,15 @@ func load(fsys fs.FS, dir string) (*Base, error) {
 		files    []*sourceFile
 		problems []Problem
 		about    About
+		declared Declared
 	)
 	for _, e := range entries {
 		name := e.Name()
-		if !isKnowledgeFile(name) || e.IsDir() {
+		if e.IsDir() {
+			problems = append(problems, subfolderWarnings(fsys, name, display)...)
+			continue
+		}
+		if !isKnowledgeFile(name) {
 			continue
 		}
 		data, err := fs.ReadFile(fsys, name)
@@ -73,8 +78,8 @@ func load(fsys fs.FS, dir string) (*Base, error) {
 			continue
 		}
 		if isAboutFile(name) {
-			a, ps := decodeAbout(display(name), data)
-			about = a
+			a, d, ps := decodeAbout(display(name), data)
+			about, declared = a, d
 			problems = append(problems, ps...)
 			continue
 		}
@@ -88,9 +93,13 @@ func load(fsys fs.FS, dir string) (*Base, error) {
 		problems = append(problems, Problem{File: folder, Msg: "no knowledge files (*.yaml or *.yml) in the folder"})
 	}
 	problems = append(problems, crossFileProblems(files)...)
-	if len(problems) > 0 {
-		sortProblems(problems)
-		return nil, &LoadError{Problems: problems}
+	problems = append(problems, updatesProblems(files)...)
+	vErrs, vWarns := vocabularyProblems(files, declared)
+	problems = append(append(problems, vErrs...), vWarns...)
+	sortProblems(problems)
+	errs, warns := splitWarnings(problems)
+	if len(errs) > 0 {
+		return nil, &LoadError{Problems: errs, Warnings: warns}
 	}
 	var (
 		sources []Source
@@ -102,7 +111,33 @@ func load(fsys fs.FS, dir string) (*Base, error) {
 			facts = append(facts, df.fact)
 		}
 	}
-	return NewBaseAbout(about, sources, facts), nil
+	b := NewBaseAbout(about, sources, facts)
+	b.declared, b.warnings = declared, warns
+	return b, nil
+}
+
+// subfolderWarnings reports the knowledge files in a subfolder: the loader
+// reads only the folder itself, so they would be ignored without a word.
+// Folders whose names start with "." (a moderator's drafts, history kept
+// by a tool) are passed over.
+func subfolderWarnings(fsys fs.FS, dir string, display func(string) string) []Problem {
+	if strings.HasPrefix(dir, ".") {
+		return nil
+	}
+	var out []Problem
+	_ = fs.WalkDir(fsys, dir, func(p string, d fs.DirEntry, err error) error {
+		switch {
+		case err != nil:
+			return nil
+		case d.IsDir() && p != dir && strings.HasPrefix(d.Name(), "."):
+			return fs.SkipDir
+		case !d.IsDir() && isKnowledgeFile(d.Name()):
+			out = append(out, Problem{File: display(p), Warning: true,
+				Msg: "in a subfolder, so not loaded: knowledge files must be in the knowledge folder itself (move it up, or rename the subfolder to start with \".\" to keep it aside)"})
+		}
+		return nil
+	})
+	return out
 }
 
 // aboutFile is the one file of a knowledge folder that is not a source:
@@ -185,4 +220,59 @@ func crossFileProblems(files []*sourceFile) []Problem {
 		}
 	}
 	return problems
+}
+
+// updatesProblems checks every updates: it names another fact, one that is
+// not newer than the fact revising it, and no chain of updates comes back
+// to where it started.
+func updatesProblems(files []*sourceFile) []Problem {
+	type entry struct {
+		df   *decodedFact
+		file string
+	}
+	byID := map[string]entry{}
+	for _, sf := range files {
+		for i := range sf.facts {
+			if id := sf.facts[i].fact.ID; id != "" {
+				byID[id] = entry{&sf.facts[i], sf.source.File}
+			}
+		}
+	}
+	var out []Problem
+	for _, sf := range files {
+		for _, df := range sf.facts {
+			f := df.fact
+			if f.Updates == "" {
+				continue
+			}
+			at := Problem{File: sf.source.File, Line: df.updatesLine}
+			old, ok := byID[f.Updates]
+			switch {
+			case f.Updates == f.ID:
+				at.Msg = "updates: a fact cannot update itself"
+			case !ok:
+				at.Msg = fmt.Sprintf("updates: no fact has the id %q", f.Updates)
+			case f.AsOf.Before(old.df.fact.AsOf):
+				at.Msg = fmt.Sprintf("updates: %s (%s:%d) is as of %s, newer than this fact (%s): the newer report updates the older", f.Updates, old.file, old.df.idLine, old.df.fact.AsOf, f.AsOf)
+			default:
+				seen := map[string]bool{f.ID: true}
+				for next := f.Updates; next != ""; {
+					if seen[next] {
+						at.Msg = fmt.Sprintf("updates: the chain of updates from %s comes back to %s", f.ID, next)
+						break
+					}
+					seen[next] = true
+					e, ok := byID[next]
+					if !ok {
+						break
+					}
+					next = e.df.fact.Updates
+				}
+			}
+			if at.Msg != "" {
+				out = append(out, at)
+			}
+		}
+	}
+	return out
 }

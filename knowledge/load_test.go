@@ -85,7 +85,7 @@ func TestLoadReportsEveryProblem(t *testing.T) {
 			{"a.yaml", 13, `topics: "capex" listed twice`},
 			{"a.yaml", 15, `amount: want a plain number like 10000000000, got "10 billion"`},
 			{"a.yaml", 19, `qualifier: "roughly": want one of more than, up to, about, at least, less than`},
-			{"a.yaml", 20, `fact: want a mapping of id, statement, attribution, as_of, entities, mentions, topics, figures, got "just a string"`},
+			{"a.yaml", 20, `fact: want a mapping of id, statement, attribution, as_of, entities, mentions, topics, figures, updates, got "just a string"`},
 			{"a.yaml", 23, "fact: attribution: aliases (*words) are not allowed"},
 			{"a.yaml", 25, "entities: empty entry"},
 		}},
@@ -97,6 +97,45 @@ func TestLoadReportsEveryProblem(t *testing.T) {
 		}},
 		{"two-documents", []wantProblem{
 			{"a.yaml", 10, "a second YAML document: put each source in a file of its own"},
+		}},
+		{"measure-near-miss", []wantProblem{
+			{"a.yaml", 25, `measure "AI infrastructure spending" is not declared; the closest declared measure is "AI infrastructure investment"`},
+		}},
+		{"unit-spelling", []wantProblem{
+			{"a.yaml", 18, `unit "dollars": the knowledge writes this unit "USD"`},
+			{"a.yaml", 33, `unit "user": the knowledge writes this unit "users"`},
+			{"a.yaml", 35, `unit "%": the knowledge writes this unit "percent"`},
+		}},
+		{"period-form", []wantProblem{
+			{"a.yaml", 13, `period "FY2025" is not a form the knowledge uses: write "FY ending 2025-MM" (the month the fiscal year ends), or "2025"`},
+			{"a.yaml", 21, `period "2025Q1" is not a form the knowledge uses: write "Q1 2025"`},
+			{"a.yaml", 24, `period "end of 2024" is not a form the knowledge uses: write "2024-12"`},
+		}},
+		{"advice-statement", []wantProblem{
+			{"a.yaml", 7, `statement reads as investment advice ("is a strong buy")`},
+			{"a.yaml", 15, `statement reads as investment advice ("price target")`},
+		}},
+		{"attribution-in-statement", []wantProblem{
+			{"a.yaml", 7, `the attribution is written into it ("According to the Example Times")`},
+		}},
+		{"footnote-marker", []wantProblem{
+			{"a.yaml", 7, `footnote marker "[3]"`},
+			{"a.yaml", 13, `footnote marker "[1, 2]"`},
+		}},
+		{"yaml-colon", []wantProblem{
+			{"a.yaml", 7, `mapping values are not allowed in this context (a value that contains ": " must be quoted`},
+		}},
+		{"updates-bad", []wantProblem{
+			{"a.yaml", 23, `updates: no fact has the id "alpha-plan-9b"`},
+			{"a.yaml", 28, "updates: a fact cannot update itself"},
+			{"a.yaml", 33, "updates: alpha-plan-14b (a.yaml:12) is as of 2025-03, newer than this fact (2024-06)"},
+			{"a.yaml", 38, "updates: the chain of updates from alpha-loop-a comes back to alpha-loop-a"},
+			{"a.yaml", 43, "updates: the chain of updates from alpha-loop-b comes back to alpha-loop-b"},
+			{"a.yaml", 48, `updates: "Alpha Plan": want lower-case letters`},
+		}},
+		{"yaml-tabs", []wantProblem{
+			{"a.yaml", 7, "a tab in the indentation; YAML indents with spaces only"},
+			{"a.yaml", 9, "a tab in the indentation; YAML indents with spaces only"},
 		}},
 	}
 	for _, tt := range tests {
@@ -323,5 +362,117 @@ func TestLoadAmountForms(t *testing.T) {
 				t.Errorf("amount %s: figures %+v, want amount %g", tt.amount, f.Figures, tt.want)
 			}
 		}
+	}
+}
+
+// TestLoadWarnings: what a moderator should look at but that does not stop
+// a folder loading — a file in a subfolder, a new measure or unit — and
+// the warnings that come with errors.
+func TestLoadWarnings(t *testing.T) {
+	tests := []struct {
+		dir   string
+		loads bool
+		want  []wantProblem
+	}{
+		{"subfolder", true, []wantProblem{
+			{"drafts/b.yaml", 0, "in a subfolder, so not loaded"},
+		}},
+		{"new-vocabulary", true, []wantProblem{
+			{"a.yaml", 12, `unit "tokens" is not declared under units: in base.yaml`},
+			{"a.yaml", 13, `measure "Alpha chatbot tokens per day" is not declared under measures: in base.yaml`},
+		}},
+		{"measure-near-miss", false, []wantProblem{
+			{"a.yaml", 36, `measure "Alpha daily active users" is not declared under measures`},
+		}},
+		{"attribution-in-statement", false, []wantProblem{
+			{"a.yaml", 11, `the attribution seems written into it (", the Example Times reported.")`},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.dir, func(t *testing.T) {
+			base, err := Load(os.DirFS(filepath.Join("testdata", tt.dir)))
+			var got []Problem
+			var le *LoadError
+			switch {
+			case tt.loads && err != nil:
+				t.Fatalf("Load: %v", err)
+			case tt.loads:
+				got = base.Warnings()
+			case !errors.As(err, &le):
+				t.Fatalf("err = %v, want a *LoadError", err)
+			default:
+				got = le.Warnings
+			}
+			if len(got) != len(tt.want) {
+				t.Fatalf("warnings %v, want %d", got, len(tt.want))
+			}
+			for i, w := range tt.want {
+				g := got[i]
+				if g.File != w.file || g.Line != w.line || !strings.Contains(g.Msg, w.msg) || !g.Warning || !strings.Contains(g.String(), "warning: ") {
+					t.Errorf("warning %d = %s\n            want %s:%d: warning: …%s…", i, g, w.file, w.line, w.msg)
+				}
+			}
+		})
+	}
+}
+
+// TestDefaultBaseDeclaresItsVocabulary: the built-in base declares every
+// measure and unit its figures use, so it loads without a warning.
+func TestDefaultBaseDeclaresItsVocabulary(t *testing.T) {
+	b, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := b.Warnings(); len(w) > 0 {
+		t.Errorf("warnings: %v", w)
+	}
+	d := b.Declared()
+	if len(d.Measures) == 0 || len(d.Units) == 0 {
+		t.Errorf("declared %+v", d)
+	}
+	if m, ok := b.ClosestMeasure("AI infrastructure spending"); !ok || m != "AI infrastructure investment" {
+		t.Errorf("ClosestMeasure = %q, %v", m, ok)
+	}
+	if m, ok := b.ClosestMeasure("Doubao daily active users"); ok {
+		t.Errorf("ClosestMeasure(daily) = %q: daily and monthly users are different measures", m)
+	}
+}
+
+func TestLoadUpdates(t *testing.T) {
+	fsys := fstest.MapFS{"a.yaml": {Data: []byte(`id: alpha-report
+title: Alpha report
+publisher: Example News
+published: 2025-03
+facts:
+  - id: alpha-plan-12b
+    statement: Alpha plans to invest $12 billion in chips.
+    attribution: Example News
+    as_of: 2025-01
+    figures:
+      - {amount: 12000000000, unit: USD}
+  - id: alpha-plan-14b
+    statement: Alpha raised its plan to $14 billion.
+    attribution: Example News
+    as_of: 2025-03
+    updates: alpha-plan-12b
+    figures:
+      - {amount: 14000000000, unit: USD}
+`)}}
+	b, err := Load(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, _ := b.Fact("alpha-plan-14b")
+	if f.Updates != "alpha-plan-12b" {
+		t.Errorf("updates = %q", f.Updates)
+	}
+	// The relation is part of what the base says.
+	fsys["a.yaml"].Data = []byte(strings.Replace(string(fsys["a.yaml"].Data), "    updates: alpha-plan-12b\n", "", 1))
+	b2, err := Load(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Version() == b2.Version() {
+		t.Error("the version does not change with updates:")
 	}
 }

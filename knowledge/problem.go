@@ -14,17 +14,24 @@ type Problem struct {
 	Line int    // 1-based; 0 when the problem is about the whole file
 	Msg  string
 	Err  error // the underlying error, for I/O failures; nil otherwise
+	// Warning marks a problem that does not stop the folder loading: a
+	// new measure or unit to declare, a file in a subfolder.
+	Warning bool
 }
 
 // String gives the problem as "file:line: msg".
 func (p Problem) String() string {
+	msg := p.Msg
+	if p.Warning {
+		msg = "warning: " + msg
+	}
 	switch {
 	case p.File == "":
-		return p.Msg
+		return msg
 	case p.Line <= 0:
-		return p.File + ": " + p.Msg
+		return p.File + ": " + msg
 	default:
-		return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Msg)
+		return fmt.Sprintf("%s:%d: %s", p.File, p.Line, msg)
 	}
 }
 
@@ -33,13 +40,18 @@ func (p Problem) String() string {
 // cycle can fix them all.
 type LoadError struct {
 	Problems []Problem
+	// Warnings are what would not have stopped the folder loading.
+	Warnings []Problem
 }
 
-// Error prints one "file:line: msg" per problem.
+// Error prints one "file:line: msg" per problem, then the warnings.
 func (e *LoadError) Error() string {
-	lines := make([]string, len(e.Problems))
-	for i, p := range e.Problems {
-		lines[i] = p.String()
+	lines := make([]string, 0, len(e.Problems)+len(e.Warnings))
+	for _, p := range e.Problems {
+		lines = append(lines, p.String())
+	}
+	for _, p := range e.Warnings {
+		lines = append(lines, p.String())
 	}
 	return strings.Join(lines, "\n")
 }
@@ -65,6 +77,23 @@ type problemList struct {
 
 func (l *problemList) add(line int, format string, args ...any) {
 	l.problems = append(l.problems, Problem{File: l.file, Line: line, Msg: l.context + fmt.Sprintf(format, args...)})
+}
+
+// warn adds a warning: reported, but the file still loads.
+func (l *problemList) warn(line int, format string, args ...any) {
+	l.problems = append(l.problems, Problem{File: l.file, Line: line, Msg: l.context + fmt.Sprintf(format, args...), Warning: true})
+}
+
+// splitWarnings separates warnings from the problems that stop loading.
+func splitWarnings(ps []Problem) (errs, warns []Problem) {
+	for _, p := range ps {
+		if p.Warning {
+			warns = append(warns, p)
+		} else {
+			errs = append(errs, p)
+		}
+	}
+	return errs, warns
 }
 
 // sortProblems orders problems by file, then line, keeping the order they

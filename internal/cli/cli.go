@@ -125,6 +125,8 @@ func dispatch(ctx context.Context, args []string, env Env) error {
 		return chartCmd(ctx, rest, env)
 	case "check":
 		return check(ctx, rest, env)
+	case "ingest":
+		return ingestCmd(ctx, rest, env)
 	case "run":
 		return runBot(ctx, rest, env)
 	case "version", "--version", "-version":
@@ -325,7 +327,7 @@ func buildEngine(ctx context.Context, cfg *config.Config, log *slog.Logger, ixOp
 		}
 		return nil, nil, nil, err
 	}
-	opts := answer.Options{Logger: log}
+	opts := answer.Options{Logger: log, StaleAfter: cfg.StaleAfter}
 	client, err := configureLLM(*cfg, log, &opts)
 	if err != nil {
 		ix.Close()

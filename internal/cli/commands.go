@@ -115,6 +115,9 @@ func writeAnswer(w io.Writer, a answer.Answer) {
 	if a.Note != "" {
 		fmt.Fprintf(w, "\n(%s)\n", a.Note)
 	}
+	if a.Stale != "" {
+		fmt.Fprintf(w, "\n(%s)\n", a.Stale)
+	}
 	if len(a.Citations) > 0 {
 		fmt.Fprintln(w, "\nSources:")
 		for _, c := range a.Citations {
@@ -177,6 +180,15 @@ func search(ctx context.Context, args []string, env Env) error {
 	return nil
 }
 
+// countProblems says how many errors and warnings a load found.
+func countProblems(le *knowledge.LoadError) string {
+	s := plural(len(le.Problems), "error", "errors")
+	if n := len(le.Warnings); n > 0 {
+		s += ", " + plural(n, "warning", "warnings")
+	}
+	return s
+}
+
 func check(_ context.Context, args []string, env Env) error {
 	f := newFlags("check")
 	pos, err := f.parse(args)
@@ -201,7 +213,7 @@ func check(_ context.Context, args []string, env Env) error {
 	base, loaded, err := loadKnowledge(dir)
 	var le *knowledge.LoadError
 	if errors.As(err, &le) {
-		return fmt.Errorf("%s is not valid:\n%w", loaded, err)
+		return fmt.Errorf("%s is not valid (%s):\n%w", loaded, countProblems(le), err)
 	}
 	if err != nil {
 		return err
@@ -212,6 +224,9 @@ func check(_ context.Context, args []string, env Env) error {
 	}
 	st := base.Stats()
 	fmt.Fprintf(env.Stdout, "%s is valid.\n", name)
+	for _, w := range base.Warnings() {
+		fmt.Fprintf(env.Stdout, "  %s\n", w)
+	}
 	fmt.Fprintf(env.Stdout, "  sources:   %d\n  facts:     %d\n  figures:   %d\n  entities:  %d\n  as of:     %s\n  version:   %s\n",
 		st.Sources, st.Facts, st.Figures, st.Entities, base.LatestAsOf().Human(), base.Version())
 	return nil

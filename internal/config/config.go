@@ -33,6 +33,10 @@ type Config struct {
 	ModeratorRoleIDs   []string // MODERATOR_ROLE_IDS
 	RateLimitPerMinute int      // RATE_LIMIT_PER_MINUTE
 
+	// StaleAfter is how old an answer's newest source may be before the
+	// answer says so (STALE_AFTER: "180d" or a Go duration; 0 for never).
+	StaleAfter time.Duration
+
 	HealthAddr string // HEALTH_ADDR
 	LogFormat  string // LOG_FORMAT: text or json
 	LogLevel   string // LOG_LEVEL: debug, info, warn, error
@@ -46,6 +50,7 @@ func Defaults() Config {
 		LLMMaxConcurrency:  4,
 		LLMMaxTokens:       700,
 		RateLimitPerMinute: 6,
+		StaleAfter:         180 * 24 * time.Hour,
 		LogFormat:          "text",
 		LogLevel:           "info",
 	}
@@ -137,6 +142,14 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 	ids("ANSWER_CHANNEL_IDS", &c.AnswerChannelIDs)
 	ids("MODERATOR_ROLE_IDS", &c.ModeratorRoleIDs)
 	num("RATE_LIMIT_PER_MINUTE", &c.RateLimitPerMinute, 1)
+	if v, ok := lookup("STALE_AFTER"); ok && strings.TrimSpace(v) != "" {
+		d, err := parseAge(strings.TrimSpace(v))
+		if err != nil {
+			errs = append(errs, fmt.Errorf("STALE_AFTER=%q: want days such as 180d, a Go duration, or 0 for never", v))
+		} else {
+			c.StaleAfter = d
+		}
+	}
 	str("HEALTH_ADDR", &c.HealthAddr)
 	str("LOG_FORMAT", &c.LogFormat)
 	str("LOG_LEVEL", &c.LogLevel)
@@ -169,4 +182,23 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 	// A token pasted with its "Bot " prefix would be sent as "Bot Bot …".
 	c.DiscordToken = strings.TrimSpace(strings.TrimPrefix(c.DiscordToken, "Bot "))
 	return c, errors.Join(errs...)
+}
+
+// parseAge reads "180d", a Go duration ("4320h") or "0".
+func parseAge(v string) (time.Duration, error) {
+	if v == "0" {
+		return 0, nil
+	}
+	if days, ok := strings.CutSuffix(v, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil || n < 0 {
+			return 0, fmt.Errorf("bad days %q", v)
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("bad duration %q", v)
+	}
+	return d, nil
 }

@@ -83,3 +83,34 @@ func TestWithDotEnv(t *testing.T) {
 		t.Error("a required missing .env was accepted")
 	}
 }
+
+func TestStaleAfter(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		value string
+		want  time.Duration
+		bad   bool
+	}{
+		{"180d", 180 * 24 * time.Hour, false},
+		{"30d", 30 * 24 * time.Hour, false},
+		{"720h", 720 * time.Hour, false},
+		{"0", 0, false},
+		{"", 180 * 24 * time.Hour, false},
+		{"soon", 0, true},
+		{"-5d", 0, true},
+	}
+	for _, tt := range tests {
+		cfg, err := config.FromEnv(func(k string) (string, bool) {
+			if k == "STALE_AFTER" {
+				return tt.value, true
+			}
+			return "", false
+		})
+		switch {
+		case tt.bad && (err == nil || !strings.Contains(err.Error(), "STALE_AFTER")):
+			t.Errorf("STALE_AFTER=%q: err %v, want one naming STALE_AFTER", tt.value, err)
+		case !tt.bad && (err != nil || cfg.StaleAfter != tt.want):
+			t.Errorf("STALE_AFTER=%q: %v, %v; want %v", tt.value, cfg.StaleAfter, err, tt.want)
+		}
+	}
+}

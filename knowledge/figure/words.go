@@ -129,11 +129,12 @@ func buildKeywords() map[string]wordInfo {
 		"EUR": {"euro", "euros"},
 		"GBP": {"pound", "pounds", "sterling"},
 		"JPY": {"yen"},
+		"BRL": {"reais"},
 	} {
 		add(classCurrency, wordInfo{currency: code}, words...)
 	}
 	add(classCode|classCurrency, wordInfo{currency: "CNY"}, "rmb")
-	for _, code := range []string{"usd", "cny", "eur", "gbp", "jpy", "hkd", "aud", "cad", "chf", "inr", "krw", "sgd", "twd"} {
+	for _, code := range []string{"usd", "cny", "eur", "gbp", "jpy", "hkd", "aud", "cad", "chf", "inr", "krw", "sgd", "twd", "brl"} {
 		add(classCode|classCurrency, wordInfo{currency: upperASCII(code)}, code)
 	}
 
