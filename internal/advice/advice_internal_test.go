@@ -21,33 +21,3 @@ func TestMayRecommendNeverHidesAMatch(t *testing.T) {
 		}
 	}
 }
-
-// TestIsAdviceRequest: the ways people ask what to do with their money are
-// recognised, and questions about what the sources say are not.
-func TestIsAdviceRequest(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		q      string
-		advice bool
-	}{
-		{"should i buy nvda", true},
-		{"is msft a buy if bytedance is their top cloud customer", true},
-		{"long msft bc bytedance is their biggest asia client? thoughts", true},
-		{"should i dump anything tied to tiktok before the deadline", true},
-		{"is their ai spending worth betting on", true},
-		{"worth getting exposure to bytedance somehow?", true},
-		{"is that a reason to stay away", true},
-		{"which one would you put money in", true},
-		{"thinking about getting bytedance pre-ipo shares", true},
-		{"how much is bytedance investing in ai", false},
-		{"who is the biggest buyer of h20 chips", false},
-		{"is doubao a chatbot", false},
-		{"how long was the tiktok ban extension", false},
-		{"what is bytedance worth", false},
-	}
-	for _, tt := range tests {
-		if got := isAdviceRequest(tt.q); got != tt.advice {
-			t.Errorf("isAdviceRequest(%q) = %v, want %v", tt.q, got, tt.advice)
-		}
-	}
-}
