@@ -112,6 +112,7 @@ type service struct {
 	session  *discordgo.Session
 	rest     *commands.REST
 	router   *commands.Router
+	messages commands.Handler // the message question chain
 	limiter  *commands.RateLimiter
 	channels map[string]bool  // answer channels
 	charts   *commands.Charts // nil without an Index: no charts
@@ -259,6 +260,7 @@ func newBot(opts Options) (*service, func(), error) {
 		ModeratorRoleIDs: opts.ModeratorRoleIDs, AnswerChannelIDs: opts.AnswerChannelIDs,
 		Version: opts.Version, Model: opts.Model, Logger: opts.Logger, Metrics: opts.Metrics, StreamInterval: opts.StreamInterval,
 	})
+	b.messages = b.messageChain()
 	return b, closeTransport, nil
 }
 
