@@ -36,6 +36,9 @@ type MessageSpec struct {
 	// replied-to author, as Discord's clients do by default.
 	ReplyTo   string
 	ReplyPing bool
+	// Attachments are files the message carries (a DM of only a picture
+	// has these and no content).
+	Attachments []*discordgo.MessageAttachment
 }
 
 // DispatchMessage sends MESSAGE_CREATE for a message as Discord would and
@@ -57,6 +60,9 @@ func (s *Server) DispatchMessage(spec MessageSpec) discordgo.Message {
 		ID: spec.ID, ChannelID: spec.ChannelID, Content: spec.Content, Embeds: spec.Embeds,
 		Author: author, WebhookID: spec.WebhookID, Timestamp: s.cfg.now(),
 		Type: discordgo.MessageTypeDefault, Attachments: []*discordgo.MessageAttachment{},
+	}
+	if spec.Attachments != nil {
+		m.Attachments = spec.Attachments
 	}
 	if m.ID == "" {
 		m.ID = s.newSnowflakeLocked()
