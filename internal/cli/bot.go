@@ -80,6 +80,11 @@ func serveBot(ctx context.Context, cfg config.Config, log *slog.Logger, onReady 
 		return err
 	}
 	defer ix.Close()
+	if client != nil {
+		// Last: a request whose asker gave up keeps its slot until the
+		// server is done with it; at exit it is cut off.
+		defer client.Close()
+	}
 	ready.Set(readyIndex, true)
 	metrics.Index(ix.Version(), ix.Base().Stats().Facts)
 	// A bad key, an unknown model or a request the server rejects stops the
