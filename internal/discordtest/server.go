@@ -86,6 +86,8 @@ type config struct {
 	interactionDeadline time.Duration
 	privilegedIntents   discordgo.Intent
 	echoMessages        bool
+	recommendedShards   int // GET /gateway/bot's "shards"
+	maxConcurrency      int // GET /gateway/bot's session_start_limit.max_concurrency
 	now                 func() time.Time
 	logf                func(format string, args ...any)
 }
@@ -156,6 +158,13 @@ func WithClock(now func() time.Time) Option { return func(c *config) { c.now = n
 // bot's own channel messages. By default it does, as Discord does, so a bot
 // that answers messages must ignore its own.
 func WithoutMessageEcho() Option { return func(c *config) { c.echoMessages = false } }
+
+// WithRecommendedShards sets what GET /gateway/bot answers: the shard count
+// Discord recommends and how many shards may identify at once
+// (max_concurrency, per 5 s). Both default to 1.
+func WithRecommendedShards(shards, maxConcurrency int) Option {
+	return func(c *config) { c.recommendedShards, c.maxConcurrency = shards, maxConcurrency }
+}
 
 // WithLogf sets where the server logs rejected requests and gateway events;
 // the default is the test's Logf.
