@@ -32,6 +32,8 @@ type Config struct {
 	AnswerChannelIDs   []string // ANSWER_CHANNEL_IDS
 	ModeratorRoleIDs   []string // MODERATOR_ROLE_IDS
 	RateLimitPerMinute int      // RATE_LIMIT_PER_MINUTE
+	ShardCount         int      // SHARD_COUNT: 0 unsharded, ShardCountAuto for "auto"
+	ShardIDs           []int    // SHARD_ID or SHARD_IDS: this process's shards; nil for all
 
 	HealthAddr string // HEALTH_ADDR
 	LogFormat  string // LOG_FORMAT: text or json
@@ -137,6 +139,7 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 	ids("ANSWER_CHANNEL_IDS", &c.AnswerChannelIDs)
 	ids("MODERATOR_ROLE_IDS", &c.ModeratorRoleIDs)
 	num("RATE_LIMIT_PER_MINUTE", &c.RateLimitPerMinute, 1)
+	errs = append(errs, readShards(lookup, &c)...)
 	str("HEALTH_ADDR", &c.HealthAddr)
 	str("LOG_FORMAT", &c.LogFormat)
 	str("LOG_LEVEL", &c.LogLevel)
