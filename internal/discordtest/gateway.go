@@ -143,6 +143,7 @@ type sequencedFrame struct {
 // GatewayStats counts what happened on the gateway.
 type GatewayStats struct {
 	Connections   int              // websocket connections accepted
+	Refused       int              // connections refused during an Outage
 	Open          int              // websocket connections open now
 	Identifies    int              // identifies accepted; each starts a new session
 	Resumes       int              // resumes accepted
@@ -217,6 +218,10 @@ var upgrader = websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return
 func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	if s.closed || s.gw.outage {
+		if s.gw.outage {
+			s.gw.stats.Refused++
+			s.notifyLocked()
+		}
 		s.mu.Unlock()
 		http.Error(w, "server closed or gateway unavailable", http.StatusServiceUnavailable)
 		return

@@ -61,6 +61,7 @@ type Server struct {
 	lastSnowflake int64
 	requests      []Request
 	rateLimits    []*rateLimitRule
+	failRules     []*failRule
 	commands      map[string][]*discordgo.ApplicationCommand // by guild ID, "" for global
 	interactions  map[string]*Interaction                    // by interaction ID
 	byToken       map[string]*Interaction                    // by interaction token
@@ -535,9 +536,16 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if rt != nil {
 		rec.Route = rt.pattern
 	}
+	limited := s.takeRateLimitLocked(r.Method, r.URL.Path, header, &payload)
+	var failed *apiError
+	if !limited {
+		failed = s.takeFailLocked(r.Method, r.URL.Path)
+	}
 	switch {
-	case s.takeRateLimitLocked(r.Method, r.URL.Path, header, &payload):
+	case limited:
 		status = http.StatusTooManyRequests
+	case failed != nil:
+		apiErr = failed
 	case rt == nil && methodMismatch:
 		apiErr = newAPIError(http.StatusMethodNotAllowed, CodeGeneral, "405: Method Not Allowed")
 	case rt == nil:
