@@ -157,7 +157,31 @@ const (
 	notAcknowledged replyState = iota
 	deferred                   // acknowledged with "thinking…"; @original awaits an edit
 	replied                    // a final reply has been sent
+	// ackUncertain: the deferral got no answer (a timeout, a broken
+	// connection), so Discord may have taken it or not. The final reply
+	// tries the callback; a 40060 "already acknowledged" says it did, and
+	// the reply becomes the edit of "thinking…".
+	ackUncertain
 )
+
+// ErrAckUncertain is returned (wrapped) by Defer when the deferral got no
+// answer: Discord may have taken it. The reply goes on (see Send).
+var ErrAckUncertain = errors.New("the acknowledgement got no answer")
+
+// alreadyAcknowledged reports Discord's 40060: the interaction has had its
+// callback.
+func alreadyAcknowledged(err error) bool {
+	var re *discordgo.RESTError
+	return errors.As(err, &re) && re.Message != nil && re.Message.Code == discordgo.ErrCodeInteractionHasAlreadyBeenAcknowledged
+}
+
+// answered reports whether Discord answered the request that failed with
+// err (a definite refusal) rather than leaving its fate unknown.
+func answered(err error) bool {
+	var re *discordgo.RESTError
+	var rl *discordgo.RateLimitError
+	return errors.As(err, &re) || errors.As(err, &rl) || errors.Is(err, ErrRateLimited)
+}
 
 // Responder sends an interaction's replies in the order Discord requires:
 // a callback within 3 s, then edits of the original response and
@@ -240,6 +264,11 @@ func (p *Responder) Defer(ctx context.Context) error {
 		Type: discordgo.InteractionResponseDeferredChannelMessageWithSource,
 		Data: &discordgo.InteractionResponseData{Flags: p.flags()},
 	})
+	if err != nil && !answered(err) && ctx.Err() == nil {
+		// No answer: Discord may well have taken it. Go on; Send finds out.
+		p.state = ackUncertain
+		return fmt.Errorf("%w: %w", ErrAckUncertain, err)
+	}
 	if err != nil {
 		return err
 	}
@@ -280,16 +309,24 @@ func (p *Responder) Send(ctx context.Context, msgs ...Message) error {
 	}
 	first, rest := msgs[0], msgs[1:]
 	var err error
-	switch p.state {
-	case notAcknowledged:
+	state := p.state
+	if state == notAcknowledged || state == ackUncertain {
 		err = p.rest.Respond(ctx, p.in, &discordgo.InteractionResponse{
 			Type: discordgo.InteractionResponseChannelMessageWithSource,
 			Data: &discordgo.InteractionResponseData{Content: first.Content, Embeds: first.Embeds, Flags: p.flags(),
 				Files: first.Files, Components: first.Components},
 		})
-		if err == nil {
+		switch {
+		case err == nil:
 			p.acked = time.Now()
+		case alreadyAcknowledged(err):
+			// A deferral whose answer was lost did reach Discord: the
+			// asker sees "thinking…", which the reply replaces.
+			state, err = deferred, nil
 		}
+	}
+	switch state {
+	case notAcknowledged, ackUncertain:
 	case deferred:
 		content, embeds := first.Content, first.Embeds
 		if embeds == nil {

@@ -68,7 +68,10 @@ func Defer() Middleware {
 			if r.Instant {
 				return next.Handle(ctx, r)
 			}
-			if err := r.Respond.Defer(ctx); err != nil {
+			if err := r.Respond.Defer(ctx); errors.Is(err, ErrAckUncertain) {
+				// Discord may have taken it: answer anyway (Send copes).
+				r.Annotate(slog.String("ack", err.Error()))
+			} else if err != nil {
 				return fmt.Errorf("acknowledging: %w", err)
 			}
 			return next.Handle(ctx, r)
