@@ -492,6 +492,10 @@ func (b *service) newSession() (*discordgo.Session, error) {
 	s.ShouldRetryOnRateLimit = true
 	s.MaxRestRetries = 2
 	s.StateEnabled = true
+	// The bot reads READY's user and application from the state, nothing
+	// else: keep no members, presences or voice states, which grow with
+	// every server and person it sees.
+	s.State.TrackMembers, s.State.TrackPresences, s.State.TrackVoice = false, false, false
 	s.Client = b.client
 	return s, nil
 }

@@ -659,3 +659,34 @@ func readBody(r *http.Request) (json.RawMessage, []Upload, error) {
 	}
 	return b, nil, nil
 }
+
+// Prune forgets what the server has recorded — requests, messages,
+// interactions, users seen, reactions, sent bodies — and each session's
+// replay log, keeping only the configured guilds and their channels. A
+// soak test calls it between batches, when nothing is in flight, so that
+// the emulator's own memory stays flat and the process's heap measures
+// the bot's. Interactions and messages from before are unknown afterwards,
+// and a resume after it replays nothing.
+func (s *Server) Prune() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.requests = nil
+	s.interactions = map[string]*Interaction{}
+	s.byToken = map[string]*Interaction{}
+	s.messages = map[string]*discordgo.Message{}
+	s.messageOrder = nil
+	s.users = map[string]*discordgo.User{}
+	s.reactions = map[string][]string{}
+	s.dmChannels = map[string]string{}
+	s.sentMessages, s.sentEdits = nil, nil
+	s.channels = map[string]string{}
+	for _, g := range s.cfg.guilds {
+		for _, c := range g.channels {
+			s.channels[c] = g.id
+		}
+	}
+	for _, ss := range s.gw.sessions {
+		ss.log = nil
+	}
+	s.notifyLocked()
+}
