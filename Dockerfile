@@ -29,7 +29,10 @@ USER 65532:65532
 # SQLite file — across restarts: mount a volume there.
 WORKDIR /data
 VOLUME ["/data"]
+# DATA_DIR is where the records database keeps bytewatch.db (SQLite) when
+# DATABASE_URL is unset.
 ENV INDEX_PATH=/data/index \
+    DATA_DIR=/data \
     HEALTH_ADDR=:9090 \
     LOG_FORMAT=json
 EXPOSE 9090
