@@ -141,49 +141,9 @@ func (e *Engine) Ask(ctx context.Context, question string, onPartial func(string
 	if err != nil {
 		return Answer{}, err
 	}
-	res, err := e.ix.Search(ctx, q, searchLimit)
+	res, sel, advice, err := e.retrieve(ctx, q)
 	if err != nil {
-		return Answer{}, fmt.Errorf("answer: %w", err)
-	}
-	advice := isAdviceRequest(q)
-	sel := e.policy.decide(res, q, advice, e.conflicts.get(res.Base))
-	// "how much is ByteDance spending on data centres and what's Doubao's
-	// MAU": each part is answered as itself, and the answers joined.
-	if r, s, ok, err := e.answerEach(ctx, q, advice, sel); err != nil {
-		return Answer{}, fmt.Errorf("answer: %w", err)
-	} else if ok {
-		res, sel = r, s
-	}
-	if !sel.answered {
-		// A message may wrap its question in noise ("Hi all! Quick one: how
-		// much …?"); try its parts, last first, before saying not covered.
-		r, s, ok, err := e.answerPart(ctx, q, advice)
-		if err != nil {
-			return Answer{}, fmt.Errorf("answer: %w", err)
-		}
-		if ok {
-			res, sel = r, s
-		}
-	}
-	// "Should I buy ByteDance stock?" asks nothing the facts could cover once
-	// its advice words are set aside, and "What is ByteDance doing in AI?"
-	// only what every fact is about: both get the sources' main subject —
-	// the facts an investor would weigh first — rather than "not covered".
-	if main := res.Base.About().MainQuestion; !sel.answered && main != "" && !res.Query.AboutSources &&
-		namesSubject(res.Query.Units) &&
-		((advice && len(sel.closest) == 0) || (sel.reason == reasonOnlyCommon && looksLikeQuestion(q) && !slices.Contains(amountKinds(q), figure.Year))) {
-		r, err := e.ix.Search(ctx, main, searchLimit)
-		if err != nil {
-			return Answer{}, fmt.Errorf("answer: %w", err)
-		}
-		if s := e.policy.decide(r, main, false, e.conflicts.get(r.Base)); s.answered {
-			res, sel = r, s
-		}
-	}
-	if advice && !sel.answered && len(sel.closest) > 0 {
-		// An advice request gets the facts it is about, with the
-		// not-advice line, even when they don't answer what to do.
-		sel.hits, sel.answered, sel.closest = sel.closest, true, nil
+		return Answer{}, err
 	}
 	retrieval := time.Since(start)
 	var a Answer
@@ -236,6 +196,74 @@ func (e *Engine) Ask(ctx context.Context, question string, onPartial func(string
 	e.log.Debug("answered", "outcome", a.Outcome(), "why_not", sel.reason, "coverage", sel.coverage, "mode", a.Mode, "citations", len(a.Citations),
 		"index_version", a.IndexVersion, "took_ms", a.Took.Milliseconds())
 	return a, nil
+}
+
+// retrieve searches for the cleaned question q and decides which facts
+// answer it, trying its parts and the sources' main subject as Ask
+// describes. It calls no LLM.
+func (e *Engine) retrieve(ctx context.Context, q string) (index.Result, selection, bool, error) {
+	res, err := e.ix.Search(ctx, q, searchLimit)
+	if err != nil {
+		return index.Result{}, selection{}, false, fmt.Errorf("answer: %w", err)
+	}
+	advice := isAdviceRequest(q)
+	sel := e.policy.decide(res, q, advice, e.conflicts.get(res.Base))
+	// "how much is ByteDance spending on data centres and what's Doubao's
+	// MAU": each part is answered as itself, and the answers joined.
+	if r, s, ok, err := e.answerEach(ctx, q, advice, sel); err != nil {
+		return index.Result{}, selection{}, false, fmt.Errorf("answer: %w", err)
+	} else if ok {
+		res, sel = r, s
+	}
+	if !sel.answered {
+		// A message may wrap its question in noise ("Hi all! Quick one: how
+		// much …?"); try its parts, last first, before saying not covered.
+		r, s, ok, err := e.answerPart(ctx, q, advice)
+		if err != nil {
+			return index.Result{}, selection{}, false, fmt.Errorf("answer: %w", err)
+		}
+		if ok {
+			res, sel = r, s
+		}
+	}
+	// "Should I buy ByteDance stock?" asks nothing the facts could cover once
+	// its advice words are set aside, and "What is ByteDance doing in AI?"
+	// only what every fact is about: both get the sources' main subject —
+	// the facts an investor would weigh first — rather than "not covered".
+	if main := res.Base.About().MainQuestion; !sel.answered && main != "" && !res.Query.AboutSources &&
+		namesSubject(res.Query.Units) &&
+		((advice && len(sel.closest) == 0) || (sel.reason == reasonOnlyCommon && looksLikeQuestion(q) && !slices.Contains(amountKinds(q), figure.Year))) {
+		r, err := e.ix.Search(ctx, main, searchLimit)
+		if err != nil {
+			return index.Result{}, selection{}, false, fmt.Errorf("answer: %w", err)
+		}
+		if s := e.policy.decide(r, main, false, e.conflicts.get(r.Base)); s.answered {
+			res, sel = r, s
+		}
+	}
+	if advice && !sel.answered && len(sel.closest) > 0 {
+		// An advice request gets the facts it is about, with the
+		// not-advice line, even when they don't answer what to do.
+		sel.hits, sel.answered, sel.closest = sel.closest, true, nil
+	}
+	return res, sel, advice, nil
+}
+
+// WillAnswer reports, from retrieval and the decision alone (no LLM call),
+// whether Ask would answer question rather than say its sources don't
+// cover it. With an LLM, facts that came close count: the LLM may answer
+// from them. The bot asks it before an answer channel's question uses any
+// of the asker's allowance.
+func (e *Engine) WillAnswer(ctx context.Context, question string) (bool, error) {
+	q, err := CleanQuestion(question)
+	if err != nil {
+		return false, err
+	}
+	res, sel, advice, err := e.retrieve(ctx, q)
+	if err != nil {
+		return false, err
+	}
+	return sel.answered || res.Query.AboutSources || (e.llm != nil && len(sel.closest) > 0 && !advice), nil
 }
 
 // llmContext bounds what one answer spends on the LLM.

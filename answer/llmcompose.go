@@ -20,6 +20,10 @@ const (
 	// NoteLLMUnavailable: the LLM call failed (timeout, refused
 	// connection, bad key, cut-off or malformed stream, …).
 	NoteLLMUnavailable = "The language model was unavailable, so this is the extractive answer."
+	// NoteLLMBusy: the LLM call was not started because it could not
+	// have finished in the answer's time (the model is slow, or the queue
+	// for it long), so the extractive answer is shown at once.
+	NoteLLMBusy = "The language model is busy, so this is the extractive answer, given at once rather than after a wait."
 	// NoteNotCoveredOverruled: the LLM said the sources don't cover a
 	// question the facts answer.
 	NoteNotCoveredOverruled = "The composed answer missed what the sources say, so this is the extractive answer."
@@ -196,15 +200,23 @@ func (e *Engine) streamAnswer(ctx context.Context, msgs []llm.Message, gate *par
 // unavailable is the extractive answer after a failed LLM call.
 func (e *Engine) unavailable(ctx context.Context, out Answer, ver *Verification, err error) Answer {
 	level := slog.LevelWarn
-	if errors.Is(err, context.Canceled) {
+	switch {
+	case errors.Is(err, context.Canceled):
 		level = slog.LevelDebug // the asker went away
+	case errors.Is(err, llm.ErrOverloaded):
+		level = slog.LevelInfo // load shedding, as designed
 	}
 	e.log.Log(ctx, level, "answer: the LLM was unavailable; answering extractively",
 		"model", out.Model, "error", err)
 	ver.FellBack = true
-	ver.Problems = append(ver.Problems, "the language model was unavailable: "+err.Error())
 	out.Verification = ver
 	out.Mode = ModeExtractive
+	if errors.Is(err, llm.ErrOverloaded) {
+		ver.Problems = append(ver.Problems, "the language model was busy: "+err.Error())
+		out.Note = NoteLLMBusy
+		return out
+	}
+	ver.Problems = append(ver.Problems, "the language model was unavailable: "+err.Error())
 	out.Note = NoteLLMUnavailable
 	return out
 }

@@ -143,6 +143,7 @@ func newLLMEnv(t *testing.T, ix *index.Index, searcher answer.Searcher, fallback
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(c.Close) // before the server closes: ends requests left to drain
 	if searcher == nil {
 		searcher = ix
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -81,10 +82,40 @@ type Options struct {
 	// StreamInterval spaces the edits of streaming answers; 0 means
 	// commands.DefaultStreamInterval.
 	StreamInterval time.Duration
-	// OnReady, when set, is called once the bot is connected and its
-	// commands are registered.
+	// OnReady, when set, is called once the bot is connected and the first
+	// attempt to register its commands has been made (Ready.CommandsErr
+	// says whether it failed; the bot then serves anyway and retries).
 	OnReady func(Ready)
+
+	// ShardCount is how many shards the bot runs in all: 0 or 1 runs one
+	// unsharded session; ShardCountAuto uses the count Discord recommends
+	// (GET /gateway/bot).
+	ShardCount int
+	// ShardIDs are the shards this process runs; nil means every one.
+	ShardIDs []int
+	// IdentifyInterval spaces the rounds in which this process's shards
+	// identify, max_concurrency (GET /gateway/bot) at a time, as Discord
+	// requires; 0 means DefaultIdentifyInterval.
+	IdentifyInterval time.Duration
+	// RegisterBackoff is the wait before registering the commands again
+	// after a failure, doubled each time up to MaxRegisterBackoff; 0 means
+	// DefaultRegisterBackoff.
+	RegisterBackoff time.Duration
+	// OnCommands, when set, is told the result of every attempt to register
+	// the commands: nil once they are registered. Only the process running
+	// shard 0 (or an unsharded one) registers them.
+	OnCommands func(error)
 }
+
+// ShardCountAuto is Options.ShardCount for Discord's recommended count.
+const ShardCountAuto = -1
+
+// Defaults for the shard and registration options.
+const (
+	DefaultIdentifyInterval = 5 * time.Second
+	DefaultRegisterBackoff  = 2 * time.Second
+	MaxRegisterBackoff      = 5 * time.Minute
+)
 
 // Ready describes the connected bot.
 type Ready struct {
@@ -93,6 +124,15 @@ type Ready struct {
 	InviteURL        string
 	Commands         int
 	GuildID          string // where the commands were registered; "" for globally
+	// CommandsErr is why the first registration failed (the bot retries);
+	// nil when it succeeded or this process does not register.
+	CommandsErr error
+	// Registers says this process registers the commands (it runs shard 0,
+	// or does not shard).
+	Registers bool
+	// Shards are the shards this process runs, of ShardCount (0: unsharded).
+	Shards     []int
+	ShardCount int
 }
 
 // InviteURL is the link that adds the bot to a server with the scopes and
@@ -109,23 +149,34 @@ func InviteURL(applicationID string) string {
 type service struct {
 	opts     Options
 	log      *slog.Logger
-	session  *discordgo.Session
+	session  *discordgo.Session   // the first shard's: REST goes through it
+	sessions []*discordgo.Session // one per shard this process runs
+	client   *http.Client
 	rest     *commands.REST
 	router   *commands.Router
+	messages commands.Handler // the message question chain
 	limiter  *commands.RateLimiter
 	channels map[string]bool  // answer channels
 	charts   *commands.Charts // nil without an Index: no charts
 	inflight inflight
 	draining atomic.Bool
+	upMu     sync.Mutex
+	up       map[*discordgo.Session]bool // which sessions deliver events
+	bg       sync.WaitGroup              // the registration retries
 	// work is the parent of every handler's context; abort cancels it when
 	// the shutdown wait runs out.
 	work  context.Context
 	abort context.CancelFunc
 }
 
-// Run connects to Discord, registers the slash commands and answers until
-// ctx ends; then it stops taking questions, lets those in flight finish
-// (within ShutdownTimeout) and closes the connection.
+// Run connects to Discord — a session per shard this process runs — and
+// answers until ctx ends; then it stops taking questions, lets those in
+// flight finish (within ShutdownTimeout) and closes the connections. The
+// process running shard 0 (or an unsharded one) registers the slash
+// commands; a failed registration does not stop the bot: messages are
+// served, and registration is retried with backoff (OnCommands hears of
+// each attempt). A gateway that goes away is reconnected to by discordgo,
+// with backoff; OnServing says false meanwhile.
 func Run(ctx context.Context, opts Options) error {
 	if opts.Token == "" {
 		return errors.New("bot: no token: set DISCORD_TOKEN")
@@ -139,42 +190,46 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	defer closeTransport()
 	defer b.abort()
-	s := b.session
+	defer b.bg.Wait()
 
-	s.AddHandler(b.onInteraction)
-	s.AddHandler(b.onMessage)
-	// READY and RESUMED mean events flow; a disconnect means they stop until
-	// discordgo has reconnected. discordgo runs handlers in goroutines, but
-	// it emits Disconnect a second before it reconnects (Close waits that
-	// long), so the order holds in practice.
-	connected := func(up bool) {
-		if opts.OnServing != nil {
-			opts.OnServing(up && !b.draining.Load())
-		}
-	}
-	s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Ready) { connected(true) })
-	s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Resumed) {
-		b.log.Info("discord: session resumed")
-		connected(true)
-	})
-	s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Disconnect) {
-		b.log.Info("discord: gateway disconnected; reconnecting unless stopping")
-		connected(false)
-	})
-
-	if err := s.Open(); err != nil {
-		return fmt.Errorf("bot: connect to Discord: %w%s", dialledError(err), closeHint(err))
-	}
-	ready, err := b.register(ctx)
+	count, ids, maxConcurrency, err := b.planShards(ctx)
 	if err != nil {
-		b.shutdown()
-		if ctx.Err() != nil {
-			return nil // stopped while starting: not a failure
-		}
 		return err
 	}
+	if err := b.openShards(ctx, count, ids, maxConcurrency); err != nil {
+		return err
+	}
+	if ctx.Err() != nil {
+		b.shutdown()
+		return nil // stopped while starting: not a failure
+	}
+	registers := count <= 1 || slices.Contains(ids, 0)
+	userID, username, appID := self(b.session)
+	ready := Ready{
+		UserID: userID, Username: username, ApplicationID: appID, InviteURL: InviteURL(appID),
+		GuildID: b.opts.GuildID, Registers: registers, Shards: ids, ShardCount: count,
+	}
+	if count <= 1 {
+		ready.Shards, ready.ShardCount = nil, 0
+	}
+	if registers {
+		ready.Commands, ready.CommandsErr = b.register(ctx)
+		b.reportCommands(ready.CommandsErr)
+		if ready.CommandsErr != nil && ctx.Err() == nil {
+			// Mentions and DMs work without slash commands: serve them, and
+			// keep trying to register.
+			b.log.Error("bot: slash commands not registered; serving messages and retrying", "error", ready.CommandsErr)
+			b.bg.Add(1)
+			go b.retryRegister(ctx)
+		}
+	}
+	if ctx.Err() != nil {
+		b.shutdown()
+		return nil // stopped while starting: not a failure
+	}
 	b.log.Info("bot ready", "user", ready.Username, "user_id", ready.UserID, "application_id", ready.ApplicationID,
-		"commands", ready.Commands, "guild_id", ready.GuildID, "invite_url", ready.InviteURL)
+		"commands", ready.Commands, "registers_commands", registers, "guild_id", ready.GuildID,
+		"shards", fmt.Sprint(ready.Shards), "shard_count", ready.ShardCount, "invite_url", ready.InviteURL)
 	if opts.OnReady != nil {
 		opts.OnReady(ready)
 	}
@@ -182,6 +237,174 @@ func Run(ctx context.Context, opts Options) error {
 	b.log.Info("bot stopping", "cause", context.Cause(ctx))
 	b.shutdown()
 	return nil
+}
+
+// planShards settles which shards this process runs, of how many, and how
+// many may identify at once: from the options, or, with ShardCountAuto,
+// from GET /gateway/bot. An unsharded bot runs shard 0 of 1.
+func (b *service) planShards(ctx context.Context) (count int, ids []int, maxConcurrency int, err error) {
+	count, maxConcurrency = b.opts.ShardCount, 1
+	if count == ShardCountAuto {
+		gctx, cancel := context.WithTimeout(ctx, commands.DefaultCallTimeout)
+		gb, err := b.session.GatewayBot(discordgo.WithContext(gctx))
+		cancel()
+		if err != nil {
+			return 0, nil, 0, fmt.Errorf("bot: SHARD_COUNT=auto: asking Discord for the shard count (GET /gateway/bot): %w", dialledError(err))
+		}
+		count, maxConcurrency = max(gb.Shards, 1), max(gb.SessionStartLimit.MaxConcurrency, 1)
+		b.log.Info("discord: recommended shards", "shard_count", count, "max_concurrency", maxConcurrency)
+	}
+	count = max(count, 1)
+	ids = slices.Clone(b.opts.ShardIDs)
+	if len(ids) == 0 {
+		for i := range count {
+			ids = append(ids, i)
+		}
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	if ids[0] < 0 || ids[len(ids)-1] >= count {
+		return 0, nil, 0, fmt.Errorf("bot: shards %v do not fit a shard count of %d (shards are numbered from 0)", ids, count)
+	}
+	return count, ids, maxConcurrency, nil
+}
+
+// openShards connects a session per shard, in rounds of maxConcurrency
+// spaced by IdentifyInterval, as Discord allows identifies.
+func (b *service) openShards(ctx context.Context, count int, ids []int, maxConcurrency int) error {
+	interval := b.opts.IdentifyInterval
+	if interval <= 0 {
+		interval = DefaultIdentifyInterval
+	}
+	b.sessions = make([]*discordgo.Session, len(ids))
+	for i, id := range ids {
+		s := b.session
+		if i > 0 {
+			var err error
+			if s, err = b.newSession(); err != nil {
+				return err
+			}
+		}
+		if count > 1 {
+			s.ShardID, s.ShardCount = id, count
+		}
+		b.watch(s)
+		b.sessions[i] = s
+	}
+	for start := 0; start < len(ids); start += maxConcurrency {
+		if start > 0 {
+			t := time.NewTimer(interval)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				b.closeSessions()
+				return nil
+			case <-t.C:
+			}
+		}
+		round := b.sessions[start:min(start+maxConcurrency, len(ids))]
+		errs := make([]error, len(round))
+		var wg sync.WaitGroup
+		for i, s := range round {
+			wg.Go(func() { errs[i] = s.Open() })
+		}
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			b.closeSessions()
+			where := ""
+			if count > 1 {
+				where = fmt.Sprintf(" (shards %v of %d)", ids, count)
+			}
+			return fmt.Errorf("bot: connect to Discord%s: %w%s", where, dialledError(err), closeHint(err))
+		}
+	}
+	return nil
+}
+
+// watch adds the event handlers to s, and follows whether it delivers
+// events: READY and RESUMED mean they flow; a disconnect means they stop
+// until discordgo has reconnected. discordgo runs handlers in goroutines,
+// but it emits Disconnect a second before it reconnects (Close waits that
+// long), so the order holds in practice.
+func (b *service) watch(s *discordgo.Session) {
+	s.AddHandler(b.onInteraction)
+	s.AddHandler(b.onMessage)
+	s.AddHandler(func(s *discordgo.Session, _ *discordgo.Ready) { b.connected(s, true) })
+	s.AddHandler(func(s *discordgo.Session, _ *discordgo.Resumed) {
+		b.log.Info("discord: session resumed", "shard", s.ShardID)
+		b.connected(s, true)
+	})
+	s.AddHandler(func(s *discordgo.Session, _ *discordgo.Disconnect) {
+		b.log.Info("discord: gateway disconnected; reconnecting unless stopping", "shard", s.ShardID)
+		b.connected(s, false)
+	})
+}
+
+// connected records whether s delivers events and tells OnServing whether
+// every shard does.
+func (b *service) connected(s *discordgo.Session, up bool) {
+	b.upMu.Lock()
+	if b.up == nil {
+		b.up = map[*discordgo.Session]bool{}
+	}
+	b.up[s] = up
+	all := len(b.up) >= len(b.sessions)
+	for _, u := range b.up {
+		all = all && u
+	}
+	b.upMu.Unlock()
+	if b.opts.OnServing != nil {
+		b.opts.OnServing(all && !b.draining.Load())
+	}
+}
+
+// closeSessions closes every shard's session.
+func (b *service) closeSessions() {
+	for _, s := range b.sessions {
+		if s == nil {
+			continue
+		}
+		if err := s.Close(); err != nil {
+			b.log.Warn("bot: closing the Discord session", "shard", s.ShardID, "error", err)
+		}
+	}
+}
+
+// reportCommands tells OnCommands how registering went.
+func (b *service) reportCommands(err error) {
+	if b.opts.OnCommands != nil {
+		b.opts.OnCommands(err)
+	}
+}
+
+// retryRegister registers the commands again, with backoff, until it works
+// or ctx ends.
+func (b *service) retryRegister(ctx context.Context) {
+	defer b.bg.Done()
+	wait := b.opts.RegisterBackoff
+	if wait <= 0 {
+		wait = DefaultRegisterBackoff
+	}
+	for attempt := 2; ; attempt++ {
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		n, err := b.register(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		b.reportCommands(err)
+		if err == nil {
+			b.log.Info("bot: slash commands registered", "commands", n, "attempt", attempt, "guild_id", b.opts.GuildID)
+			return
+		}
+		wait = min(2*wait, MaxRegisterBackoff)
+		b.log.Error("bot: slash commands still not registered; retrying", "attempt", attempt, "retry_in", wait, "error", err)
+	}
 }
 
 // closeHint explains the gateway close codes a misconfigured bot gets.
@@ -211,17 +434,6 @@ func newBot(opts Options) (*service, func(), error) {
 	if opts.QuestionTimeout <= 0 {
 		opts.QuestionTimeout = DefaultQuestionTimeout
 	}
-	s, err := discordgo.New("Bot " + opts.Token)
-	if err != nil {
-		return nil, nil, fmt.Errorf("bot: %w", err)
-	}
-	s.Identify.Intents = Intents
-	// discordgo retries a 429 for ever; REST turns that off per call and
-	// waits within each call's deadline. These bound whatever else it sends.
-	s.ShouldRetryOnRateLimit = true
-	s.MaxRestRetries = 2
-	s.StateEnabled = true
-
 	transport, closeTransport := opts.Transport, func() {}
 	if transport == nil {
 		t := http.DefaultTransport.(*http.Transport).Clone()
@@ -236,15 +448,20 @@ func newBot(opts Options) (*service, func(), error) {
 		}
 		transport = rt
 	}
-	s.Client = &http.Client{Transport: transport, Timeout: httpTimeout}
-
 	work, abort := context.WithCancel(context.Background())
 	b := &service{
-		opts: opts, log: opts.Logger, session: s, rest: commands.NewREST(s),
+		opts: opts, log: opts.Logger, client: &http.Client{Transport: transport, Timeout: httpTimeout},
 		limiter:  commands.NewRateLimiter(opts.RateLimitPerMinute),
 		channels: map[string]bool{},
 		work:     work, abort: abort,
 	}
+	s, err := b.newSession()
+	if err != nil {
+		closeTransport()
+		abort()
+		return nil, nil, err
+	}
+	b.session, b.rest = s, commands.NewREST(s)
 	for _, id := range opts.AnswerChannelIDs {
 		b.channels[id] = true
 	}
@@ -259,7 +476,28 @@ func newBot(opts Options) (*service, func(), error) {
 		ModeratorRoleIDs: opts.ModeratorRoleIDs, AnswerChannelIDs: opts.AnswerChannelIDs,
 		Version: opts.Version, Model: opts.Model, Logger: opts.Logger, Metrics: opts.Metrics, StreamInterval: opts.StreamInterval,
 	})
+	b.messages = b.messageChain()
 	return b, closeTransport, nil
+}
+
+// newSession makes a discordgo session on the bot's HTTP client.
+func (b *service) newSession() (*discordgo.Session, error) {
+	s, err := discordgo.New("Bot " + b.opts.Token)
+	if err != nil {
+		return nil, fmt.Errorf("bot: %w", err)
+	}
+	s.Identify.Intents = Intents
+	// discordgo retries a 429 for ever; REST turns that off per call and
+	// waits within each call's deadline. These bound whatever else it sends.
+	s.ShouldRetryOnRateLimit = true
+	s.MaxRestRetries = 2
+	s.StateEnabled = true
+	// The bot reads READY's user and application from the state, nothing
+	// else: keep no members, presences or voice states, which grow with
+	// every server and person it sees.
+	s.State.TrackMembers, s.State.TrackPresences, s.State.TrackVoice = false, false, false
+	s.Client = b.client
+	return s, nil
 }
 
 // self returns the bot's user and application ids from READY.
@@ -278,24 +516,28 @@ func self(s *discordgo.Session) (userID, username, appID string) {
 	return userID, username, appID
 }
 
-// register bulk-overwrites the commands, in the guild or globally.
-func (b *service) register(ctx context.Context) (Ready, error) {
-	userID, username, appID := self(b.session)
+// register bulk-overwrites the commands, in the guild or globally, and
+// returns how many there are.
+func (b *service) register(ctx context.Context) (int, error) {
+	_, _, appID := self(b.session)
 	if appID == "" {
-		return Ready{}, errors.New("bot: READY carried no application id")
+		return 0, errors.New("bot: READY carried no application id")
 	}
 	cmds, err := b.rest.RegisterCommands(ctx, appID, b.opts.GuildID, b.router.Commands())
 	if err != nil {
-		where := "globally"
+		where, hint := "globally", ""
 		if b.opts.GuildID != "" {
-			where = "in server " + b.opts.GuildID + " (is DISCORD_GUILD_ID right, and is the bot in it?)"
+			where = "in server " + b.opts.GuildID
+			var re *discordgo.RESTError
+			if errors.As(err, &re) && re.Response != nil &&
+				(re.Response.StatusCode == http.StatusForbidden || re.Response.StatusCode == http.StatusNotFound) {
+				// Only Discord's "no such server" or "no access" is about the setting.
+				hint = " (is DISCORD_GUILD_ID right, and is the bot in it?)"
+			}
 		}
-		return Ready{}, fmt.Errorf("bot: register slash commands %s: %w", where, err)
+		return 0, fmt.Errorf("bot: register slash commands %s: %w%s", where, err, hint)
 	}
-	return Ready{
-		UserID: userID, Username: username, ApplicationID: appID,
-		InviteURL: InviteURL(appID), Commands: len(cmds), GuildID: b.opts.GuildID,
-	}, nil
+	return len(cmds), nil
 }
 
 // shutdown stops taking questions, waits for those in flight (cutting them
@@ -315,9 +557,7 @@ func (b *service) shutdown() {
 	}
 	// Close stops the gateway first, so no event starts after it; REST
 	// replies still work.
-	if err := b.session.Close(); err != nil {
-		b.log.Warn("bot: closing the Discord session", "error", err)
-	}
+	b.closeSessions()
 	b.inflight.close()
 	gctx, cancel := context.WithTimeout(context.Background(), abortGrace)
 	defer cancel()

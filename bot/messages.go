@@ -2,30 +2,25 @@ package bot
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"log/slog"
 	"regexp"
 	"strings"
-	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
 
-	"github.com/bytewatch/bytewatch/answer"
 	"github.com/bytewatch/bytewatch/commands"
 	"github.com/bytewatch/bytewatch/internal/ops"
 )
 
 // RateLimitedReaction is the reaction on a message the bot will not answer
 // because its author is asking too fast.
-const RateLimitedReaction = "⏳"
+const RateLimitedReaction = commands.RateLimitedReaction
 
-// typingEvery renews the typing indicator, which Discord shows for ten
-// seconds.
-const typingEvery = 8 * time.Second
+// bareMentionHint answers a message that addresses the bot but asks nothing.
+const bareMentionHint = "Ask me about ByteDance's AI plans, e.g. “How much is ByteDance investing in AI infrastructure?” — or use /ask."
 
 // Trigger is why the bot answers a message.
 type Trigger int
@@ -138,7 +133,7 @@ func (b *service) onMessage(s *discordgo.Session, mc *discordgo.MessageCreate) {
 	}
 	ctx, cancel := b.handlerContext()
 	defer cancel()
-	b.answerMessage(ctx, m, trigger, received)
+	b.handleMessage(ctx, m, trigger, received)
 }
 
 // entry is the metrics' name for where a message question came from:
@@ -151,185 +146,75 @@ func (t Trigger) entry() string {
 	return ops.EntryMention
 }
 
-// answerMessage answers one message the bot was asked, logs one line and
-// records the question's metrics. received is when the event arrived.
-func (b *service) answerMessage(ctx context.Context, m *discordgo.Message, trigger Trigger, received time.Time) {
-	var (
-		outcome, reason string
-		level           = slog.LevelInfo
-		a               *answer.Answer
-		firstResponse   time.Time // when the asker first saw something: a reply or a reaction
-		shown           bool      // an answer was shown
-		errAttr         error
-	)
-	responded := func(at time.Time) {
-		if firstResponse.IsZero() && !at.IsZero() {
-			firstResponse = at
-		}
-	}
-	question := commands.WithoutMentions(m.Content) // the bot's mention and any other
-	defer func() {
-		if p := recover(); p != nil {
-			outcome, reason, level = ops.OutcomeError, "panic", slog.LevelError
-			errAttr = fmt.Errorf("%w: %v", commands.ErrPanic, p)
-			if trigger.Addressed() {
-				responded(b.replyText(ctx, m, commands.UserMessage(commands.ErrPanic)))
-			}
-		}
-		took := time.Since(received)
-		attrs := []slog.Attr{
-			slog.String("entry", trigger.entry()), slog.String("trigger", trigger.String()), slog.String("message_id", m.ID),
-			slog.String("user_id", m.Author.ID), slog.String("guild_id", m.GuildID), slog.String("channel_id", m.ChannelID),
-			slog.String("outcome", outcome),
-		}
-		if reason != "" {
-			attrs = append(attrs, slog.String("reason", reason))
-		}
-		var wait time.Duration
-		if !firstResponse.IsZero() {
-			wait = firstResponse.Sub(received)
-			attrs = append(attrs, slog.Float64("first_response_ms", msOf(wait)))
-		}
-		attrs = append(attrs, slog.Float64("took_ms", msOf(took)), slog.Int("question_chars", utf8.RuneCountInString(question)))
-		attrs = append(attrs, commands.AnswerAttrs(a)...)
-		if errAttr != nil {
-			attrs = append(attrs, slog.Any("error", errAttr))
-		}
-		b.log.LogAttrs(ctx, level, "message question", attrs...)
-		if !shown {
-			took = 0
-		}
-		commands.RecordQuestion(b.opts.Metrics, trigger.entry(), outcome, a, wait, took)
-	}()
+// messageChain is the path of a message question: the commands'
+// middleware in the order slash commands keep — log, recover, then
+// QuestionSteps (decide, rate limit, typing) — and the answer. Every reply
+// on the asker's behalf, the hint for a bare mention included, comes after
+// the rate limit, and an answer channel's question the sources don't cover
+// is decided before it uses any allowance or shows typing.
+func (b *service) messageChain() commands.Handler {
+	return commands.Chain(commands.HandlerFunc(b.answerMessage),
+		append([]commands.Middleware{commands.Logging(b.log, b.opts.Metrics), commands.Recover(b.log), tellError()},
+			commands.QuestionSteps("", b.limiter, commands.DeciderOf(b.opts.Answerer))...)...)
+}
 
-	b.log.LogAttrs(ctx, slog.LevelDebug, "message question text", slog.String("message_id", m.ID), slog.String("question", commands.QuestionForLog(question)))
+// handleMessage runs one message question through the message chain.
+// received is when the event arrived.
+func (b *service) handleMessage(ctx context.Context, m *discordgo.Message, trigger Trigger, received time.Time) {
+	question := commands.WithoutMentions(m.Content) // the bot's mention and any other
+	r := &commands.Request{
+		Message: m, Trigger: trigger.String(), Entry: trigger.entry(), Received: received,
+		Question: question, Quiet: !trigger.Addressed(),
+		// A bare mention gets a hint at once: no typing before it.
+		Instant: strings.TrimSpace(question) == "",
+		Respond: commands.NewMessageResponder(b.rest, m, !trigger.Addressed()),
+	}
+	defer r.Respond.Close()
+	r.Annotate(slog.Int("question_chars", utf8.RuneCountInString(question)))
+	_ = b.messages.Handle(ctx, r) // Logging has logged it; tellError has said what the asker must hear
+}
+
+// tellError tells the asker about an error the handler returned without
+// replying — within what a quiet message hears (see
+// commands.NewMessageResponder) — before the question's line is logged.
+func tellError() commands.Middleware {
+	return func(next commands.Handler) commands.Handler {
+		return commands.HandlerFunc(func(ctx context.Context, r *commands.Request) error {
+			err := next.Handle(ctx, r)
+			if err != nil && !r.Respond.Replied() {
+				rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), commands.DefaultCallTimeout)
+				defer cancel()
+				_ = r.Respond.Fail(rctx, err) // a failed reply is the error already logged
+			}
+			return err
+		})
+	}
+}
+
+// answerMessage answers one message question that has passed the
+// question steps.
+func (b *service) answerMessage(ctx context.Context, r *commands.Request) error {
+	question := r.Question
+	b.log.LogAttrs(ctx, slog.LevelDebug, "message question text", slog.String("message_id", r.Message.ID), slog.String("question", commands.QuestionForLog(question)))
 	if strings.TrimSpace(question) == "" {
-		outcome, reason = ops.OutcomeInvalid, "empty"
-		responded(b.replyText(ctx, m, "Ask me about ByteDance's AI plans, e.g. “How much is ByteDance investing in AI infrastructure?” — or use /ask."))
-		return
+		r.Outcome, r.Reason = ops.OutcomeInvalid, "empty"
+		return r.Respond.SendText(ctx, bareMentionHint)
 	}
-	if ok, _ := b.limiter.Allow(m.Author.ID); !ok {
-		outcome = ops.OutcomeRateLimited
-		if err := b.rest.React(ctx, m.ChannelID, m.ID, RateLimitedReaction); err != nil {
-			errAttr = err
-		} else {
-			responded(time.Now())
-		}
-		return
-	}
-	stopTyping := b.typing(ctx, m.ChannelID)
-	defer stopTyping() // if Ask panics
 	ans, err := b.opts.Answerer.Ask(ctx, question, nil)
-	stopTyping()
 	if err != nil {
-		outcome, reason, errAttr = commands.QuestionOutcome("", err), commands.QuestionReason(err), err
-		if !commands.IsUserError(err) {
-			level = slog.LevelError
-		}
-		// A question too long to ask gets told so even in an answer
-		// channel: it is a question (it was classified as one), and
-		// silence would look like the bot is broken.
-		// Nor is a question cut off by the shutdown or its deadline left
-		// without a word.
-		cutOff := errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
-		if trigger.Addressed() || outcome == ops.OutcomeInvalid || cutOff {
-			responded(b.replyText(ctx, m, commands.UserMessage(err)))
-		}
-		return
+		return err
 	}
-	a = &ans
-	outcome = ans.Outcome()
-	if !ans.Answered && !trigger.Addressed() {
+	r.Answer, r.Outcome, r.IndexVersion = &ans, ans.Outcome(), ans.IndexVersion
+	if !ans.Answered && r.Quiet {
 		// An answer channel is for answers: stay quiet about what the
 		// sources don't cover unless asked directly.
-		reason = "silent"
-		return
+		r.Reason = "silent"
+		return nil
 	}
-	// The answer is ready; sending it gets its own deadline, so that a
-	// question that used up its time (a slow LLM, then the fallback) is
-	// still answered rather than dropped.
-	sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), commands.DefaultCallTimeout)
-	defer cancel()
 	msgs, _ := b.charts.Decorate(ans, commands.RenderAnswer(ans))
-	first, err := b.reply(sendCtx, m, msgs)
-	responded(first)
-	if err != nil {
-		outcome, reason, level, errAttr = ops.OutcomeError, "reply_failed", slog.LevelError, err
-		return
+	if err := r.Respond.Send(ctx, msgs...); err != nil {
+		r.Reason = "reply_failed"
+		return err
 	}
-	shown = true
-}
-
-// msOf is d in milliseconds, to 0.1 ms.
-func msOf(d time.Duration) float64 { return float64(d.Microseconds()/100) / 10 }
-
-// reply posts msgs, the first as a reply to m; nobody is pinged, not even
-// m's author. It returns when the first message was accepted (zero if none
-// was).
-func (b *service) reply(ctx context.Context, m *discordgo.Message, msgs []commands.Message) (time.Time, error) {
-	var first time.Time
-	for i, msg := range msgs {
-		send := &discordgo.MessageSend{Content: msg.Content, Embeds: msg.Embeds, Files: msg.Files, Components: msg.Components}
-		if i == 0 {
-			fail := false
-			send.Reference = &discordgo.MessageReference{MessageID: m.ID, ChannelID: m.ChannelID, GuildID: m.GuildID, FailIfNotExists: &fail}
-		}
-		if _, err := b.rest.Send(ctx, m.ChannelID, send); err != nil {
-			return first, err
-		}
-		if i == 0 {
-			first = time.Now()
-		}
-	}
-	return first, nil
-}
-
-// replyText replies to m with a line of text, logging a failure, and
-// returns when the reply was accepted (zero if it was not).
-func (b *service) replyText(ctx context.Context, m *discordgo.Message, text string) time.Time {
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), commands.DefaultCallTimeout)
-	defer cancel()
-	at, err := b.reply(rctx, m, []commands.Message{{Content: commands.Truncate(text, commands.MaxContent)}})
-	if err != nil {
-		b.log.Warn("bot: could not reply", "message_id", m.ID, "error", err)
-	}
-	return at
-}
-
-// typingTimeout bounds one typing indicator request.
-const typingTimeout = 2 * time.Second
-
-// typing shows the typing indicator in channelID, renewing it, until the
-// returned func is called (once or more). The first indicator is sent alongside the work
-// and stop waits for it rather than cancelling it, so that it never lands
-// after the reply (Discord would then show "typing…" under the answer).
-func (b *service) typing(ctx context.Context, channelID string) (stop func()) {
-	quit := make(chan struct{})
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		t := time.NewTicker(typingEvery)
-		defer t.Stop()
-		for {
-			// Cosmetic, so briefly bounded: a rate-limited indicator must not
-			// hold back the answer that stop waits to send.
-			tctx, cancel := context.WithTimeout(ctx, typingTimeout)
-			if err := b.rest.Typing(tctx, channelID); err != nil && ctx.Err() == nil {
-				b.log.Debug("bot: typing indicator", "channel_id", channelID, "error", err)
-			}
-			cancel()
-			select {
-			case <-quit:
-				return
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
-		}
-	}()
-	var once sync.Once
-	return func() {
-		once.Do(func() { close(quit) })
-		<-done
-	}
+	return nil
 }

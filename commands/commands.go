@@ -90,9 +90,9 @@ func New(rest *REST, cfg Config) *Router {
 	c := &commandSet{cfg: cfg, log: cfg.Logger, charts: cfg.Charts}
 	rt := NewRouter(rest, cfg.Logger)
 	rt.Use(Logging(cfg.Logger, cfg.Metrics), Recover(cfg.Logger))
-	rt.Add(askSpec(), HandlerFunc(c.ask), AsQuestion(ops.EntrySlash), RateLimit(cfg.Limiter), Defer())
+	rt.Add(askSpec(), HandlerFunc(c.ask), QuestionSteps(ops.EntrySlash, cfg.Limiter, DeciderOf(cfg.Answerer))...)
 	if cfg.Charts != nil {
-		rt.Add(chartSpec(), HandlerFunc(c.chart), AsQuestion(chartEntry), RateLimit(cfg.Limiter), Defer())
+		rt.Add(chartSpec(), HandlerFunc(c.chart), QuestionSteps(chartEntry, cfg.Limiter, nil)...)
 		rt.AddButton(ChartButtonPrefix, "chart button", HandlerFunc(c.chartButton), RateLimit(cfg.Limiter))
 	}
 	rt.Add(sourcesSpec(), HandlerFunc(c.sources), RateLimit(cfg.Limiter), Defer())

@@ -38,10 +38,26 @@ func Chain(h Handler, mw ...Middleware) Handler {
 	return h
 }
 
-// Request is one invocation of a command.
+// Request is one invocation of a command, or one message question: the
+// same middleware serves both (see QuestionSteps).
 type Request struct {
+	// Interaction is the command's interaction; nil for a message.
 	Interaction *discordgo.Interaction
-	Command     string // the command's name
+	// Message is the message asked in; nil for an interaction.
+	Message *discordgo.Message
+	// Trigger says why a message is answered ("mention", "reply", "dm",
+	// "answer_channel"); empty for interactions.
+	Trigger string
+	// Question is a message's question, mentions removed; Decide reads it.
+	Question string
+	// Quiet means the asker did not address the bot (an answer channel): a
+	// question its sources don't cover gets no reply, and it is decided
+	// before any allowance is used or typing shown.
+	Quiet bool
+	// Instant means the reply needs no work (a hint for a bare mention): no
+	// typing indicator or deferral before it.
+	Instant bool
+	Command string // the command's name
 	// Private makes every reply ephemeral: only the user sees it. It comes
 	// from the command's "private" option, or is forced by the route.
 	Private  bool
@@ -65,15 +81,44 @@ type Request struct {
 // Annotate adds attributes to the request's log line.
 func (r *Request) Annotate(attrs ...slog.Attr) { r.attrs = append(r.attrs, attrs...) }
 
-// UserID is the invoking user's id, in a guild or a DM.
+// UserID is the invoking user's id, in a guild or a DM; a message's author.
 func (r *Request) UserID() string {
 	switch {
+	case r.Message != nil:
+		if r.Message.Author != nil {
+			return r.Message.Author.ID
+		}
+		return ""
 	case r.Interaction.Member != nil && r.Interaction.Member.User != nil:
 		return r.Interaction.Member.User.ID
 	case r.Interaction.User != nil:
 		return r.Interaction.User.ID
 	}
 	return ""
+}
+
+// ID is the interaction's or the message's id.
+func (r *Request) ID() string {
+	if r.Message != nil {
+		return r.Message.ID
+	}
+	return r.Interaction.ID
+}
+
+// GuildID is where the request came from; "" for a DM.
+func (r *Request) GuildID() string {
+	if r.Message != nil {
+		return r.Message.GuildID
+	}
+	return r.Interaction.GuildID
+}
+
+// ChannelID is the channel the request came from.
+func (r *Request) ChannelID() string {
+	if r.Message != nil {
+		return r.Message.ChannelID
+	}
+	return r.Interaction.ChannelID
 }
 
 // option finds a top-level option of the command by name.
@@ -112,7 +157,31 @@ const (
 	notAcknowledged replyState = iota
 	deferred                   // acknowledged with "thinking…"; @original awaits an edit
 	replied                    // a final reply has been sent
+	// ackUncertain: the deferral got no answer (a timeout, a broken
+	// connection), so Discord may have taken it or not. The final reply
+	// tries the callback; a 40060 "already acknowledged" says it did, and
+	// the reply becomes the edit of "thinking…".
+	ackUncertain
 )
+
+// ErrAckUncertain is returned (wrapped) by Defer when the deferral got no
+// answer: Discord may have taken it. The reply goes on (see Send).
+var ErrAckUncertain = errors.New("the acknowledgement got no answer")
+
+// alreadyAcknowledged reports Discord's 40060: the interaction has had its
+// callback.
+func alreadyAcknowledged(err error) bool {
+	var re *discordgo.RESTError
+	return errors.As(err, &re) && re.Message != nil && re.Message.Code == discordgo.ErrCodeInteractionHasAlreadyBeenAcknowledged
+}
+
+// answered reports whether Discord answered the request that failed with
+// err (a definite refusal) rather than leaving its fate unknown.
+func answered(err error) bool {
+	var re *discordgo.RESTError
+	var rl *discordgo.RateLimitError
+	return errors.As(err, &re) || errors.As(err, &rl) || errors.Is(err, ErrRateLimited)
+}
 
 // Responder sends an interaction's replies in the order Discord requires:
 // a callback within 3 s, then edits of the original response and
@@ -120,10 +189,17 @@ const (
 // the right way whether or not the interaction was deferred, and so that an
 // error after a partial reply still reaches the user. It is safe for
 // concurrent use.
+//
+// A Responder for a message (NewMessageResponder) keeps the same contract
+// with a message's means: Defer shows the typing indicator, Send replies to
+// the message, a rate-limit notice is a reaction.
 type Responder struct {
 	rest    *REST
 	in      *discordgo.Interaction
+	msg     *discordgo.Message // message mode; nil for an interaction
+	quiet   bool               // message mode: errors only for what the asker must know
 	private bool
+	typing  func() // stops the typing indicator; nil when none
 
 	mu    sync.Mutex
 	state replyState
@@ -179,10 +255,20 @@ func (p *Responder) Defer(ctx context.Context) error {
 	if p.state != notAcknowledged {
 		return nil
 	}
+	if p.msg != nil {
+		p.typing = startTyping(ctx, p.rest, p.msg.ChannelID)
+		p.state = deferred
+		return nil
+	}
 	err := p.rest.Respond(ctx, p.in, &discordgo.InteractionResponse{
 		Type: discordgo.InteractionResponseDeferredChannelMessageWithSource,
 		Data: &discordgo.InteractionResponseData{Flags: p.flags()},
 	})
+	if err != nil && !answered(err) && ctx.Err() == nil {
+		// No answer: Discord may well have taken it. Go on; Send finds out.
+		p.state = ackUncertain
+		return fmt.Errorf("%w: %w", ErrAckUncertain, err)
+	}
 	if err != nil {
 		return err
 	}
@@ -195,9 +281,9 @@ func (p *Responder) Defer(ctx context.Context) error {
 // interaction is deferred and not yet answered.
 func (p *Responder) Progress(ctx context.Context, text string) error {
 	p.mu.Lock()
-	if p.state != deferred {
+	if p.state != deferred || p.msg != nil {
 		p.mu.Unlock()
-		return nil
+		return nil // a message shows typing, not progress
 	}
 	p.mu.Unlock()
 	content := Truncate(text, MaxContent)
@@ -218,18 +304,29 @@ func (p *Responder) Send(ctx context.Context, msgs ...Message) error {
 			return err // a rendering bug: better an error reply than a 400 and none
 		}
 	}
+	if p.msg != nil {
+		return p.sendMessagesLocked(ctx, msgs)
+	}
 	first, rest := msgs[0], msgs[1:]
 	var err error
-	switch p.state {
-	case notAcknowledged:
+	state := p.state
+	if state == notAcknowledged || state == ackUncertain {
 		err = p.rest.Respond(ctx, p.in, &discordgo.InteractionResponse{
 			Type: discordgo.InteractionResponseChannelMessageWithSource,
 			Data: &discordgo.InteractionResponseData{Content: first.Content, Embeds: first.Embeds, Flags: p.flags(),
 				Files: first.Files, Components: first.Components},
 		})
-		if err == nil {
+		switch {
+		case err == nil:
 			p.acked = time.Now()
+		case alreadyAcknowledged(err):
+			// A deferral whose answer was lost did reach Discord: the
+			// asker sees "thinking…", which the reply replaces.
+			state, err = deferred, nil
 		}
+	}
+	switch state {
+	case notAcknowledged, ackUncertain:
 	case deferred:
 		content, embeds := first.Content, first.Embeds
 		if embeds == nil {
@@ -266,6 +363,12 @@ func (p *Responder) SendText(ctx context.Context, text string) error {
 // had got: as the callback, the edit of the deferred response, or a private
 // follow-up after a reply already sent.
 func (p *Responder) Fail(ctx context.Context, err error) error {
+	if p.msg != nil {
+		p.stopTyping()
+		if p.Replied() || p.quiet && !mustTell(err) {
+			return nil
+		}
+	}
 	if p.Replied() {
 		// The user has an answer; say privately that something went wrong after it.
 		p.makePrivate()

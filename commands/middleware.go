@@ -27,18 +27,26 @@ func Recover(log *slog.Logger) Middleware {
 				err = fmt.Errorf("%w: %v", ErrPanic, p)
 				r.Outcome, r.Reason = "error", "panic"
 				log.LogAttrs(ctx, slog.LevelError, "command panicked",
-					slog.String("command", r.Command), slog.String("interaction_id", r.Interaction.ID),
+					slog.String("command", r.Command), r.idAttr(),
 					slog.Any("panic", p), slog.String("stack", string(debug.Stack())))
 				rctx, cancel := replyContext(ctx)
 				defer cancel()
 				if ferr := r.Respond.Fail(rctx, err); ferr != nil {
 					log.LogAttrs(ctx, slog.LevelWarn, "could not report a panic to the user",
-						slog.String("interaction_id", r.Interaction.ID), slog.Any("error", ferr))
+						r.idAttr(), slog.Any("error", ferr))
 				}
 			}()
 			return next.Handle(ctx, r)
 		})
 	}
+}
+
+// idAttr names the request in a log line: interaction_id or message_id.
+func (r *Request) idAttr() slog.Attr {
+	if r.Message != nil {
+		return slog.String("message_id", r.Message.ID)
+	}
+	return slog.String("interaction_id", r.Interaction.ID)
 }
 
 // replyContext is for the last reply after something went wrong: it keeps
@@ -51,10 +59,19 @@ func replyContext(ctx context.Context) (context.Context, context.CancelFunc) {
 // Defer acknowledges the interaction at once with a deferred ("thinking…")
 // response, ephemeral when the request is private, so that Discord's 3 s
 // deadline is met however long the answer takes.
+//
+// For a message it shows the typing indicator instead, until the reply. A
+// request marked Instant (a reply that needs no work) skips both.
 func Defer() Middleware {
 	return func(next Handler) Handler {
 		return HandlerFunc(func(ctx context.Context, r *Request) error {
-			if err := r.Respond.Defer(ctx); err != nil {
+			if r.Instant {
+				return next.Handle(ctx, r)
+			}
+			if err := r.Respond.Defer(ctx); errors.Is(err, ErrAckUncertain) {
+				// Discord may have taken it: answer anyway (Send copes).
+				r.Annotate(slog.String("ack", err.Error()))
+			} else if err != nil {
 				return fmt.Errorf("acknowledging: %w", err)
 			}
 			return next.Handle(ctx, r)
@@ -77,7 +94,7 @@ func ForcePrivate() Middleware {
 var ErrRateLimitedUser = errors.New("user rate limit")
 
 // RateLimit refuses a user who has used up their allowance, with a private
-// notice saying when to try again. It runs before Defer so that the notice
+// notice saying when to try again (a ⏳ reaction on a message). It runs before Defer so that the notice
 // can be private whatever the command's own visibility.
 func RateLimit(l *RateLimiter) Middleware {
 	return func(next Handler) Handler {
@@ -87,8 +104,7 @@ func RateLimit(l *RateLimiter) Middleware {
 				return next.Handle(ctx, r)
 			}
 			r.Outcome = "rate_limited"
-			r.Respond.makePrivate()
-			return r.Respond.SendText(ctx, RateLimitNotice(l.PerMinute(), wait))
+			return r.Respond.limited(ctx, RateLimitNotice(l.PerMinute(), wait))
 		})
 	}
 }
@@ -105,10 +121,14 @@ func RateLimitNotice(perMinute int, wait time.Duration) string {
 // AsQuestion marks the command as a question from entry (ops.EntrySlash):
 // Logging then logs it, and counts it in the metrics, as a question. Put it
 // before RateLimit, so that refused questions count too.
+// An empty entry keeps the one the request already has (messages set
+// theirs by trigger).
 func AsQuestion(entry string) Middleware {
 	return func(next Handler) Handler {
 		return HandlerFunc(func(ctx context.Context, r *Request) error {
-			r.Entry = entry
+			if entry != "" {
+				r.Entry = entry
+			}
 			return next.Handle(ctx, r)
 		})
 	}
@@ -146,21 +166,31 @@ func Logging(log *slog.Logger, m *ops.Metrics) Middleware {
 			if err != nil && !IsUserError(err) {
 				level = slog.LevelError
 			}
-			attrs := []slog.Attr{slog.String("command", r.Command)}
-			if r.Entry != "" {
-				attrs = append(attrs, slog.String("entry", r.Entry))
+			msg := "command"
+			var attrs []slog.Attr
+			if r.Message != nil {
+				msg = "message question"
+				attrs = append(attrs, slog.String("entry", r.Entry), slog.String("trigger", r.Trigger),
+					slog.String("message_id", r.Message.ID))
+			} else {
+				attrs = append(attrs, slog.String("command", r.Command))
+				if r.Entry != "" {
+					attrs = append(attrs, slog.String("entry", r.Entry))
+				}
+				attrs = append(attrs, slog.String("interaction_id", r.Interaction.ID))
 			}
 			attrs = append(attrs,
-				slog.String("interaction_id", r.Interaction.ID),
 				slog.String("user_id", r.UserID()),
-				slog.String("guild_id", r.Interaction.GuildID),
-				slog.String("channel_id", r.Interaction.ChannelID),
+				slog.String("guild_id", r.GuildID()),
+				slog.String("channel_id", r.ChannelID()),
 				slog.String("outcome", outcome),
 			)
 			if reason != "" {
 				attrs = append(attrs, slog.String("reason", reason))
 			}
-			attrs = append(attrs, slog.Bool("private", r.Private))
+			if r.Message == nil {
+				attrs = append(attrs, slog.Bool("private", r.Private))
+			}
 			var firstResponse time.Duration
 			if acked := r.Respond.AckedAt(); !acked.IsZero() {
 				firstResponse = acked.Sub(start)
@@ -177,11 +207,54 @@ func Logging(log *slog.Logger, m *ops.Metrics) Middleware {
 			if err != nil {
 				attrs = append(attrs, slog.Any("error", err))
 			}
-			log.LogAttrs(ctx, level, "command", attrs...)
+			log.LogAttrs(ctx, level, msg, attrs...)
 			if r.Entry != "" {
+				if r.Message != nil && !r.Respond.Replied() {
+					took = 0 // nothing shown (answer-channel silence): no answer time
+				}
 				RecordQuestion(m, r.Entry, outcome, r.Answer, firstResponse, took)
 			}
 			return err
 		})
 	}
+}
+
+// Decider says, from retrieval and the decision alone (no LLM), whether a
+// question will be answered: *answer.Engine.
+type Decider interface {
+	WillAnswer(ctx context.Context, question string) (bool, error)
+}
+
+// Decide settles, before any allowance is used or typing shown, whether a
+// question that did not address the bot (Request.Quiet: an answer channel)
+// will be answered; one that will not is left in silence, logged as
+// not_covered with reason "silent". A nil d decides nothing. A question
+// that cannot be asked (too long) goes on, to be told so.
+func Decide(d Decider) Middleware {
+	return func(next Handler) Handler {
+		return HandlerFunc(func(ctx context.Context, r *Request) error {
+			if r.Quiet && d != nil {
+				if ok, err := d.WillAnswer(ctx, r.Question); err == nil && !ok {
+					r.Outcome, r.Reason = ops.OutcomeNotCovered, "silent"
+					return nil
+				}
+			}
+			return next.Handle(ctx, r)
+		})
+	}
+}
+
+// QuestionSteps are the steps every question takes before its handler, in
+// the one order both entry points keep: mark it a question (entry; "" keeps
+// the request's), decide whether it will be answered, take it from the
+// asker's allowance, then acknowledge it (defer, or typing for a message).
+// Logging and Recover wrap them (the Router's, or the message path's own).
+func QuestionSteps(entry string, l *RateLimiter, d Decider) []Middleware {
+	return []Middleware{AsQuestion(entry), Decide(d), RateLimit(l), Defer()}
+}
+
+// DeciderOf is a's Decider, or nil when it has none.
+func DeciderOf(a Answerer) Decider {
+	d, _ := a.(Decider)
+	return d
 }

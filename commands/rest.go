@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"strings"
 	"time"
 
@@ -44,19 +45,31 @@ func NoMentions() *discordgo.MessageAllowedMentions {
 // URLs). It is safe for concurrent use.
 type REST struct {
 	s       *discordgo.Session
+	ix      *interactionClient // callbacks, edits and follow-ups of interactions
 	timeout time.Duration
 }
 
 // NewREST returns a REST using s, with DefaultCallTimeout per call.
+// Interaction callbacks, edits and follow-ups go over s.Client but not
+// through discordgo's rate limiter (see interactionClient); the rest does.
 func NewREST(s *discordgo.Session) *REST {
-	return &REST{s: s, timeout: DefaultCallTimeout}
+	return &REST{s: s, ix: newInteractionClient(s, DefaultMaxOpenInteractions), timeout: DefaultCallTimeout}
 }
 
 // call runs fn, passing it the request options every call gets, and waits
 // out rate limits; secret, when not empty, is scrubbed from the error.
 func (c *REST) call(ctx context.Context, what, secret string, fn func(opts ...discordgo.RequestOption) error) error {
-	_, err := callValue(c, ctx, what, secret, func(opts ...discordgo.RequestOption) (struct{}, error) {
+	_, err := callValue(c, ctx, what, secret, func(_ context.Context, opts ...discordgo.RequestOption) (struct{}, error) {
 		return struct{}{}, fn(opts...)
+	})
+	return err
+}
+
+// callOwn is call for requests the interaction client sends: fn gets the
+// call's context (deadline included) instead of discordgo's options.
+func (c *REST) callOwn(ctx context.Context, what, secret string, fn func(ctx context.Context) error) error {
+	_, err := callValue(c, ctx, what, secret, func(ctx context.Context, _ ...discordgo.RequestOption) (struct{}, error) {
+		return struct{}{}, fn(ctx)
 	})
 	return err
 }
@@ -67,7 +80,7 @@ func (c *REST) call(ctx context.Context, what, secret string, fn func(opts ...di
 // looking at any context; so each attempt runs on its own goroutine, and
 // the call gives up at the deadline while that goroutine finishes by
 // itself.
-func callValue[T any](c *REST, ctx context.Context, what, secret string, fn func(opts ...discordgo.RequestOption) (T, error)) (T, error) {
+func callValue[T any](c *REST, ctx context.Context, what, secret string, fn func(ctx context.Context, opts ...discordgo.RequestOption) (T, error)) (T, error) {
 	var zero T
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
@@ -78,7 +91,7 @@ func callValue[T any](c *REST, ctx context.Context, what, secret string, fn func
 	for attempt := 0; ; attempt++ {
 		done := make(chan result, 1)
 		go func() {
-			v, err := fn(discordgo.WithContext(ctx), discordgo.WithRetryOnRatelimit(false))
+			v, err := fn(ctx, discordgo.WithContext(ctx), discordgo.WithRetryOnRatelimit(false))
 			done <- result{v, err}
 		}()
 		var r result
@@ -113,37 +126,26 @@ func callValue[T any](c *REST, ctx context.Context, what, secret string, fn func
 
 // Respond answers an interaction (the callback). Message data gets NoMentions.
 func (c *REST) Respond(ctx context.Context, in *discordgo.Interaction, resp *discordgo.InteractionResponse) error {
+	var files []*discordgo.File
 	if resp.Data != nil {
 		resp.Data.AllowedMentions = NoMentions()
+		files = resp.Data.Files
 	}
-	return c.call(ctx, "interaction callback", in.Token, func(opts ...discordgo.RequestOption) error {
-		if resp.Data != nil {
-			rewind(resp.Data.Files)
-		}
-		return c.s.InteractionRespond(in, resp, opts...)
+	uri := discordgo.EndpointInteractionResponse(in.ID, in.Token)
+	return c.callOwn(ctx, "interaction callback", in.Token, func(ctx context.Context) error {
+		_, err := c.ix.do(ctx, http.MethodPost, uri, in.Token, resp, files)
+		return err
 	})
 }
 
-// EditOriginal edits the interaction's first response.
+// EditOriginal edits the interaction's first response. Discord limits
+// these per interaction token, and so does the interaction client: one
+// interaction's 429 holds up no other answer.
 func (c *REST) EditOriginal(ctx context.Context, in *discordgo.Interaction, edit *discordgo.WebhookEdit) error {
 	edit.AllowedMentions = NoMentions()
-	// discordgo files every webhook edit, whatever its token, under one
-	// rate-limit bucket, so one interaction's 429 would hold up every
-	// answer; Discord limits them per token, and so do we.
 	uri := discordgo.EndpointWebhookMessage(in.AppID, in.Token, "@original")
-	if len(edit.Files) > 0 {
-		// Files go as Discord expects them: multipart, the message as payload_json.
-		contentType, body, err := discordgo.MultipartBodyWithJSON(edit, edit.Files)
-		if err != nil {
-			return fmt.Errorf("discord: edit of the interaction response: %w", err)
-		}
-		return c.call(ctx, "edit of the interaction response", in.Token, func(opts ...discordgo.RequestOption) error {
-			_, err := c.s.RequestRaw("PATCH", uri, contentType, body, uri, 0, opts...)
-			return err
-		})
-	}
-	return c.call(ctx, "edit of the interaction response", in.Token, func(opts ...discordgo.RequestOption) error {
-		_, err := c.s.RequestWithBucketID("PATCH", uri, edit, uri, opts...)
+	return c.callOwn(ctx, "edit of the interaction response", in.Token, func(ctx context.Context) error {
+		_, err := c.ix.do(ctx, http.MethodPatch, uri, in.Token, edit, edit.Files)
 		return err
 	})
 }
@@ -151,17 +153,25 @@ func (c *REST) EditOriginal(ctx context.Context, in *discordgo.Interaction, edit
 // Followup sends a follow-up message to an interaction.
 func (c *REST) Followup(ctx context.Context, in *discordgo.Interaction, params *discordgo.WebhookParams) error {
 	params.AllowedMentions = NoMentions()
-	return c.call(ctx, "interaction follow-up", in.Token, func(opts ...discordgo.RequestOption) error {
-		rewind(params.Files)
-		_, err := c.s.FollowupMessageCreate(in, true, params, opts...)
+	uri := discordgo.EndpointWebhookToken(in.AppID, in.Token) + "?wait=true"
+	return c.callOwn(ctx, "interaction follow-up", in.Token, func(ctx context.Context) error {
+		_, err := c.ix.do(ctx, http.MethodPost, uri, in.Token, params, params.Files)
 		return err
 	})
 }
 
+// Done frees what REST keeps for the interaction (its rate-limit state):
+// its answer has been delivered. A later call about it still works, with
+// no state kept.
+func (c *REST) Done(in *discordgo.Interaction) { c.ix.forget(in.Token) }
+
+// OpenInteractions is how many interactions REST keeps state for now.
+func (c *REST) OpenInteractions() int { return c.ix.openCount() }
+
 // Send posts a message in a channel.
 func (c *REST) Send(ctx context.Context, channelID string, msg *discordgo.MessageSend) (*discordgo.Message, error) {
 	msg.AllowedMentions = NoMentions()
-	return callValue(c, ctx, "send message", "", func(opts ...discordgo.RequestOption) (*discordgo.Message, error) {
+	return callValue(c, ctx, "send message", "", func(_ context.Context, opts ...discordgo.RequestOption) (*discordgo.Message, error) {
 		rewind(msg.Files)
 		return c.s.ChannelMessageSendComplex(channelID, msg, opts...)
 	})
@@ -184,7 +194,7 @@ func (c *REST) React(ctx context.Context, channelID, messageID, emoji string) er
 // RegisterCommands replaces the application's commands in guildID, or the
 // global ones when guildID is empty, with cmds (a bulk overwrite).
 func (c *REST) RegisterCommands(ctx context.Context, appID, guildID string, cmds []*discordgo.ApplicationCommand) ([]*discordgo.ApplicationCommand, error) {
-	return callValue(c, ctx, "register commands", "", func(opts ...discordgo.RequestOption) ([]*discordgo.ApplicationCommand, error) {
+	return callValue(c, ctx, "register commands", "", func(_ context.Context, opts ...discordgo.RequestOption) ([]*discordgo.ApplicationCommand, error) {
 		return c.s.ApplicationCommandBulkOverwrite(appID, guildID, cmds, opts...)
 	})
 }

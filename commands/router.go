@@ -84,6 +84,11 @@ func (rt *Router) Refuse(ctx context.Context, in *discordgo.Interaction, err err
 }
 
 func (rt *Router) handle(ctx context.Context, in *discordgo.Interaction, refuse error) {
+	if rt.rest != nil {
+		// The answer is delivered (or given up) when handle returns: free
+		// what REST keeps for the interaction.
+		defer rt.rest.Done(in)
+	}
 	r := &Request{Interaction: in, Received: time.Now()}
 	r.Respond = NewResponder(rt.rest, in, true)
 	defer func() {

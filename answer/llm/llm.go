@@ -19,6 +19,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 	"unicode"
@@ -107,6 +108,13 @@ type Client struct {
 	rootURL        string      // the server's root, for llama.cpp's and Ollama's own routes; "" for OpenAI
 	http           *http.Client
 	limits         atomic.Pointer[Limits]
+
+	est     estimator // the model's speed, from the calls that finished
+	queueMu sync.Mutex
+	waiting int             // callers waiting for a slot
+	drains  sync.WaitGroup  // requests running, some outliving their callers
+	life    context.Context // ended by Close: stops the requests
+	stop    context.CancelFunc
 }
 
 // New checks cfg and returns a Client. It sends nothing; see Check.
@@ -162,6 +170,7 @@ func New(cfg Config) (*Client, error) {
 		slots:       make(chan struct{}, orDefault(cfg.MaxConcurrency, DefaultMaxConcurrency)),
 		log:         cfg.Logger,
 	}
+	c.life, c.stop = context.WithCancel(context.Background())
 	if c.maxRetries < 0 {
 		c.maxRetries = 0
 	}

@@ -48,6 +48,7 @@ func newClient(t *testing.T, srv *llmtest.Server, edit func(*llm.Config)) (*llm.
 		t.Fatalf("New: %v", err)
 	}
 	llm.SetBackoffBase(c, time.Millisecond)
+	t.Cleanup(c.Close) // before the server closes: ends requests left to drain
 	t.Cleanup(func() {
 		if strings.Contains(logs.String(), testKey) {
 			t.Errorf("the API key appears in the logs:\n%s", logs)

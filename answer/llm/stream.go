@@ -19,7 +19,12 @@ import (
 // each time a chunk adds to it, so it should return quickly.
 //
 // Stream first waits for a concurrency slot for as long as ctx allows, then
-// spends at most Config.Timeout on the call. Failures before any text
+// spends at most Config.Timeout on the call. It does not start a call that
+// its running estimate of the model's speed says cannot finish before ctx's
+// deadline, counting the queue for a slot (ErrOverloaded, at once). A call
+// the caller gives up on keeps its slot until the server has ended the
+// response (or Config.Timeout from the call's start has passed): the
+// server never has more than Config.MaxConcurrency calls of this client. Failures before any text
 // reached onText are retried (429, 5xx, dropped connections) with backoff,
 // honouring Retry-After; after text has been shown nothing is retried. On
 // error the Completion still holds the text that arrived and the attempts
@@ -31,13 +36,18 @@ func (c *Client) Stream(ctx context.Context, msgs []Message, onText func(soFar s
 	if err != nil {
 		return Completion{}, err
 	}
-	if err := c.acquire(ctx); err != nil {
-		e := c.classify(ctx, op, err, &responseInfo{}, false)
-		e.Message += fmt.Sprintf(" while waiting for one of %d call slots (LLM_MAX_CONCURRENCY)", cap(c.slots))
+	if e := c.admit(ctx); e != nil {
+		level := slog.LevelDebug
+		if errors.Is(e, ErrOverloaded) {
+			level = slog.LevelInfo
+		}
+		c.log.LogAttrs(ctx, level, "llm: call not started", slog.String("model", c.model), slog.String("error", e.Error()))
 		return Completion{}, e
 	}
-	defer c.release()
-	ctx, cancel := context.WithTimeoutCause(ctx, c.timeout, c.timeoutCause)
+	slot := &heldSlot{release: c.release}
+	defer slot.done()
+	callDeadline := time.Now().Add(c.timeout)
+	ctx, cancel := context.WithDeadlineCause(ctx, callDeadline, c.timeoutCause)
 	defer cancel()
 
 	req := c.chatRequest(apiMsgs)
@@ -51,7 +61,7 @@ func (c *Client) Stream(ctx context.Context, msgs []Message, onText func(soFar s
 			req.StreamOptions = &openai.StreamOptions{IncludeUsage: true}
 		}
 		var e *Error
-		comp, e = c.streamOnce(ctx, req, onText)
+		comp, e = c.streamOnce(ctx, callDeadline, req, onText, slot)
 		if e == nil {
 			if rememberNoStreamOptions && !c.noStreamOption.Swap(true) {
 				c.log.LogAttrs(ctx, slog.LevelInfo, "llm: server rejects stream_options; no longer sending it, so token usage may be missing",
@@ -121,21 +131,95 @@ func (c *Client) chatRequest(msgs []openai.ChatCompletionMessage) openai.ChatCom
 	return req
 }
 
+// drainGrace is how long past the call's deadline a request the caller
+// gave up on may run before its connection is closed.
+const drainGrace = time.Second
+
+// streamEvent is one chunk of a stream, or the error that ended it.
+type streamEvent struct {
+	chunk   openai.ChatCompletionStreamResponse
+	err     error
+	opening bool // err came from opening the stream: there is none
+}
+
 // streamOnce makes one request and reads its stream to the end.
-func (c *Client) streamOnce(ctx context.Context, req openai.ChatCompletionRequest, onText func(string)) (Completion, *Error) {
+//
+// The request runs on its own goroutine, under a context the caller's does
+// not cancel: a server notices a closed connection only when it next
+// writes (one sleeping before its first token, not for a long while), so
+// closing the connection when the caller gives up would free a slot the
+// server still fills. When the caller gives up, streamOnce returns at once
+// and the goroutine keeps reading, discarding, until the server ends the
+// response — or a second past the call's own deadline (Config.Timeout
+// from its start) has passed, or Close is called — and only then frees the slot it was handed.
+func (c *Client) streamOnce(ctx context.Context, callDeadline time.Time, req openai.ChatCompletionRequest, onText func(string), slot *heldSlot) (Completion, *Error) {
 	info := &responseInfo{}
 	var comp Completion
-	stream, err := c.api.CreateChatCompletionStream(withResponseInfo(ctx, info), req)
-	if err != nil {
-		return comp, c.classify(ctx, "stream", err, info, false)
-	}
-	defer stream.Close()
+	start := time.Now()
+	// A little past the call's deadline, so that the caller sees its own
+	// deadline first and the request is the one left to finish.
+	reqCtx, cancelReq := context.WithDeadline(c.life, callDeadline.Add(drainGrace))
+	events := make(chan streamEvent)
+	abandon := make(chan struct{})
+	c.drains.Add(1)
+	go func() {
+		defer c.drains.Done()
+		defer cancelReq()
+		emit := func(ev streamEvent) bool {
+			select {
+			case events <- ev:
+				return true
+			case <-abandon:
+				return false
+			}
+		}
+		stream, err := c.api.CreateChatCompletionStream(withResponseInfo(reqCtx, info), req)
+		if err != nil {
+			if !emit(streamEvent{err: err, opening: true}) {
+				slot.drained() // handed over: the server has answered
+			}
+			return
+		}
+		delivering := true
+		var sp speed
+		for {
+			chunk, err := stream.Recv()
+			sp.see(chunk, err, start)
+			if delivering && !emit(streamEvent{chunk: chunk, err: err}) {
+				delivering = false // the caller has gone; read on, discarding, to the end
+			}
+			if err != nil {
+				// Every call the server finished teaches the estimate, those
+				// the caller gave up on too: they are the slow ones.
+				sp.report(&c.est, start)
+				stream.Close()
+				if !delivering {
+					slot.drained() // handed over: the response has ended
+				}
+				return
+			}
+		}
+	}()
 
 	var text strings.Builder
-	events := 0
+	n := 0
 	for {
-		chunk, err := stream.Recv()
-		if err != nil {
+		var ev streamEvent
+		select {
+		case ev = <-events:
+		case <-ctx.Done():
+			slot.handOff() // the goroutine frees it when the server is done
+			close(abandon)
+			comp.Text = text.String()
+			e := c.classify(ctx, "stream", ctx.Err(), &responseInfo{}, n > 0)
+			e.delivered = text.Len() > 0
+			return comp, e
+		}
+		if ev.opening {
+			return comp, c.classify(ctx, "stream", ev.err, info, false)
+		}
+		n++
+		if err := ev.err; err != nil {
 			comp.Text = text.String()
 			if comp.FinishReason != "" {
 				// The server said it was done; a lost [DONE] or usage chunk
@@ -151,7 +235,7 @@ func (c *Client) streamOnce(ctx context.Context, req openai.ChatCompletionReques
 				// go-openai reports [DONE] and a clean close alike as io.EOF;
 				// without a finish_reason both mean the answer is incomplete.
 				e = &Error{Op: "stream", Kind: ErrCutOff, Message: "the stream ended without a finish_reason"}
-				if events == 0 && !isEventStream(info.contentType) {
+				if n == 1 && !isEventStream(info.contentType) {
 					e.Kind = ErrMalformed
 					e.Message = fmt.Sprintf("the server answered with %q instead of an event stream", info.contentType)
 				}
@@ -162,7 +246,7 @@ func (c *Client) streamOnce(ctx context.Context, req openai.ChatCompletionReques
 			e.requestID = info.requestID
 			return comp, e
 		}
-		events++
+		chunk := ev.chunk
 		if chunk.Model != "" {
 			comp.Model = chunk.Model
 		}
@@ -189,6 +273,51 @@ func (c *Client) streamOnce(ctx context.Context, req openai.ChatCompletionReques
 			}
 		}
 	}
+}
+
+// speed follows one response for the estimator: when its first text came,
+// its size and whether the server finished it.
+type speed struct {
+	first    time.Duration
+	chars    int
+	tokens   int // the server's count; 0 if it sent none
+	finished bool
+}
+
+func (sp *speed) see(chunk openai.ChatCompletionStreamResponse, err error, start time.Time) {
+	if err != nil {
+		return
+	}
+	if chunk.Usage != nil {
+		sp.tokens = chunk.Usage.CompletionTokens
+	}
+	for _, ch := range chunk.Choices {
+		if ch.Index != 0 {
+			continue
+		}
+		if ch.Delta.Content != "" {
+			if sp.chars == 0 {
+				sp.first = time.Since(start)
+			}
+			sp.chars += len(ch.Delta.Content)
+		}
+		if ch.FinishReason != "" {
+			sp.finished = true
+		}
+	}
+}
+
+// report adds a finished response to est: tokens as the server counted
+// them, or about four characters a token.
+func (sp *speed) report(est *estimator, start time.Time) {
+	if !sp.finished {
+		return
+	}
+	tokens := sp.tokens
+	if tokens <= 0 {
+		tokens = (sp.chars + 3) / 4
+	}
+	est.observe(sp.first, time.Since(start), tokens)
 }
 
 func isEventStream(contentType string) bool {

@@ -21,8 +21,9 @@ import (
 
 // Readiness conditions of the bot, as /readyz names the unmet ones.
 const (
-	readyIndex   = "index loaded"
-	readyGateway = "gateway connected"
+	readyIndex    = "index loaded"
+	readyGateway  = "gateway connected"
+	readyCommands = "slash commands registered" // only where shard 0 runs
 )
 
 // runBot serves the Discord bot until ctx ends (SIGINT or SIGTERM): the
@@ -49,13 +50,27 @@ func runBot(ctx context.Context, args []string, env Env) error {
 	if cfg.DiscordToken == "" {
 		return errors.New("DISCORD_TOKEN is not set: create a bot in the Discord developer portal and put its token in .env (see README, Discord), or try the bot with `bytewatch run --emulator`")
 	}
+	if err := cfg.ShardCheck(); err != nil {
+		return err
+	}
 	return serveBot(ctx, cfg, newLogger(cfg, env.Stderr), func(r bot.Ready) {
 		where := "globally (they can take up to an hour to appear)"
 		if r.GuildID != "" {
 			where = "in server " + r.GuildID
 		}
-		fmt.Fprintf(env.Stdout, "bytewatch %s is online as %s; %s registered %s.\nInvite it to a server: %s\n",
-			Version(), r.Username, plural(r.Commands, "slash command", "slash commands"), where, r.InviteURL)
+		shards := ""
+		if r.ShardCount > 1 {
+			shards = fmt.Sprintf(" (shards %v of %d)", r.Shards, r.ShardCount)
+		}
+		commands := plural(r.Commands, "slash command", "slash commands") + " registered " + where
+		switch {
+		case !r.Registers:
+			commands = "the process running shard 0 registers the slash commands"
+		case r.CommandsErr != nil:
+			commands = "the slash commands are NOT registered yet (retrying; mentions and DMs work): " + r.CommandsErr.Error()
+		}
+		fmt.Fprintf(env.Stdout, "bytewatch %s is online as %s%s; %s.\nInvite it to a server: %s\n",
+			Version(), r.Username, shards, commands, r.InviteURL)
 	})
 }
 
@@ -80,6 +95,11 @@ func serveBot(ctx context.Context, cfg config.Config, log *slog.Logger, onReady 
 		return err
 	}
 	defer ix.Close()
+	if client != nil {
+		// Last: a request whose asker gave up keeps its slot until the
+		// server is done with it; at exit it is cut off.
+		defer client.Close()
+	}
 	ready.Set(readyIndex, true)
 	metrics.Index(ix.Version(), ix.Base().Stats().Facts)
 	// A bad key, an unknown model or a request the server rejects stops the
@@ -122,6 +142,9 @@ func serveBot(ctx context.Context, cfg config.Config, log *slog.Logger, onReady 
 		Metrics:            metrics,
 		OnServing:          func(up bool) { ready.Set(readyGateway, up) },
 		OnReady:            onReady,
+		OnCommands:         func(err error) { ready.SetErr(readyCommands, err) },
+		ShardCount:         cfg.ShardCount,
+		ShardIDs:           cfg.ShardIDs,
 	})
 }
 

@@ -32,6 +32,8 @@ type Config struct {
 	AnswerChannelIDs   []string // ANSWER_CHANNEL_IDS
 	ModeratorRoleIDs   []string // MODERATOR_ROLE_IDS
 	RateLimitPerMinute int      // RATE_LIMIT_PER_MINUTE
+	ShardCount         int      // SHARD_COUNT: 0 unsharded, ShardCountAuto for "auto"
+	ShardIDs           []int    // SHARD_ID or SHARD_IDS: this process's shards; nil for all
 
 	// StaleAfter is how old an answer's newest source may be before the
 	// answer says so (STALE_AFTER: "180d" or a Go duration; 0 for never).
@@ -150,6 +152,7 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 			c.StaleAfter = d
 		}
 	}
+	errs = append(errs, readShards(lookup, &c)...)
 	str("HEALTH_ADDR", &c.HealthAddr)
 	str("LOG_FORMAT", &c.LogFormat)
 	str("LOG_LEVEL", &c.LogLevel)

@@ -58,20 +58,73 @@ const privilegedIntents = discordgo.IntentGuildMembers | discordgo.IntentGuildPr
 // block the server.
 const writeTimeout = 5 * time.Second
 
-// gatewayState is the gateway's side of the one session the emulator keeps.
-// Guarded by Server.mu.
+// gatewayState is the gateway's side of the sessions the emulator keeps:
+// one per shard (shard 0 for a bot that does not shard). Guarded by
+// Server.mu.
 type gatewayState struct {
 	conns        map[*gatewayConn]bool
-	live         *gatewayConn // has had READY or RESUMED; receives dispatches
-	sessionID    string
-	resumable    bool
-	compress     bool             // the session's Identify asked for zlib frames
-	intents      discordgo.Intent // the session's Identify intents
-	seq          int64            // last sequence number sent in this session
-	log          []sequencedFrame // this session's events, replayed on Resume
+	sessions     map[int]*shardSession // by shard id
+	shardCount   int                   // from the last Identify; 1 when it named no shard
+	outage       bool                  // the gateway refuses connections
 	stats        GatewayStats
 	lastIdentify *discordgo.Identify
 	lastQuery    url.Values
+	identifyLog  []ShardIdentify
+}
+
+// shardSession is one shard's session.
+type shardSession struct {
+	live      *gatewayConn // has had READY or RESUMED; receives dispatches
+	sessionID string
+	resumable bool
+	compress  bool             // the session's Identify asked for zlib frames
+	intents   discordgo.Intent // the session's Identify intents
+	seq       int64            // last sequence number sent in this session
+	log       []sequencedFrame // this session's events, replayed on Resume
+}
+
+// ShardIdentify is one accepted Identify: which shard, of how many, when.
+type ShardIdentify struct {
+	Shard, Count int
+	At           time.Time
+}
+
+// session returns shard's session, made empty if there is none.
+func (g *gatewayState) session(shard int) *shardSession {
+	if g.sessions == nil {
+		g.sessions = map[int]*shardSession{}
+	}
+	ss := g.sessions[shard]
+	if ss == nil {
+		ss = &shardSession{}
+		g.sessions[shard] = ss
+	}
+	return ss
+}
+
+// count is how many shards the bot runs (1 when it does not shard).
+func (g *gatewayState) count() int { return max(g.shardCount, 1) }
+
+// ShardFor is the shard that receives a guild's events out of count, as
+// Discord routes them: (guild_id >> 22) % count. DMs ("") go to shard 0.
+func ShardFor(guildID string, count int) int {
+	if count <= 1 || guildID == "" {
+		return 0
+	}
+	id, err := strconv.ParseUint(guildID, 10, 64)
+	if err != nil {
+		return 0
+	}
+	return int((id >> 22) % uint64(count))
+}
+
+// shardOfLocked is the shard that receives guildID's events now.
+func (s *Server) shardOfLocked(guildID string) int { return ShardFor(guildID, s.gw.count()) }
+
+// intentsForLocked are the intents of the session that receives guildID's
+// events.
+func (s *Server) intentsForLocked(guildID string) discordgo.Intent {
+	return s.gw.session(s.shardOfLocked(guildID)).intents
 }
 
 func (g *gatewayState) allConns() []*gatewayConn {
@@ -90,16 +143,19 @@ type sequencedFrame struct {
 // GatewayStats counts what happened on the gateway.
 type GatewayStats struct {
 	Connections   int              // websocket connections accepted
+	Refused       int              // connections refused during an Outage
 	Open          int              // websocket connections open now
 	Identifies    int              // identifies accepted; each starts a new session
 	Resumes       int              // resumes accepted
 	FailedResumes int              // resumes answered with Invalid Session
 	Heartbeats    int              // heartbeats received
-	Live          bool             // a connection has had READY or RESUMED and receives dispatches
-	Ready         bool             // Live, and the client has sent a heartbeat on that connection: what WaitReady waits for
-	SessionID     string           // the current session
-	Sequence      int64            // the last sequence number sent
-	Intents       discordgo.Intent // the current session's intents
+	Live          bool             // a connection has had READY or RESUMED and receives dispatches (shard 0's)
+	Ready         bool             // every shard Live, and the client has sent a heartbeat on each connection: what WaitReady waits for
+	SessionID     string           // the current session (shard 0's)
+	Sequence      int64            // the last sequence number sent (shard 0's)
+	Intents       discordgo.Intent // the current session's intents (shard 0's)
+	Shards        int              // the shard count of the last Identify; 1 without sharding
+	LiveShards    []int            // the shards with a live connection
 }
 
 // gatewayConn is one websocket connection.
@@ -109,6 +165,7 @@ type gatewayConn struct {
 	compress   atomic.Bool // send zlib-compressed binary frames
 	identified atomic.Bool // has identified or resumed; cleared by Invalid Session
 	heartbeats int         // heartbeats received on this connection; guarded by Server.mu
+	shard      int         // the shard it identified or resumed as; guarded by Server.mu
 }
 
 // write sends one frame, compressed if the session asked for it.
@@ -160,9 +217,13 @@ var upgrader = websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return
 // serveGateway runs one gateway connection: Hello, then opcodes until it closes.
 func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
-	if s.closed {
+	if s.closed || s.gw.outage {
+		if s.gw.outage {
+			s.gw.stats.Refused++
+			s.notifyLocked()
+		}
 		s.mu.Unlock()
-		http.Error(w, "server closed", http.StatusServiceUnavailable)
+		http.Error(w, "server closed or gateway unavailable", http.StatusServiceUnavailable)
 		return
 	}
 	s.gatewayWG.Add(1)
@@ -192,8 +253,8 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 	defer func() {
 		s.mu.Lock()
 		delete(s.gw.conns, c)
-		if s.gw.live == c {
-			s.gw.live = nil
+		if ss := s.gw.sessions[c.shard]; ss != nil && ss.live == c {
+			ss.live = nil
 		}
 		s.notifyLocked()
 		s.mu.Unlock()
@@ -293,24 +354,37 @@ func (s *Server) identify(c *gatewayConn, d json.RawMessage) bool {
 	c.identified.Store(true)
 	c.compress.Store(id.Compress)
 
+	shard, count := 0, 1
+	if id.Shard != nil {
+		shard, count = id.Shard[0], id.Shard[1]
+	}
 	s.dispatchMu.Lock()
 	defer s.dispatchMu.Unlock()
 	s.mu.Lock()
 	s.gw.stats.Identifies++
 	idCopy := id
 	s.gw.lastIdentify = &idCopy
-	s.gw.sessionID = randomHex(16)
-	s.gw.resumable = true
-	s.gw.compress = id.Compress
-	s.gw.intents = id.Intents
-	s.gw.seq = 0
-	s.gw.log = nil
-	if s.gw.live != nil && s.gw.live != c {
-		// One session at a time: the older connection stops receiving events.
-		s.gw.live = nil
+	s.gw.identifyLog = append(s.gw.identifyLog, ShardIdentify{Shard: shard, Count: count, At: time.Now()})
+	s.gw.shardCount = count
+	c.shard = shard
+	ss := s.gw.session(shard)
+	ss.sessionID = randomHex(16)
+	ss.resumable = true
+	ss.compress = id.Compress
+	ss.intents = id.Intents
+	ss.seq = 0
+	ss.log = nil
+	if ss.live != nil && ss.live != c {
+		// One session per shard: the older connection stops receiving events.
+		ss.live = nil
 	}
 	ready := s.readyLocked(id)
-	guilds := s.cfg.guilds
+	var guilds []guildConfig
+	for _, g := range s.cfg.guilds {
+		if ShardFor(g.id, count) == shard {
+			guilds = append(guilds, g)
+		}
+	}
 	s.mu.Unlock()
 
 	s.sendEvent(c, "READY", mustJSON(ready), true)
@@ -343,7 +417,13 @@ func (s *Server) resume(c *gatewayConn, d json.RawMessage) bool {
 	s.dispatchMu.Lock()
 	defer s.dispatchMu.Unlock()
 	s.mu.Lock()
-	if rp.SessionID == "" || rp.SessionID != s.gw.sessionID || !s.gw.resumable || rp.Seq > s.gw.seq {
+	shard, ss := -1, (*shardSession)(nil)
+	for id, x := range s.gw.sessions {
+		if rp.SessionID != "" && x.sessionID == rp.SessionID {
+			shard, ss = id, x
+		}
+	}
+	if ss == nil || !ss.resumable || rp.Seq > ss.seq {
 		s.gw.stats.FailedResumes++
 		s.notifyLocked()
 		s.mu.Unlock()
@@ -351,10 +431,11 @@ func (s *Server) resume(c *gatewayConn, d json.RawMessage) bool {
 		return c.write(opFrame(opInvalidSession, false)) == nil
 	}
 	s.gw.stats.Resumes++
+	c.shard = shard
 	c.identified.Store(true)
-	c.compress.Store(s.gw.compress)
+	c.compress.Store(ss.compress)
 	var replay [][]byte
-	for _, f := range s.gw.log {
+	for _, f := range ss.log {
 		if f.seq > rp.Seq {
 			replay = append(replay, f.frame)
 		}
@@ -375,30 +456,39 @@ func (s *Server) goLive(c *gatewayConn) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.gw.conns[c] {
-		s.gw.live = c
+		s.gw.session(c.shard).live = c
 	}
 	s.notifyLocked()
 }
 
-// sendEvent sends one dispatch with the next sequence number to c, or to the
-// live connection when c is nil. Replayable events are kept for Resume.
-// Callers hold dispatchMu.
+// sendEvent sends one dispatch with the next sequence number to c, or, when
+// c is nil, to the live connection of the shard the event's guild_id routes
+// to (shard 0 for DMs and events of no guild). Replayable events are kept
+// for Resume. Callers hold dispatchMu.
 func (s *Server) sendEvent(c *gatewayConn, eventType string, d []byte, replayable bool) int64 {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
 		return 0
 	}
-	s.gw.seq++
-	seq := s.gw.seq
+	var ss *shardSession
+	if c != nil {
+		ss = s.gw.session(c.shard)
+	} else {
+		var g struct {
+			GuildID string `json:"guild_id"`
+		}
+		_ = json.Unmarshal(d, &g) // malformed events go to shard 0
+		ss = s.gw.session(s.shardOfLocked(g.GuildID))
+		c = ss.live
+	}
+	ss.seq++
+	seq := ss.seq
 	frame := dispatchFrame(seq, eventType, d)
 	if replayable {
-		s.gw.log = append(s.gw.log, sequencedFrame{seq: seq, frame: frame})
+		ss.log = append(ss.log, sequencedFrame{seq: seq, frame: frame})
 	}
-	if c == nil {
-		c = s.gw.live
-	}
-	s.gw.stats.Sequence = seq
+	s.gw.stats.Sequence = s.gw.session(0).seq
 	s.notifyLocked()
 	s.mu.Unlock()
 	if c != nil {
@@ -411,8 +501,9 @@ func (s *Server) sendEvent(c *gatewayConn, eventType string, d []byte, replayabl
 }
 
 // Dispatch sends a gateway event (op 0) of eventType with data as its "d",
-// and returns its sequence number. The event goes to the live connection; if
-// there is none it waits in the session's log and reaches the client when it
+// and returns its sequence number. The event goes to the live connection of
+// the shard its guild_id routes to (see ShardFor); if there is none it waits
+// in that session's log and reaches the client when it
 // resumes (a new Identify starts a new session and loses it, as on Discord).
 func (s *Server) Dispatch(eventType string, data any) (int64, error) {
 	d, err := json.Marshal(data)
@@ -433,14 +524,16 @@ func (s *Server) DispatchRaw(eventType string, d []byte) int64 {
 
 // takeLive returns the live connection and marks it no longer live: the
 // caller is about to make the client leave it.
+// These act on shard 0's session (the only one of a bot that does not shard).
 func (s *Server) takeLive(what string) (*gatewayConn, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c := s.gw.live
+	ss := s.gw.session(0)
+	c := ss.live
 	if c == nil {
 		return nil, fmt.Errorf("discordtest: %s: no live gateway connection", what)
 	}
-	s.gw.live = nil
+	ss.live = nil
 	s.notifyLocked()
 	return c, nil
 }
@@ -470,7 +563,7 @@ func (s *Server) InvalidSession(resumable bool) error {
 	}
 	s.mu.Lock()
 	if !resumable {
-		s.gw.resumable = false
+		s.gw.session(0).resumable = false
 	}
 	s.mu.Unlock()
 	c.identified.Store(false) // the client may identify again on this connection
@@ -514,9 +607,16 @@ func (s *Server) WaitReady(ctx context.Context) error {
 	return s.waitFor(ctx, "a live gateway connection that has heartbeated", s.settledLocked)
 }
 
-// settledLocked reports whether the live connection has carried a heartbeat.
+// settledLocked reports whether every shard's live connection has carried a
+// heartbeat (the one session's, for a bot that does not shard).
 func (s *Server) settledLocked() bool {
-	return s.gw.live != nil && s.gw.live.heartbeats > 0
+	for shard := range s.gw.count() {
+		ss := s.gw.sessions[shard]
+		if ss == nil || ss.live == nil || ss.live.heartbeats == 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // GatewayStats returns the gateway's counters.
@@ -528,11 +628,18 @@ func (s *Server) GatewayStats() GatewayStats {
 
 func (s *Server) gatewayStatsLocked() GatewayStats {
 	st := s.gw.stats
+	ss := s.gw.session(0)
 	st.Open = len(s.gw.conns)
-	st.Live = s.gw.live != nil
+	st.Live = ss.live != nil
 	st.Ready = s.settledLocked()
-	st.SessionID = s.gw.sessionID
-	st.Intents = s.gw.intents
+	st.SessionID = ss.sessionID
+	st.Intents = ss.intents
+	st.Shards = s.gw.count()
+	for shard := range s.gw.count() {
+		if x := s.gw.sessions[shard]; x != nil && x.live != nil {
+			st.LiveShards = append(st.LiveShards, shard)
+		}
+	}
 	return st
 }
 
@@ -571,11 +678,13 @@ func (s *Server) GatewayQuery() url.Values {
 	return s.gw.lastQuery
 }
 
-// readyLocked builds READY's "d".
+// readyLocked builds READY's "d": the guilds of the identifying shard.
 func (s *Server) readyLocked(id discordgo.Identify) map[string]any {
 	guilds := make([]map[string]any, 0, len(s.cfg.guilds))
 	for _, g := range s.cfg.guilds {
-		guilds = append(guilds, map[string]any{"id": g.id, "unavailable": true})
+		if id.Shard == nil || ShardFor(g.id, id.Shard[1]) == id.Shard[0] {
+			guilds = append(guilds, map[string]any{"id": g.id, "unavailable": true})
+		}
 	}
 	user := userJSON(s.cfg.botUser)
 	user["verified"] = true
@@ -585,7 +694,7 @@ func (s *Server) readyLocked(id discordgo.Identify) map[string]any {
 		"v":                       9,
 		"user":                    user,
 		"guilds":                  guilds,
-		"session_id":              s.gw.sessionID,
+		"session_id":              s.gw.session(shardOf(id)).sessionID,
 		"session_type":            "normal",
 		"resume_gateway_url":      s.GatewayURL(),
 		"application":             map[string]any{"id": s.cfg.appID, "flags": s.cfg.appFlags},
@@ -659,4 +768,46 @@ func randomHex(n int) string {
 		panic(errors.New("discordtest: crypto/rand failed"))
 	}
 	return hex.EncodeToString(b)
+}
+
+// shardOf is the shard an Identify names; 0 when it names none.
+func shardOf(id discordgo.Identify) int {
+	if id.Shard == nil {
+		return 0
+	}
+	return id.Shard[0]
+}
+
+// IdentifyLog lists the identifies accepted, in order, with their shards
+// and times.
+func (s *Server) IdentifyLog() []ShardIdentify {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]ShardIdentify(nil), s.gw.identifyLog...)
+}
+
+// Outage makes the gateway unreachable: every connection is dropped without
+// a close frame, as a network failure would, and new ones are refused (HTTP
+// 503 to the websocket upgrade) until EndOutage. REST keeps working.
+// Events dispatched meanwhile wait in their session's log, for a resume.
+func (s *Server) Outage() {
+	s.mu.Lock()
+	s.gw.outage = true
+	conns := s.gw.allConns()
+	for _, ss := range s.gw.sessions {
+		ss.live = nil
+	}
+	s.notifyLocked()
+	s.mu.Unlock()
+	for _, c := range conns {
+		c.ws.Close()
+	}
+}
+
+// EndOutage lets the gateway take connections again.
+func (s *Server) EndOutage() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.gw.outage = false
+	s.notifyLocked()
 }

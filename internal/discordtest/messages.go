@@ -36,6 +36,9 @@ type MessageSpec struct {
 	// replied-to author, as Discord's clients do by default.
 	ReplyTo   string
 	ReplyPing bool
+	// Attachments are files the message carries (a DM of only a picture
+	// has these and no content).
+	Attachments []*discordgo.MessageAttachment
 }
 
 // DispatchMessage sends MESSAGE_CREATE for a message as Discord would and
@@ -57,6 +60,9 @@ func (s *Server) DispatchMessage(spec MessageSpec) discordgo.Message {
 		ID: spec.ID, ChannelID: spec.ChannelID, Content: spec.Content, Embeds: spec.Embeds,
 		Author: author, WebhookID: spec.WebhookID, Timestamp: s.cfg.now(),
 		Type: discordgo.MessageTypeDefault, Attachments: []*discordgo.MessageAttachment{},
+	}
+	if spec.Attachments != nil {
+		m.Attachments = spec.Attachments
 	}
 	if m.ID == "" {
 		m.ID = s.newSnowflakeLocked()
@@ -100,7 +106,7 @@ func (s *Server) DispatchMessage(spec MessageSpec) discordgo.Message {
 	}
 	s.storeMessageLocked(m)
 
-	intents := s.gw.intents
+	intents := s.intentsForLocked(m.GuildID)
 	need, needName := discordgo.IntentGuildMessages, "GUILD_MESSAGES"
 	if spec.DM {
 		need, needName = discordgo.IntentDirectMessages, "DIRECT_MESSAGES"
@@ -316,7 +322,7 @@ func (s *Server) echoLocked(c *call, eventType string, m *discordgo.Message) {
 	if m.GuildID == "" {
 		need = discordgo.IntentDirectMessages
 	}
-	if !s.cfg.echoMessages || s.gw.intents&need == 0 {
+	if !s.cfg.echoMessages || s.intentsForLocked(m.GuildID)&need == 0 {
 		return
 	}
 	event := messageEvent{Message: m}
@@ -420,12 +426,14 @@ func handleGateway(c *call) (int, any, *apiError) {
 	return http.StatusOK, map[string]any{"url": c.s.GatewayURL()}, nil
 }
 
-// handleGatewayBot serves GET /gateway/bot.
+// handleGatewayBot serves GET /gateway/bot: the recommended shard count and
+// max_concurrency (WithRecommendedShards; 1 and 1 by default).
 func handleGatewayBot(c *call) (int, any, *apiError) {
 	return http.StatusOK, map[string]any{
-		"url": c.s.GatewayURL(), "shards": 1,
+		"url": c.s.GatewayURL(), "shards": max(c.s.cfg.recommendedShards, 1),
 		"session_start_limit": map[string]any{
-			"total": 1000, "remaining": 1000 - c.s.gw.stats.Identifies, "reset_after": 86400000, "max_concurrency": 1,
+			"total": 1000, "remaining": 1000 - c.s.gw.stats.Identifies, "reset_after": 86400000,
+			"max_concurrency": max(c.s.cfg.maxConcurrency, 1),
 		},
 	}, nil
 }

@@ -67,3 +67,47 @@ func (s *Server) takeRateLimitLocked(method, path string, header http.Header, pa
 	}
 	return false
 }
+
+// failRule answers the next remaining matching requests with an error.
+type failRule struct {
+	match     pathPattern
+	remaining int
+	err       *apiError
+}
+
+// Fail makes the next times requests matching method ("" or "*" for any)
+// and pathPattern (as in RequestsMatching) fail with status and a Discord
+// JSON error of code and message — as a server whose schema refuses a
+// request does (400, 50035 "Invalid Form Body"). times < 0 means until
+// StopFailing.
+func (s *Server) Fail(method, pathPattern string, times, status, code int, message string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failRules = append(s.failRules, &failRule{match: compilePattern(method, pathPattern), remaining: times,
+		err: newAPIError(status, code, message)})
+}
+
+// StopFailing drops every Fail rule.
+func (s *Server) StopFailing() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failRules = nil
+	s.notifyLocked()
+}
+
+// takeFailLocked spends one failure of the first rule matching the request.
+func (s *Server) takeFailLocked(method, path string) *apiError {
+	for i, f := range s.failRules {
+		if f.remaining == 0 || !f.match.matches(method, path) {
+			continue
+		}
+		if f.remaining > 0 {
+			f.remaining--
+			if f.remaining == 0 {
+				s.failRules = append(s.failRules[:i:i], s.failRules[i+1:]...)
+			}
+		}
+		return f.err
+	}
+	return nil
+}

@@ -61,6 +61,7 @@ type Server struct {
 	lastSnowflake int64
 	requests      []Request
 	rateLimits    []*rateLimitRule
+	failRules     []*failRule
 	commands      map[string][]*discordgo.ApplicationCommand // by guild ID, "" for global
 	interactions  map[string]*Interaction                    // by interaction ID
 	byToken       map[string]*Interaction                    // by interaction token
@@ -86,6 +87,8 @@ type config struct {
 	interactionDeadline time.Duration
 	privilegedIntents   discordgo.Intent
 	echoMessages        bool
+	recommendedShards   int // GET /gateway/bot's "shards"
+	maxConcurrency      int // GET /gateway/bot's session_start_limit.max_concurrency
 	now                 func() time.Time
 	logf                func(format string, args ...any)
 }
@@ -156,6 +159,13 @@ func WithClock(now func() time.Time) Option { return func(c *config) { c.now = n
 // bot's own channel messages. By default it does, as Discord does, so a bot
 // that answers messages must ignore its own.
 func WithoutMessageEcho() Option { return func(c *config) { c.echoMessages = false } }
+
+// WithRecommendedShards sets what GET /gateway/bot answers: the shard count
+// Discord recommends and how many shards may identify at once
+// (max_concurrency, per 5 s). Both default to 1.
+func WithRecommendedShards(shards, maxConcurrency int) Option {
+	return func(c *config) { c.recommendedShards, c.maxConcurrency = shards, maxConcurrency }
+}
 
 // WithLogf sets where the server logs rejected requests and gateway events;
 // the default is the test's Logf.
@@ -526,9 +536,16 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if rt != nil {
 		rec.Route = rt.pattern
 	}
+	limited := s.takeRateLimitLocked(r.Method, r.URL.Path, header, &payload)
+	var failed *apiError
+	if !limited {
+		failed = s.takeFailLocked(r.Method, r.URL.Path)
+	}
 	switch {
-	case s.takeRateLimitLocked(r.Method, r.URL.Path, header, &payload):
+	case limited:
 		status = http.StatusTooManyRequests
+	case failed != nil:
+		apiErr = failed
 	case rt == nil && methodMismatch:
 		apiErr = newAPIError(http.StatusMethodNotAllowed, CodeGeneral, "405: Method Not Allowed")
 	case rt == nil:
@@ -641,4 +658,35 @@ func readBody(r *http.Request) (json.RawMessage, []Upload, error) {
 		return b, nil, errors.New("body is not valid JSON")
 	}
 	return b, nil, nil
+}
+
+// Prune forgets what the server has recorded — requests, messages,
+// interactions, users seen, reactions, sent bodies — and each session's
+// replay log, keeping only the configured guilds and their channels. A
+// soak test calls it between batches, when nothing is in flight, so that
+// the emulator's own memory stays flat and the process's heap measures
+// the bot's. Interactions and messages from before are unknown afterwards,
+// and a resume after it replays nothing.
+func (s *Server) Prune() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.requests = nil
+	s.interactions = map[string]*Interaction{}
+	s.byToken = map[string]*Interaction{}
+	s.messages = map[string]*discordgo.Message{}
+	s.messageOrder = nil
+	s.users = map[string]*discordgo.User{}
+	s.reactions = map[string][]string{}
+	s.dmChannels = map[string]string{}
+	s.sentMessages, s.sentEdits = nil, nil
+	s.channels = map[string]string{}
+	for _, g := range s.cfg.guilds {
+		for _, c := range g.channels {
+			s.channels[c] = g.id
+		}
+	}
+	for _, ss := range s.gw.sessions {
+		ss.log = nil
+	}
+	s.notifyLocked()
 }

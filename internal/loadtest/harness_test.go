@@ -146,6 +146,7 @@ type setup struct {
 	knowledgeDir string    // KNOWLEDGE_DIR; "" means the embedded base
 	indexPath    string    // INDEX_PATH; "" keeps the index in memory
 	channels     []string  // channels of the guild besides generalChannel
+	quiet        bool      // the bot logs nothing (a soak's log would grow the heap)
 }
 
 // fixture is a running bot connected to an emulator.
@@ -173,6 +174,9 @@ func startBot(tb testing.TB, s setup) *fixture {
 		tb.Fatal(err)
 	}
 	botLog := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	if s.quiet {
+		botLog = slog.New(slog.DiscardHandler)
+	}
 	ix, err := index.Build(ctx, base, index.Options{Path: s.indexPath, Logger: botLog})
 	if err != nil {
 		tb.Fatal(err)

@@ -171,6 +171,7 @@ type Conditions struct {
 	mu    sync.Mutex
 	names []string // in the order given, so Err's message is stable
 	met   map[string]bool
+	why   map[string]string // why an unmet condition is not met, when known
 }
 
 // NewConditions returns Conditions with each of names not yet met.
@@ -187,6 +188,23 @@ func (c *Conditions) Set(name string, met bool) {
 		c.names = append(c.names, name)
 	}
 	c.met[name] = met
+	delete(c.why, name)
+}
+
+// SetErr records the condition name as met when err is nil, and otherwise
+// as unmet because of err, which Err then names: "waiting for: slash
+// commands registered (…: HTTP 400 …)".
+func (c *Conditions) SetErr(name string, err error) {
+	c.Set(name, err == nil)
+	if err == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.why == nil {
+		c.why = map[string]string{}
+	}
+	c.why[name] = err.Error()
 }
 
 // Err is nil when every condition is met, and otherwise names the ones
@@ -197,6 +215,9 @@ func (c *Conditions) Err() error {
 	var unmet []string
 	for _, n := range c.names {
 		if !c.met[n] {
+			if why := c.why[n]; why != "" {
+				n += " (" + why + ")"
+			}
 			unmet = append(unmet, n)
 		}
 	}

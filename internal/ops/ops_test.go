@@ -164,3 +164,30 @@ func TestServeListenerReturnsWhenTheListenerFails(t *testing.T) {
 		t.Fatal("ServeListener did not return when its listener failed")
 	}
 }
+
+func TestConditionsSayWhy(t *testing.T) {
+	c := ops.NewConditions("index loaded")
+	c.Set("index loaded", true)
+	steps := []struct {
+		err  error
+		want string
+	}{
+		{errors.New("HTTP 400 Bad Request: Invalid Form Body"), "waiting for: slash commands registered (HTTP 400 Bad Request: Invalid Form Body)"},
+		{errors.New("HTTP 500"), "waiting for: slash commands registered (HTTP 500)"},
+		{nil, ""},
+	}
+	for i, s := range steps {
+		c.SetErr("slash commands registered", s.err)
+		got := ""
+		if err := c.Err(); err != nil {
+			got = err.Error()
+		}
+		if got != s.want {
+			t.Errorf("step %d: Err() = %q; want %q", i, got, s.want)
+		}
+	}
+	c.Set("slash commands registered", false) // no error known: just its name
+	if err := c.Err(); err == nil || err.Error() != "waiting for: slash commands registered" {
+		t.Errorf("Err() = %v", err)
+	}
+}

@@ -26,6 +26,8 @@ type reply struct {
 	resume       <-chan struct{} // ends the stall; nil never does
 	errorAfter   int
 	errorMessage string
+	firstAfter   time.Duration // before the first event
+	oblivious    bool          // waits ignore the client going away
 }
 
 type usage struct {
@@ -96,6 +98,26 @@ func PauseAfter(n int, resume <-chan struct{}) ReplyOption {
 // after the 200 was sent.
 func ErrorAfter(n int, message string) ReplyOption {
 	return func(r *reply) { r.errorAfter, r.errorMessage = n, message }
+}
+
+// FirstTokenAfter waits d before the first event of the stream (after the
+// response headers), as a server does while it reads a long prompt.
+func FirstTokenAfter(d time.Duration) ReplyOption { return func(r *reply) { r.firstAfter = d } }
+
+// NoticeGoneOnWrite makes the reply's waits ignore the client going away:
+// like a real inference server, it notices a closed connection only when a
+// write fails, and counts as in flight until then.
+func NoticeGoneOnWrite() ReplyOption { return func(r *reply) { r.oblivious = true } }
+
+// wait is the reply's own pause: sleep, or, oblivious, a plain timer.
+func (cfg reply) wait(r *Request, d time.Duration) bool {
+	if cfg.oblivious {
+		if d > 0 {
+			time.Sleep(d)
+		}
+		return true
+	}
+	return sleep(r, d)
 }
 
 // Reply streams text split into words (each word with its leading space is
@@ -185,7 +207,7 @@ func (cfg reply) stream(w http.ResponseWriter, r *Request, id, model string, chu
 	// send writes one event and flushes it, so each reaches the client
 	// alone. last marks the event after which the client is done.
 	send := func(v any, last bool) bool {
-		if !sleep(r, cfg.delay) {
+		if !cfg.wait(r, cfg.delay) {
 			return false
 		}
 		if last {
@@ -205,6 +227,9 @@ func (cfg reply) stream(w http.ResponseWriter, r *Request, id, model string, chu
 		return true
 	}
 
+	if !cfg.wait(r, cfg.firstAfter) {
+		return
+	}
 	if !cfg.noRoleDelta && !send(chunk(choice(map[string]any{"role": "assistant", "content": ""}, nil)), false) {
 		return
 	}
