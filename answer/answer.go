@@ -51,6 +51,10 @@ type Verification struct {
 // Discord embed).
 type Answer struct {
 	Question string
+	// Standalone is the stand-alone question a follow-up was answered as
+	// ("How much is Microsoft investing in AI?" for "and Microsoft?");
+	// empty when the question was answered as itself. See AskFollowUp.
+	Standalone string
 	// Text carries [n] markers that index Citations.
 	Text string
 	// Answered is false when the sources do not cover the question; Text then
@@ -96,4 +100,13 @@ func (a Answer) Outcome() string {
 	default:
 		return "answered"
 	}
+}
+
+// Answering is the question an answer actually answers: the stand-alone
+// form of a follow-up, or the question itself.
+func (a Answer) Answering() string {
+	if a.Standalone != "" {
+		return a.Standalone
+	}
+	return a.Question
 }
