@@ -438,7 +438,9 @@ func (c *condenser) rewrite(prevText, q string) string {
 	case t.comparing():
 		return finish("How does " + p.phrase() + " compare with " + joinNames(t.names) + "?")
 	case len(t.topic) > 0:
-		if len(t.names) == 0 && t.cue() {
+		// "and capex?", "how long is the extension?": a topic with no name
+		// of its own, leaning on the one before by a cue or "the".
+		if len(t.names) == 0 && (t.cue() || t.definite()) {
 			return c.inherit(p, t, stripCue(t))
 		}
 		return q
@@ -454,6 +456,12 @@ func (c *condenser) rewrite(prevText, q string) string {
 		return whRewrite(p, t)
 	}
 	return q
+}
+
+// definite reports a question that speaks of "the" something, as of a
+// thing already mentioned.
+func (t turn) definite() bool {
+	return slices.ContainsFunc(t.words, func(w word) bool { return w.w == "the" })
 }
 
 // sourceWords reports a short message asking for the source: "source?",

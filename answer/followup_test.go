@@ -2,13 +2,16 @@ package answer_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"slices"
+	"sync/atomic"
 	"testing"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/bytewatch/bytewatch/answer"
+	"github.com/bytewatch/bytewatch/answer/llm"
 )
 
 // The floors TestConversations must clear: every stand-alone question kept
@@ -95,3 +98,110 @@ func TestConversations(t *testing.T) {
 }
 
 func quote(s string) string { return "\"" + s + "\"" }
+
+// condenser is a fake LLM that answers every call with reply (or err) and
+// counts the calls.
+type condenser struct {
+	reply string
+	err   error
+	calls atomic.Int32
+}
+
+func (c *condenser) Stream(_ context.Context, msgs []llm.Message, _ func(string)) (llm.Completion, error) {
+	c.calls.Add(1)
+	if c.err != nil {
+		return llm.Completion{}, c.err
+	}
+	return llm.Completion{Text: c.reply, FinishReason: "stop"}, nil
+}
+
+// TestStandaloneLLM checks that an LLM's stand-alone question is used only
+// when it keeps to the conversation's words, that the extractive rewrite
+// stands in otherwise, and that a question standing on its own never goes
+// to the LLM.
+func TestStandaloneLLM(t *testing.T) {
+	t.Parallel()
+	ix := defaultIndex(t)
+	history := []string{"How much did Microsoft spend on AI in its last fiscal year?"}
+	tests := []struct {
+		name, q, reply string
+		err            error
+		want           string
+		calls          int32
+	}{
+		{name: "accepted", q: "and Alphabet?", reply: "How much did Alphabet spend on AI in its last fiscal year?",
+			want: "How much did Alphabet spend on AI in its last fiscal year?", calls: 1},
+		{name: "quoted and unpunctuated", q: "what about Alphabet", reply: "\"How much did Alphabet spend on AI\"",
+			want: "How much did Alphabet spend on AI?", calls: 1},
+		{name: "a word the conversation lacks", q: "and Alphabet?", reply: "How much did Alphabet spend on quantum computing?",
+			want: "How much did Alphabet spend on AI in its last fiscal year?", calls: 1},
+		{name: "a number the conversation lacks", q: "and Alphabet?", reply: "How much did Alphabet spend on AI in 2023?",
+			want: "How much did Alphabet spend on AI in its last fiscal year?", calls: 1},
+		{name: "an answer instead of a question", q: "and Alphabet?", reply: "Alphabet spent $50 billion.\nHow much did Alphabet spend?",
+			want: "How much did Alphabet spend on AI in its last fiscal year?", calls: 1},
+		{name: "LLM down", q: "and Alphabet?", err: errors.New("connection refused"),
+			want: "How much did Alphabet spend on AI in its last fiscal year?", calls: 1},
+		{name: "stands on its own", q: "How many monthly active users does Doubao have?", reply: "unused",
+			want: "How many monthly active users does Doubao have?", calls: 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			fake := &condenser{reply: tt.reply, err: tt.err}
+			eng := answer.NewEngine(ix, answer.Options{LLM: fake})
+			got, err := eng.Standalone(context.Background(), history, tt.q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tt.want {
+				t.Errorf("Standalone(%q) = %q, want %q", tt.q, got, tt.want)
+			}
+			if n := fake.calls.Load(); n != tt.calls {
+				t.Errorf("%d LLM calls, want %d", n, tt.calls)
+			}
+		})
+	}
+}
+
+// TestAskFollowUpShape checks what every entry point relies on: the
+// question as asked, the stand-alone question only when it differs, and
+// the JSON field.
+func TestAskFollowUpShape(t *testing.T) {
+	t.Parallel()
+	eng := answer.NewEngine(defaultIndex(t), answer.Options{})
+	ctx := context.Background()
+	a, err := eng.AskFollowUp(ctx, []string{"How much is ByteDance investing in AI infrastructure?"}, "  and Microsoft? ", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Question != "and Microsoft?" || a.Standalone != "How much is Microsoft investing in AI infrastructure?" || !a.Answered {
+		t.Errorf("got Question %q Standalone %q answered %v", a.Question, a.Standalone, a.Answered)
+	}
+	if j := answer.JSONOf(a); j.StandaloneQuestion != a.Standalone {
+		t.Errorf("JSON standalone_question %q", j.StandaloneQuestion)
+	}
+	// No history: Ask, and the JSON names the question itself.
+	b, err := eng.AskFollowUp(ctx, nil, "and Microsoft?", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Standalone != "" || answer.JSONOf(b).StandaloneQuestion != "and Microsoft?" {
+		t.Errorf("no history: Standalone %q", b.Standalone)
+	}
+	// More than MaxHistory turns: only the last ones are read.
+	long := make([]string, 0, answer.MaxHistory+5)
+	long = append(long, "How many monthly active users does Doubao have?")
+	for range answer.MaxHistory + 4 {
+		long = append(long, "How much is ByteDance investing in AI infrastructure?")
+	}
+	c, err := eng.AskFollowUp(ctx, long, "and Alphabet?", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Standalone != "How much is Alphabet investing in AI infrastructure?" {
+		t.Errorf("long history: Standalone %q", c.Standalone)
+	}
+	if _, err := eng.AskFollowUp(ctx, []string{"x"}, "  ", nil); !errors.Is(err, answer.ErrEmptyQuestion) {
+		t.Errorf("empty question: %v", err)
+	}
+}
