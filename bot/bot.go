@@ -30,7 +30,8 @@ const Intents = discordgo.IntentGuilds | discordgo.IntentGuildMessages |
 // invite URL asks for them.
 const Permissions = discordgo.PermissionViewChannel | discordgo.PermissionSendMessages |
 	discordgo.PermissionSendMessagesInThreads | discordgo.PermissionEmbedLinks |
-	discordgo.PermissionReadMessageHistory | discordgo.PermissionAddReactions
+	discordgo.PermissionReadMessageHistory | discordgo.PermissionAddReactions |
+	discordgo.PermissionCreatePublicThreads
 
 // Defaults for Options.
 const (

@@ -39,10 +39,11 @@ const (
 	Mention                 // the message mentions the bot
 	ReplyToBot              // the message replies to one of the bot's
 	InAnswerChannel         // a question in one of ANSWER_CHANNEL_IDS
+	InBotThread             // any message in a thread the bot opened (conversation.go)
 )
 
 func (t Trigger) String() string {
-	return [...]string{"none", "dm", "mention", "reply", "answer_channel"}[t]
+	return [...]string{"none", "dm", "mention", "reply", "answer_channel", "bot_thread"}[t]
 }
 
 // Addressed reports whether the message spoke to the bot directly.
@@ -133,6 +134,9 @@ func (b *service) onMessage(s *discordgo.Session, mc *discordgo.MessageCreate) {
 	m := mc.Message
 	selfID, _, _ := self(s)
 	trigger := Classify(m, selfID, b.channels)
+	if trigger == NotForMe && inBotThread(s, m, selfID) {
+		trigger = InBotThread
+	}
 	if trigger == NotForMe {
 		return
 	}
@@ -219,7 +223,7 @@ func (b *service) answerMessage(ctx context.Context, m *discordgo.Message, trigg
 	}
 	stopTyping := b.typing(ctx, m.ChannelID)
 	defer stopTyping() // if Ask panics
-	ans, err := b.opts.Answerer.Ask(ctx, question, nil)
+	ans, err := b.askInContext(ctx, m, trigger, question)
 	stopTyping()
 	if err != nil {
 		outcome, reason, errAttr = commands.QuestionOutcome("", err), commands.QuestionReason(err), err
@@ -251,6 +255,9 @@ func (b *service) answerMessage(ctx context.Context, m *discordgo.Message, trigg
 	sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), commands.DefaultCallTimeout)
 	defer cancel()
 	msgs, _ := b.charts.Decorate(ans, commands.RenderAnswer(ans))
+	if m.GuildID != "" && threadOf(b.session, m) == nil {
+		msgs = commands.WithFollowUp(msgs, ans)
+	}
 	first, err := b.reply(sendCtx, m, msgs)
 	responded(first)
 	if err != nil {

@@ -95,6 +95,7 @@ func New(rest *REST, cfg Config) *Router {
 		rt.Add(chartSpec(), HandlerFunc(c.chart), AsQuestion(chartEntry), RateLimit(cfg.Limiter), Defer())
 		rt.AddButton(ChartButtonPrefix, "chart button", HandlerFunc(c.chartButton), RateLimit(cfg.Limiter))
 	}
+	rt.AddButton(FollowUpButtonPrefix, "follow-up button", HandlerFunc((&followUps{rest: rest, log: cfg.Logger}).button), RateLimit(cfg.Limiter))
 	rt.Add(sourcesSpec(), HandlerFunc(c.sources), RateLimit(cfg.Limiter), Defer())
 	rt.Add(reindexSpec(), HandlerFunc(c.reindex), ForcePrivate(), RequireModerator(cfg.ModeratorRoleIDs), Defer())
 	rt.Add(helpSpec(), HandlerFunc(c.help), ForcePrivate())
@@ -197,6 +198,9 @@ func (c *commandSet) ask(ctx context.Context, r *Request) error {
 	msgs, charted := c.charts.Decorate(a, RenderAnswer(a))
 	if charted != "" {
 		r.Annotate(slog.String("chart", charted))
+	}
+	if r.followUpAllowed() {
+		msgs = WithFollowUp(msgs, a)
 	}
 	return r.Respond.Send(ctx, msgs...)
 }
