@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -179,5 +180,48 @@ func TestFollowUpThread(t *testing.T) {
 	f.replyTo(t, th.ID, last.ID)
 	if n := f.repliesTo(other.ID); n != 0 {
 		t.Errorf("the bot answered another bot %d times", n)
+	}
+}
+
+// TestAskAutocomplete: /ask's question option completes from the
+// questions the knowledge answers, as the person types.
+func TestAskAutocomplete(t *testing.T) {
+	f := startBot(t, setup{})
+	srv := f.srv
+	for _, c := range srv.Commands(guildID) {
+		if c.Name == "ask" && (len(c.Options) == 0 || !c.Options[0].Autocomplete) {
+			t.Errorf("/ask's question option is registered without autocomplete: %+v", c.Options)
+		}
+	}
+	tests := []struct {
+		typed string
+		first string
+		n     int // how many suggestions; -1 for any but none
+	}{
+		{"", "How much is ByteDance investing in AI?", 25},
+		{"how many monthy", "How many monthly active users does Doubao have?", -1},
+		{"dreamin", "What is Dreamina?", 1},
+		{"zzzz", "", 0},
+	}
+	for i, tt := range tests {
+		in := srv.DispatchInteraction(discordtest.InteractionSpec{Command: "ask", Autocomplete: true, UserID: userID(240 + i),
+			Options: []discordtest.CommandOption{{Name: "question", Value: tt.typed, Focused: true}}})
+		cb := callback(t, in)
+		if cb.Type != discordgo.InteractionApplicationCommandAutocompleteResult {
+			t.Fatalf("%q: callback type %d, want an autocomplete result", tt.typed, cb.Type)
+		}
+		if tt.n >= 0 && len(cb.Choices) != tt.n || tt.n < 0 && len(cb.Choices) == 0 {
+			t.Errorf("%q: %d suggestions", tt.typed, len(cb.Choices))
+		}
+		if tt.first != "" && (len(cb.Choices) == 0 || cb.Choices[0].Name != tt.first || cb.Choices[0].Value != tt.first) {
+			t.Errorf("%q: suggestions %+v, want %q first", tt.typed, cb.Choices, tt.first)
+		}
+		if cb.After > time.Second {
+			t.Errorf("%q: suggestions took %v", tt.typed, cb.After)
+		}
+	}
+	// Autocomplete requests are not questions: no answer, no question metric.
+	if n := len(srv.BotMessages("")); n != 0 {
+		t.Errorf("%d messages posted", n)
 	}
 }

@@ -57,6 +57,9 @@ type Config struct {
 	// Charts draws answers' figures (/chart, Chart buttons, comparison
 	// answers); nil makes one from Index. With neither there are no charts.
 	Charts *Charts
+	// AskedQuestions, when set, adds questions people asked that were
+	// answered to /ask's suggestions (autocomplete.go).
+	AskedQuestions AskedQuestions
 }
 
 // Limits of the commands.
@@ -91,6 +94,7 @@ func New(rest *REST, cfg Config) *Router {
 	rt := NewRouter(rest, cfg.Logger)
 	rt.Use(Logging(cfg.Logger, cfg.Metrics), Recover(cfg.Logger))
 	rt.Add(askSpec(), HandlerFunc(c.ask), AsQuestion(ops.EntrySlash), RateLimit(cfg.Limiter), Defer())
+	rt.AddAutocomplete("ask", NewSuggester(cfg.Index, cfg.AskedQuestions, cfg.Logger).AutocompleteAsk)
 	if cfg.Charts != nil {
 		rt.Add(chartSpec(), HandlerFunc(c.chart), AsQuestion(chartEntry), RateLimit(cfg.Limiter), Defer())
 		rt.AddButton(ChartButtonPrefix, "chart button", HandlerFunc(c.chartButton), RateLimit(cfg.Limiter))
@@ -124,7 +128,7 @@ func askSpec() *discordgo.ApplicationCommand {
 			{
 				Type: discordgo.ApplicationCommandOptionString, Name: "question", Required: true,
 				Description: "e.g. How much is ByteDance investing in AI infrastructure?",
-				MaxLength:   MaxQuestionLength,
+				MaxLength:   MaxQuestionLength, Autocomplete: true,
 			},
 			privateSpec(),
 		},
