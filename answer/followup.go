@@ -81,6 +81,11 @@ func (e *Engine) Standalone(ctx context.Context, history []string, question stri
 		prev = c.rewrite(prev, t)
 	}
 	out := c.rewrite(prev, q)
+	if utf8.RuneCountInString(out) > MaxQuestionRunes {
+		// Rewritten from long questions: asking it would fail, asking the
+		// follow-up as itself does not.
+		out = q
+	}
 	if out == q || e.llm == nil {
 		return out, nil
 	}
@@ -170,6 +175,14 @@ func (c *condenser) parse(text string) turn {
 			// Adjacent words of one name are one span ("TikTok's parent"):
 			// the entity is the one every word of it names.
 			ents := c.entities(tm.Concepts)
+			if len(ents) == 0 {
+				// A name the vocabulary knows but this knowledge does not:
+				// a name as written.
+				end := tm.Start + len(tm.Word)
+				t.names = append(t.names, stretch{start: tm.Start, end: end, name: tm.Word})
+				content(tm.Start, end)
+				continue
+			}
 			j := i
 			for j+1 < len(terms) && terms[j+1].Entity && terms[j+1].Start >= 0 && len(intersect(ents, c.entities(terms[j+1].Concepts))) > 0 {
 				ents = intersect(ents, c.entities(terms[j+1].Concepts))

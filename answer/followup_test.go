@@ -205,3 +205,35 @@ func TestAskFollowUpShape(t *testing.T) {
 		t.Errorf("empty question: %v", err)
 	}
 }
+
+// FuzzStandalone: whatever the conversation, the stand-alone question can
+// be asked — no panic, no error, never too long — and a question without
+// history comes back as itself.
+func FuzzStandalone(f *testing.F) {
+	for _, c := range loadConversations(f) {
+		prev := ""
+		if len(c.History) > 0 {
+			prev = c.History[len(c.History)-1]
+		}
+		f.Add(prev, c.Q)
+	}
+	f.Add("How much is ByteDance investing in AI?", "its its that that it?")
+	f.Add("What about 2024 2025 last year?", "and 2019 and Microsoft's its?")
+	eng := answer.NewEngine(defaultIndex(f), answer.Options{})
+	f.Fuzz(func(t *testing.T, prev, q string) {
+		cq, err := answer.CleanQuestion(q)
+		if err != nil {
+			return
+		}
+		got, err := eng.Standalone(context.Background(), []string{prev}, q)
+		if err != nil {
+			t.Fatalf("Standalone(%q, %q): %v", prev, q, err)
+		}
+		if c, err := answer.CleanQuestion(got); err != nil || c != got {
+			t.Fatalf("Standalone(%q, %q) = %q, which cannot be asked as it is: %v", prev, q, got, err)
+		}
+		if alone, _ := eng.Standalone(context.Background(), nil, q); alone != cq {
+			t.Fatalf("no history: %q became %q", q, alone)
+		}
+	})
+}
