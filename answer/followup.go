@@ -313,6 +313,9 @@ func (t turn) referring() []int {
 			if len(t.names) > 0 && t.names[0].start < w.start {
 				continue // "Microsoft … its last fiscal year": its own name
 			}
+			if t.subjectAfter(i) {
+				continue // "how much of its chips does Sorabit buy": the subject's
+			}
 			if w.w == "it" && i+1 < len(t.words) && isVerdict(t.words[i+1].w) {
 				continue // "is it true that …"
 			}
@@ -328,6 +331,18 @@ func (t turn) referring() []int {
 		}
 	}
 	return out
+}
+
+// subjectAfter reports whether a name after word i is the subject of the
+// question's clause — right after its verb of form ("does Sorabit",
+// "is Doubao") — which a possessive before it refers to.
+func (t turn) subjectAfter(i int) bool {
+	for j := i + 1; j+1 < len(t.words); j++ {
+		if isAux(t.words[j].w) && inSpans(t.names, t.words[j+1].start) {
+			return true
+		}
+	}
+	return false
 }
 
 func isVerdict(w string) bool {
