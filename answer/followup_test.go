@@ -3,9 +3,11 @@ package answer_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -13,6 +15,7 @@ import (
 
 	"github.com/bytewatch/bytewatch/answer"
 	"github.com/bytewatch/bytewatch/answer/llm"
+	"github.com/bytewatch/bytewatch/answer/llm/llmtest"
 	"github.com/bytewatch/bytewatch/index"
 	"github.com/bytewatch/bytewatch/knowledge"
 )
@@ -265,4 +268,35 @@ func FuzzStandalone(f *testing.F) {
 			t.Fatalf("no history: %q became %q", q, alone)
 		}
 	})
+}
+
+// TestAskFollowUpLLM goes through the real LLM client against the fake
+// server: the follow-up is condensed by the model (first call), and the
+// stand-alone question it wrote is answered and verified (second call).
+func TestAskFollowUpLLM(t *testing.T) {
+	checkLeaks(t)
+	ix := defaultIndex(t)
+	const condensed = "How much did Alphabet spend on AI in 2024?"
+	env := newLLMEnv(t, ix, nil, func(w http.ResponseWriter, r *llmtest.Request) {
+		if strings.Contains(r.Chat.Messages[0].Content, "stand-alone question") {
+			llmtest.Reply(condensed)(w, r)
+			return
+		}
+		grounded(t)(w, r)
+	}, nil)
+	a, err := env.eng.AskFollowUp(context.Background(), []string{"How much did Microsoft spend on AI in 2024?"}, "and Alphabet?", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Standalone != condensed || a.Question != "and Alphabet?" {
+		t.Errorf("answered %q as %q", a.Question, a.Standalone)
+	}
+	if !a.Answered || a.Mode != answer.ModeLLM || !slices.ContainsFunc(a.Citations, func(c answer.Citation) bool { return c.FactID == "alphabet-50b-ai-2024" }) {
+		t.Errorf("answer %+v", a)
+	}
+	chats := env.srv.ChatRequests()
+	if len(chats) != 2 || !strings.Contains(chats[0].Chat.LastUser(), "Last question: and Alphabet?") ||
+		!strings.Contains(chats[0].Chat.LastUser(), "Earlier question 1: How much did Microsoft spend on AI in 2024?") {
+		t.Errorf("%d chat requests; the first: %+v", len(chats), chats)
+	}
 }
