@@ -225,3 +225,39 @@ func TestAskAutocomplete(t *testing.T) {
 		t.Errorf("%d messages posted", n)
 	}
 }
+
+// TestFollowUpAfterRestart: a Follow up button pressed after the bot
+// restarted opens the thread (its id carries what it needs), and the new
+// bot answers in a thread the old one opened (GUILD_CREATE lists it).
+func TestFollowUpAfterRestart(t *testing.T) {
+	first := startBot(t, setup{})
+	srv := first.srv
+	in := first.ask(userID(250), "What is Jimeng?", false)
+	id := buttonOf(finalEdit(t, in).Raw, "Follow up")
+	orig, _ := in.Original()
+	// A thread opened before the restart, on a reply to a mention.
+	q := srv.DispatchMessage(discordtest.MessageSpec{AuthorID: userID(251), Content: srv.BotMention() + " What is Doubao?"})
+	a := first.replyTo(t, generalChannel, q.ID)
+	click := srv.DispatchInteraction(discordtest.InteractionSpec{CustomID: buttonOf(sentBody(t, srv, a.ID), "Follow up"), MessageID: a.ID, UserID: userID(252)})
+	callback(t, click)
+
+	first.stop()
+	if err := <-first.done; err != nil {
+		t.Fatalf("first bot: %v", err)
+	}
+	first.done <- nil // for its clean-up
+	second := startBot(t, setup{server: srv})
+
+	press := srv.DispatchInteraction(discordtest.InteractionSpec{CustomID: id, MessageID: orig.ID, UserID: userID(253)})
+	if cb := callback(t, press); !strings.Contains(cb.Data.Content, "<#"+orig.ID+">") {
+		t.Errorf("the button after a restart answered %+v", cb.Data)
+	}
+	if th, err := srv.WaitThread(testContext(t), orig.ID); err != nil || th.Name != "What is Jimeng?" {
+		t.Errorf("thread %+v: %v", th, err)
+	}
+	m := srv.DispatchMessage(discordtest.MessageSpec{AuthorID: userID(254), ChannelID: a.ID, Content: "and its international version?"})
+	r := second.replyTo(t, a.ID, m.ID)
+	if titleOf(r) != "Answering: What about Doubao's international version?" || !strings.Contains(embedText(r.Embeds[0]), "Cici") {
+		t.Errorf("in the old thread: %q: %s", titleOf(r), embedText(r.Embeds[0]))
+	}
+}
