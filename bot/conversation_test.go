@@ -17,7 +17,9 @@ func TestTurns(t *testing.T) {
 		return &discordgo.Message{ID: id, Author: me, MessageReference: &discordgo.MessageReference{MessageID: replyTo},
 			Embeds: []*discordgo.MessageEmbed{{Title: title}}}
 	}
-	say := func(id, text string) *discordgo.Message { return &discordgo.Message{ID: id, Author: user, Content: text} }
+	say := func(id, text string) *discordgo.Message {
+		return &discordgo.Message{ID: id, Author: user, Content: text}
+	}
 	tests := []struct {
 		name  string
 		msgs  []*discordgo.Message
