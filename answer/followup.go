@@ -523,14 +523,23 @@ func (c *condenser) resolve(p, t turn, refs []int) string {
 	var b strings.Builder
 	last := 0
 	named := len(t.names) > 0
+	usedSubject := false
 	for _, i := range refs {
 		w := t.words[i]
 		var with string
 		switch {
 		case isPossessive(w.w) && name != "":
 			with, named = name+"'s", true
+		case isPronoun(w.w) && ownTopic && name != "" && usedSubject:
+			// A second pronoun is something else the previous question
+			// named: "how much did it plan to spend on them?" after "Does
+			// ByteDance buy Nvidia chips?" — them are the Nvidia chips.
+			if len(p.names) < 2 || p.lastC <= p.names[1].start {
+				continue
+			}
+			with = p.text[p.names[1].start:p.lastC]
 		case isPronoun(w.w) && ownTopic && name != "":
-			with, named = name, true
+			with, named, usedSubject = name, true, true
 		case isPronoun(w.w) || isDemonstrative(w.w):
 			with, named = p.phrase(), named || hasSubj
 		default:
