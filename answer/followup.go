@@ -630,7 +630,11 @@ func whRewrite(p, t turn) string {
 	if rest == len(t.words) {
 		return finish(upperFirst(t.words[0].w) + " " + p.clause())
 	}
-	return finish(strings.TrimRight(t.text, "?!. ") + " " + p.phrase())
+	text := strings.TrimRight(t.text, "?!. ")
+	if n := len(t.words); n > 1 && t.words[n-1].w == "so" {
+		text = strings.TrimRight(text[:t.words[n-1].start], " ,") // "who said so?"
+	}
+	return finish(text + " " + p.phrase())
 }
 
 // stripCue drops a leading "and", "but", "so"… and makes what is left a
