@@ -159,12 +159,13 @@ type Fact struct {
 	// them, so it answers no question about them.
 	Mentions []string
 	Topics   []string // optional free tags: "capex", "chips", "apps"
+	Figures  []Figure
+	Line     int // line in the source file where the fact starts
+
 	// Questions are questions the fact answers, in the words people ask
 	// them: /ask offers them as suggestions. Optional; they change no
 	// answer, so they are not part of the version.
 	Questions []string
-	Figures   []Figure
-	Line      int // line in the source file where the fact starts
 }
 
 // Base is a loaded, validated knowledge base. It is immutable once loaded and
