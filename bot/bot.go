@@ -85,6 +85,9 @@ type Options struct {
 	// OnReady, when set, is called once the bot is connected and its
 	// commands are registered.
 	OnReady func(Ready)
+	// AskedQuestions, when set, adds the questions people asked that were
+	// answered to /ask's suggestions; nil suggests the knowledge's only.
+	AskedQuestions commands.AskedQuestions
 }
 
 // Ready describes the connected bot.
@@ -259,6 +262,7 @@ func newBot(opts Options) (*service, func(), error) {
 		Answerer: opts.Answerer, Reindexer: opts.Reindexer, Index: opts.Index, Limiter: b.limiter,
 		ModeratorRoleIDs: opts.ModeratorRoleIDs, AnswerChannelIDs: opts.AnswerChannelIDs,
 		Version: opts.Version, Model: opts.Model, Logger: opts.Logger, Metrics: opts.Metrics, StreamInterval: opts.StreamInterval,
+		AskedQuestions: opts.AskedQuestions,
 	})
 	return b, closeTransport, nil
 }
