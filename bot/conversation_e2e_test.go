@@ -181,6 +181,14 @@ func TestFollowUpThread(t *testing.T) {
 	if n := f.repliesTo(other.ID); n != 0 {
 		t.Errorf("the bot answered another bot %d times", n)
 	}
+	// No thread can be opened on a private answer or in a DM: no button.
+	if b := buttonOf(finalEdit(t, f.ask(userID(232), "What is Doubao?", true)).Raw, "Follow up"); b != "" {
+		t.Errorf("a private answer has a Follow up button %q", b)
+	}
+	dm := srv.DispatchMessage(discordtest.MessageSpec{AuthorID: userID(233), DM: true, Content: "What is Doubao?"})
+	if b := buttonOf(sentBody(t, srv, f.replyTo(t, dm.ChannelID, dm.ID).ID), "Follow up"); b != "" {
+		t.Errorf("an answer in a DM has a Follow up button %q", b)
+	}
 }
 
 // TestAskAutocomplete: /ask's question option completes from the
