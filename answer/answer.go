@@ -2,7 +2,9 @@
 // facts from the index, composes an answer from them (extractively, or with an
 // LLM when one is configured), verifies the citations and figures, and falls
 // back to the extractive answer when verification fails. Every entry point —
-// the CLI, slash commands, mentions and answer channels — goes through Ask.
+// the CLI, slash commands, mentions and answer channels — goes through Ask;
+// a follow-up in a conversation goes through AskFollowUp, which rewrites it
+// as the stand-alone question it asks and answers that with Ask.
 package answer
 
 import (

@@ -290,7 +290,7 @@ func isDemonstrative(w string) bool {
 	return false
 }
 
-// inName reports whether position pos is inside one of the spans.
+// inSpans reports whether position pos is inside one of the stretches.
 func inSpans(spans []stretch, pos int) bool {
 	for _, s := range spans {
 		if pos >= s.start && pos < s.end {
