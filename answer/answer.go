@@ -2,7 +2,9 @@
 // facts from the index, composes an answer from them (extractively, or with an
 // LLM when one is configured), verifies the citations and figures, and falls
 // back to the extractive answer when verification fails. Every entry point —
-// the CLI, slash commands, mentions and answer channels — goes through Ask.
+// the CLI, slash commands, mentions and answer channels — goes through Ask;
+// a follow-up in a conversation goes through AskFollowUp, which rewrites it
+// as the stand-alone question it asks and answers that with Ask.
 package answer
 
 import (
@@ -51,6 +53,10 @@ type Verification struct {
 // Discord embed).
 type Answer struct {
 	Question string
+	// Standalone is the stand-alone question a follow-up was answered as
+	// ("How much is Microsoft investing in AI?" for "and Microsoft?");
+	// empty when the question was answered as itself. See AskFollowUp.
+	Standalone string
 	// Text carries [n] markers that index Citations.
 	Text string
 	// Answered is false when the sources do not cover the question; Text then
@@ -100,4 +106,13 @@ func (a Answer) Outcome() string {
 	default:
 		return "answered"
 	}
+}
+
+// Answering is the question an answer actually answers: the stand-alone
+// form of a follow-up, or the question itself.
+func (a Answer) Answering() string {
+	if a.Standalone != "" {
+		return a.Standalone
+	}
+	return a.Question
 }

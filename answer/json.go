@@ -21,6 +21,10 @@ type JSON struct {
 	// Closest are the facts nearest to a question that is not answered,
 	// marked in the text as not a direct answer.
 	Closest []CitationJSON `json:"closest"`
+
+	// StandaloneQuestion is the question actually answered: a follow-up's
+	// stand-alone form, or the question itself.
+	StandaloneQuestion string `json:"standalone_question"`
 }
 
 // CitationJSON is a Citation with its date in the machine form.
@@ -44,6 +48,7 @@ func JSONOf(a Answer) JSON {
 		Model: a.Model, PromptVersion: a.PromptVersion, Usage: a.Usage, Verification: a.Verification,
 	}
 	j.Closest = []CitationJSON{}
+	j.StandaloneQuestion = a.Answering()
 	for _, c := range a.Citations {
 		j.Citations = append(j.Citations, citationJSON(c))
 	}

@@ -31,7 +31,8 @@ const Intents = discordgo.IntentGuilds | discordgo.IntentGuildMessages |
 // invite URL asks for them.
 const Permissions = discordgo.PermissionViewChannel | discordgo.PermissionSendMessages |
 	discordgo.PermissionSendMessagesInThreads | discordgo.PermissionEmbedLinks |
-	discordgo.PermissionReadMessageHistory | discordgo.PermissionAddReactions
+	discordgo.PermissionReadMessageHistory | discordgo.PermissionAddReactions |
+	discordgo.PermissionCreatePublicThreads
 
 // Defaults for Options.
 const (
@@ -105,6 +106,9 @@ type Options struct {
 	// the commands: nil once they are registered. Only the process running
 	// shard 0 (or an unsharded one) registers them.
 	OnCommands func(error)
+	// AskedQuestions, when set, adds the questions people asked that were
+	// answered to /ask's suggestions; nil suggests the knowledge's only.
+	AskedQuestions commands.AskedQuestions
 }
 
 // ShardCountAuto is Options.ShardCount for Discord's recommended count.
@@ -475,6 +479,7 @@ func newBot(opts Options) (*service, func(), error) {
 		Answerer: opts.Answerer, Reindexer: opts.Reindexer, Index: opts.Index, Limiter: b.limiter,
 		ModeratorRoleIDs: opts.ModeratorRoleIDs, AnswerChannelIDs: opts.AnswerChannelIDs,
 		Version: opts.Version, Model: opts.Model, Logger: opts.Logger, Metrics: opts.Metrics, StreamInterval: opts.StreamInterval,
+		AskedQuestions: opts.AskedQuestions,
 	})
 	b.messages = b.messageChain()
 	return b, closeTransport, nil

@@ -123,6 +123,7 @@ type setup struct {
 	answerer     func(*answer.Engine) commands.Answerer // wraps the real engine; nil uses it as is
 	options      func(*bot.Options)                     // last changes to the options
 	logLevel     slog.Level                             // the zero value is info
+	server       *discordtest.Server                    // the emulator to connect to; nil starts one
 }
 
 // startBot starts an emulator and bot.Run with the real engine on an
@@ -130,7 +131,10 @@ type setup struct {
 // stopped (and must return nil) before the emulator closes.
 func startBot(t *testing.T, s setup) *fixture {
 	t.Helper()
-	srv := discordtest.New(t, discordtest.WithGuild(guildID, discordtest.DefaultGuildName, generalChannel, answerChannel))
+	srv := s.server
+	if srv == nil {
+		srv = discordtest.New(t, discordtest.WithGuild(guildID, discordtest.DefaultGuildName, generalChannel, answerChannel))
+	}
 	ctx := testContext(t)
 
 	var (

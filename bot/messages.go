@@ -34,10 +34,11 @@ const (
 	Mention                 // the message mentions the bot
 	ReplyToBot              // the message replies to one of the bot's
 	InAnswerChannel         // a question in one of ANSWER_CHANNEL_IDS
+	InBotThread             // any message in a thread the bot opened (conversation.go)
 )
 
 func (t Trigger) String() string {
-	return [...]string{"none", "dm", "mention", "reply", "answer_channel"}[t]
+	return [...]string{"none", "dm", "mention", "reply", "answer_channel", "bot_thread"}[t]
 }
 
 // Addressed reports whether the message spoke to the bot directly.
@@ -128,6 +129,9 @@ func (b *service) onMessage(s *discordgo.Session, mc *discordgo.MessageCreate) {
 	m := mc.Message
 	selfID, _, _ := self(s)
 	trigger := Classify(m, selfID, b.channels)
+	if trigger == NotForMe && inBotThread(s, m, selfID) {
+		trigger = InBotThread
+	}
 	if trigger == NotForMe {
 		return
 	}
@@ -200,7 +204,7 @@ func (b *service) answerMessage(ctx context.Context, r *commands.Request) error 
 		r.Outcome, r.Reason = ops.OutcomeInvalid, "empty"
 		return r.Respond.SendText(ctx, bareMentionHint)
 	}
-	ans, err := b.opts.Answerer.Ask(ctx, question, nil)
+	ans, err := b.askInContext(ctx, r.Message, r.Trigger, question)
 	if err != nil {
 		return err
 	}
@@ -212,6 +216,9 @@ func (b *service) answerMessage(ctx context.Context, r *commands.Request) error 
 		return nil
 	}
 	msgs, _ := b.charts.Decorate(ans, commands.RenderAnswer(ans))
+	if r.Message.GuildID != "" && threadOf(b.session, r.Message) == nil {
+		msgs = commands.WithFollowUp(msgs, ans)
+	}
 	if err := r.Respond.Send(ctx, msgs...); err != nil {
 		r.Reason = "reply_failed"
 		return err

@@ -103,7 +103,7 @@ func TestClassify(t *testing.T) {
 
 func TestInviteURL(t *testing.T) {
 	got := InviteURL("123")
-	want := "https://discord.com/oauth2/authorize?client_id=123&permissions=274877992000&scope=bot+applications.commands"
+	want := "https://discord.com/oauth2/authorize?client_id=123&permissions=309237730368&scope=bot+applications.commands"
 	if got != want {
 		t.Errorf("InviteURL = %q; want %q", got, want)
 	}

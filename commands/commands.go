@@ -57,6 +57,9 @@ type Config struct {
 	// Charts draws answers' figures (/chart, Chart buttons, comparison
 	// answers); nil makes one from Index. With neither there are no charts.
 	Charts *Charts
+	// AskedQuestions, when set, adds questions people asked that were
+	// answered to /ask's suggestions (autocomplete.go).
+	AskedQuestions AskedQuestions
 }
 
 // Limits of the commands.
@@ -91,10 +94,12 @@ func New(rest *REST, cfg Config) *Router {
 	rt := NewRouter(rest, cfg.Logger)
 	rt.Use(Logging(cfg.Logger, cfg.Metrics), Recover(cfg.Logger))
 	rt.Add(askSpec(), HandlerFunc(c.ask), QuestionSteps(ops.EntrySlash, cfg.Limiter, DeciderOf(cfg.Answerer))...)
+	rt.AddAutocomplete("ask", NewSuggester(cfg.Index, cfg.AskedQuestions, cfg.Logger).AutocompleteAsk)
 	if cfg.Charts != nil {
 		rt.Add(chartSpec(), HandlerFunc(c.chart), QuestionSteps(chartEntry, cfg.Limiter, nil)...)
 		rt.AddButton(ChartButtonPrefix, "chart button", HandlerFunc(c.chartButton), RateLimit(cfg.Limiter))
 	}
+	rt.AddButton(FollowUpButtonPrefix, "follow-up button", HandlerFunc((&followUps{rest: rest, log: cfg.Logger}).button), RateLimit(cfg.Limiter))
 	rt.Add(sourcesSpec(), HandlerFunc(c.sources), RateLimit(cfg.Limiter), Defer())
 	rt.Add(reindexSpec(), HandlerFunc(c.reindex), ForcePrivate(), RequireModerator(cfg.ModeratorRoleIDs), Defer())
 	rt.Add(helpSpec(), HandlerFunc(c.help), ForcePrivate())
@@ -123,7 +128,7 @@ func askSpec() *discordgo.ApplicationCommand {
 			{
 				Type: discordgo.ApplicationCommandOptionString, Name: "question", Required: true,
 				Description: "e.g. How much is ByteDance investing in AI infrastructure?",
-				MaxLength:   MaxQuestionLength,
+				MaxLength:   MaxQuestionLength, Autocomplete: true,
 			},
 			privateSpec(),
 		},
@@ -197,6 +202,9 @@ func (c *commandSet) ask(ctx context.Context, r *Request) error {
 	msgs, charted := c.charts.Decorate(a, RenderAnswer(a))
 	if charted != "" {
 		r.Annotate(slog.String("chart", charted))
+	}
+	if r.followUpAllowed() {
+		msgs = WithFollowUp(msgs, a)
 	}
 	return r.Respond.Send(ctx, msgs...)
 }

@@ -2,7 +2,9 @@
 // /reindex, /help and /about — as Handlers routed by a Router, with the
 // cross-cutting parts as Middleware: Logging (one line per command),
 // Recover (a panic still gets a reply), RateLimit (per user) and Defer
-// (acknowledge at once, answer later).
+// (acknowledge at once, answer later). Buttons under answers (Chart,
+// Follow up) are routed by custom_id prefix, and /ask's autocomplete by a
+// Suggester over the knowledge's questions.
 //
 // Every message the package sends goes through REST, which bounds each call
 // with a deadline, waits out Discord's rate limits only as long as that

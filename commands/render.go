@@ -93,7 +93,7 @@ func RenderAnswer(a answer.Answer) []Message {
 		text = "(no answer)"
 	}
 	return layout(layoutInput{
-		title:  Truncate(EscapeMarkdown(strings.TrimSpace(a.Question)), MaxEmbedTitle),
+		title:  Truncate(EscapeMarkdown(strings.TrimSpace(AnswerTitle(a))), MaxEmbedTitle),
 		text:   text,
 		fields: fields,
 		footer: Footer(a),

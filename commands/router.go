@@ -21,6 +21,8 @@ type Router struct {
 	order  []string
 	// buttons route message components by custom_id prefix.
 	buttons []buttonRoute
+	// completers answer autocomplete requests, by command (autocomplete.go).
+	completers map[string]Completer
 }
 
 type buttonRoute struct {
@@ -99,6 +101,10 @@ func (rt *Router) handle(ctx context.Context, in *discordgo.Interaction, refuse 
 			rt.ensureReply(ctx, r, fmt.Errorf("%w: %v", ErrPanic, p))
 		}
 	}()
+	if in.Type == discordgo.InteractionApplicationCommandAutocomplete {
+		rt.complete(ctx, in, refuse != nil)
+		return
+	}
 	var h Handler
 	switch {
 	case refuse != nil:

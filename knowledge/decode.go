@@ -112,6 +112,7 @@ func decodeFact(n *yaml.Node, p *problemList) decodedFact {
 		{key: "entities", shape: wordList, set: func(n *yaml.Node) { df.entityLines = setWords(n, &f.Entities, p) }},
 		{key: "mentions", shape: wordList, set: func(n *yaml.Node) { df.mentionLines = setWords(n, &f.Mentions, p) }},
 		{key: "topics", shape: wordList, set: func(n *yaml.Node) { setWords(n, &f.Topics, p) }},
+		{key: "questions", shape: wordList, set: func(n *yaml.Node) { setWords(n, &f.Questions, p) }},
 		{key: "figures", shape: mappingList, set: func(n *yaml.Node) {
 			for _, item := range n.Content {
 				g, lines, ok := decodeFigure(item, p)

@@ -166,6 +166,11 @@ type Fact struct {
 	// as what was reported before. Empty for most facts.
 	Updates string
 	Line    int // line in the source file where the fact starts
+
+	// Questions are questions the fact answers, in the words people ask
+	// them: /ask offers them as suggestions. Optional; they change no
+	// answer, so they are not part of the version.
+	Questions []string
 }
 
 // Base is a loaded, validated knowledge base. It is immutable once loaded and

@@ -85,7 +85,7 @@ func TestLoadReportsEveryProblem(t *testing.T) {
 			{"a.yaml", 13, `topics: "capex" listed twice`},
 			{"a.yaml", 15, `amount: want a plain number like 10000000000, got "10 billion"`},
 			{"a.yaml", 19, `qualifier: "roughly": want one of more than, up to, about, at least, less than`},
-			{"a.yaml", 20, `fact: want a mapping of id, statement, attribution, as_of, entities, mentions, topics, figures, updates, got "just a string"`},
+			{"a.yaml", 20, `fact: want a mapping of id, statement, attribution, as_of, entities, mentions, topics, questions, figures, updates, got "just a string"`},
 			{"a.yaml", 23, "fact: attribution: aliases (*words) are not allowed"},
 			{"a.yaml", 25, "entities: empty entry"},
 		}},

@@ -44,7 +44,9 @@ Usage:
   bytewatch [common flags] COMMAND [flags] [arguments]
 
 Commands:
-  ask [--json] QUESTION               answer a question
+  ask [--json] [--history Q]... QUESTION
+                                      answer a question; each --history is an earlier
+                                      question (oldest first), making QUESTION a follow-up
   search [--json] [--limit N] QUERY   list the best matching facts with scores
   chart [--out FILE] [--width W --height H] QUESTION
                                       answer and draw the cited figures as a PNG (default chart.png; - for stdout)

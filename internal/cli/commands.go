@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"text/tabwriter"
 
@@ -32,9 +33,16 @@ func signalContext() (context.Context, context.CancelFunc) {
 func ask(ctx context.Context, args []string, env Env) error {
 	f := newFlags("ask")
 	asJSON := f.fs.Bool("json", false, "print one JSON object")
+	var history historyFlag
+	f.fs.Var(&history, "history", "an earlier question of the conversation, oldest first (repeat the flag); QUESTION is then a follow-up")
 	pos, err := f.parse(args)
 	if err != nil {
 		return err
+	}
+	for _, h := range history {
+		if _, err := answer.CleanQuestion(h); err != nil {
+			return usageError{"--history: " + err.Error()}
+		}
 	}
 	question, err := questionArg(pos, "ask needs a question, e.g. bytewatch ask \"How much is ByteDance investing in AI infrastructure?\"")
 	if err != nil {
@@ -52,7 +60,7 @@ func ask(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	defer ix.Close()
-	a, err := eng.Ask(ctx, question, nil)
+	a, err := eng.AskFollowUp(ctx, history, question, nil)
 	if err != nil {
 		return err
 	}
@@ -109,8 +117,21 @@ func searchJSONOf(query, version string, cites []answer.Citation) SearchJSON {
 	return j
 }
 
+// historyFlag collects --history, one earlier question per flag.
+type historyFlag []string
+
+func (h *historyFlag) String() string { return strings.Join(*h, " | ") }
+
+func (h *historyFlag) Set(v string) error {
+	*h = append(*h, v)
+	return nil
+}
+
 // writeAnswer renders an answer for a terminal.
 func writeAnswer(w io.Writer, a answer.Answer) {
+	if a.Standalone != "" {
+		fmt.Fprintf(w, "Answering: %s\n\n", a.Standalone)
+	}
 	fmt.Fprintln(w, a.Text)
 	if a.Note != "" {
 		fmt.Fprintf(w, "\n(%s)\n", a.Note)

@@ -23,6 +23,7 @@ const emulatorHelp = `Type a question and press Enter: it is asked with /ask. Al
   /sources QUERY    the best-matching facts
   /about, /help     the bot's own commands (/reindex too: you are a moderator here)
   @ QUESTION        a message that mentions the bot in #general
+  ^ QUESTION        a follow-up: a reply to the bot's last answer ("^ and Microsoft?")
   /quit             stop (or Ctrl-D)
 `
 
@@ -107,16 +108,25 @@ type emulator struct {
 	srv  *discordtest.Server
 	done *doneLog
 	out  io.Writer
+	last string // the bot's last answer, which "^" replies to
 }
 
 // ask sends one line the person typed and prints the bot's reply once the
 // bot has logged its line for it.
-func (e emulator) ask(ctx context.Context, line string) error {
+func (e *emulator) ask(ctx context.Context, line string) error {
 	if line == "" {
 		return nil
 	}
-	if q, ok := strings.CutPrefix(line, "@"); ok {
-		m := e.srv.DispatchMessage(discordtest.MessageSpec{Content: e.srv.BotMention() + " " + strings.TrimSpace(q)})
+	reply, isReply := strings.CutPrefix(line, "^")
+	if isReply && e.last == "" {
+		return errors.New("no answer to follow up yet: ask a question first")
+	}
+	if q, ok := strings.CutPrefix(line, "@"); ok || isReply {
+		spec := discordtest.MessageSpec{Content: e.srv.BotMention() + " " + strings.TrimSpace(q)}
+		if isReply {
+			spec = discordtest.MessageSpec{Content: strings.TrimSpace(reply), ReplyTo: e.last, ReplyPing: true}
+		}
+		m := e.srv.DispatchMessage(spec)
 		if err := e.done.wait(ctx, m.ID); err != nil {
 			return err
 		}
@@ -128,6 +138,11 @@ func (e emulator) ask(ctx context.Context, line string) error {
 			}
 			if r.Decode(&body) == nil && body.Reference != nil && body.Reference.MessageID == m.ID {
 				writeMessage(e.out, body.Content, body.Embeds)
+			}
+		}
+		for _, b := range e.srv.BotMessages("") {
+			if b.MessageReference != nil && b.MessageReference.MessageID == m.ID && len(b.Embeds) > 0 {
+				e.last = b.ID
 			}
 		}
 		if len(e.srv.RequestsMatching("PUT", "/channels/{channel}/messages/"+m.ID+"/reactions/{emoji}/@me")) > 0 {
@@ -159,6 +174,9 @@ func (e emulator) ask(ctx context.Context, line string) error {
 	}
 	if m, ok := in.Original(); ok {
 		writeMessage(e.out, m.Content, m.Embeds)
+		if spec.Command == "ask" && len(m.Embeds) > 0 {
+			e.last = m.ID
+		}
 	}
 	for _, m := range in.Followups() {
 		writeMessage(e.out, m.Content, m.Embeds)

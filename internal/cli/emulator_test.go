@@ -121,6 +121,9 @@ func TestRunEmulator(t *testing.T) {
 	s.ask(t, ctx, "How much is ByteDance investing in AI infrastructure?")
 	s.ask(t, ctx, "/about")
 	s.ask(t, ctx, "@ Who is ByteDance's CEO?")
+	s.ask(t, ctx, "^ and Doubao's?")
+	s.ask(t, ctx, "How much is ByteDance investing in AI infrastructure?")
+	s.ask(t, ctx, "^ and Microsoft?")
 	s.ask(t, ctx, "/frobnicate")
 	s.stop(t, ctx)
 	out := s.stdout.String()
@@ -131,7 +134,8 @@ func TestRunEmulator(t *testing.T) {
 	for _, want := range []string{
 		"│ **How much is ByteDance investing in AI infrastructure?**", "│ **Sources**\n│ [1] ", "│ Not investment advice",
 		"│ **About bytewatch**", "29 facts from 1 source,", base.Version(),
-		"│ **Who is ByteDance's CEO?**", "don't cover that",
+		"│ **Who is ByteDance's CEO?**", "don't cover that", "│ **Answering: Who is Doubao's CEO?**",
+		"│ **Answering: How much is Microsoft investing in AI infrastructure?**", "Microsoft spent $55.7 billion",
 		"no command /frobnicate here",
 	} {
 		if !strings.Contains(out, want) {

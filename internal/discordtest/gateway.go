@@ -730,7 +730,7 @@ func (s *Server) guildCreate(g guildConfig) map[string]any {
 		"id": g.id, "name": g.name, "icon": nil, "owner_id": "1", "unavailable": false,
 		"member_count": 2, "large": false, "joined_at": time.Now().UTC().Format(time.RFC3339Nano),
 		"channels": channels, "roles": []any{everyone}, "members": []any{}, "emojis": []any{},
-		"features": []any{}, "threads": []any{}, "presences": []any{}, "voice_states": []any{},
+		"features": []any{}, "threads": s.guildThreads(g.id), "presences": []any{}, "voice_states": []any{},
 		"stickers": []any{}, "stage_instances": []any{}, "guild_scheduled_events": []any{},
 		"preferred_locale": "en-US", "afk_timeout": 300, "verification_level": 0,
 		"default_message_notifications": 0, "explicit_content_filter": 0, "mfa_level": 0,

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
 )
@@ -49,6 +50,10 @@ type InteractionSpec struct {
 	// message MessageID, which the payload carries as Discord does.
 	CustomID  string
 	MessageID string
+	// Autocomplete makes it an autocomplete request (type 4) for Command:
+	// Discord sends one as the user types, with the option being typed
+	// marked Focused.
+	Autocomplete bool
 	// Token is the interaction's token, from NewInteractionToken; empty
 	// means a new one. Choosing it first lets a test set up its webhook
 	// routes (a RateLimit, say) before the bot can call them.
@@ -63,6 +68,8 @@ type CommandOption struct {
 	Type    discordgo.ApplicationCommandOptionType
 	Value   any
 	Options []CommandOption // a sub-command's options
+	// Focused marks the option an autocomplete request is for.
+	Focused bool
 }
 
 // Interaction is an interaction the server dispatched, and what the bot did
@@ -89,11 +96,13 @@ type Interaction struct {
 
 // Callback is the bot's answer to POST /interactions/{id}/{token}/callback.
 type Callback struct {
-	Type  discordgo.InteractionResponseType // 4 message, 5 deferred, 9 modal
-	Data  Message                           // the "data" object; zero when there was none
-	Raw   json.RawMessage                   // the whole body as sent
-	After time.Duration                     // since the interaction was dispatched
-	Time  time.Time
+	Type discordgo.InteractionResponseType // 4 message, 5 deferred, 8 autocomplete, 9 modal
+	// Choices are an autocomplete result's suggestions (type 8).
+	Choices []*discordgo.ApplicationCommandOptionChoice
+	Data    Message         // the "data" object; zero when there was none
+	Raw     json.RawMessage // the whole body as sent
+	After   time.Duration   // since the interaction was dispatched
+	Time    time.Time
 }
 
 // Message is one message body the bot sent: a callback's data, an edit of
@@ -215,6 +224,9 @@ func (s *Server) newInteractionLocked(spec InteractionSpec) *Interaction {
 	payload["channel_id"] = in.ChannelID
 	data["id"] = s.commandIDLocked(in.GuildID, spec.Command)
 	payload["data"] = data
+	if spec.Autocomplete {
+		payload["type"] = discordgo.InteractionApplicationCommandAutocomplete
+	}
 	if spec.CustomID != "" {
 		payload["type"] = discordgo.InteractionMessageComponent
 		payload["data"] = map[string]any{"custom_id": spec.CustomID, "component_type": discordgo.ButtonComponent}
@@ -282,6 +294,9 @@ func optionsJSON(opts []CommandOption) []map[string]any {
 			m["options"] = optionsJSON(o.Options)
 		} else {
 			m["value"] = o.Value
+		}
+		if o.Focused {
+			m["focused"] = true
 		}
 		out = append(out, m)
 	}
@@ -411,8 +426,44 @@ func handleCallback(c *call) (int, any, *apiError) {
 		f.add(nil, "MODEL_TYPE_CONVERT", "Only dictionaries may be used in a ModelType")
 		return 0, nil, f.asError()
 	}
-	data := parseMessageBody(body.Data, []string{"data"}, f)
+	var kind struct {
+		Type discordgo.InteractionType `json:"type"`
+	}
+	json.Unmarshal(in.Payload, &kind)
+	autocomplete := kind.Type == discordgo.InteractionApplicationCommandAutocomplete
+	var choices []*discordgo.ApplicationCommandOptionChoice
+	if autocomplete != (body.Type == discordgo.InteractionApplicationCommandAutocompleteResult) {
+		// An autocomplete request takes only a result, and only it does.
+		f.add([]string{"type"}, "INTERACTION_CALLBACK_TYPE_INVALID", "Interaction callback type is not valid for this interaction.")
+		return 0, nil, f.asError()
+	}
+	var data messageBody
+	if !autocomplete {
+		data = parseMessageBody(body.Data, []string{"data"}, f)
+	}
 	switch body.Type {
+	case discordgo.InteractionApplicationCommandAutocompleteResult:
+		var result struct {
+			Choices []*discordgo.ApplicationCommandOptionChoice `json:"choices"`
+		}
+		if err := json.Unmarshal(body.Data, &result); err != nil {
+			f.add([]string{"data"}, "MODEL_TYPE_CONVERT", "Only dictionaries may be used in a ModelType")
+		}
+		if len(result.Choices) > 25 {
+			f.add([]string{"data", "choices"}, "BASE_TYPE_MAX_LENGTH", maxLengthMessage(25))
+		}
+		for i, ch := range result.Choices {
+			if n := utf8.RuneCountInString(ch.Name); n < 1 || n > 100 {
+				f.add([]string{"data", "choices", strconv.Itoa(i), "name"}, "BASE_TYPE_BAD_LENGTH", minMaxLengthMessage(1, 100))
+			}
+			if v, ok := ch.Value.(string); !ok || utf8.RuneCountInString(v) > 100 {
+				f.add([]string{"data", "choices", strconv.Itoa(i), "value"}, "BASE_TYPE_BAD_LENGTH", minMaxLengthMessage(1, 100))
+			}
+		}
+		choices = result.Choices
+		if choices == nil {
+			choices = []*discordgo.ApplicationCommandOptionChoice{}
+		}
 	case discordgo.InteractionResponseChannelMessageWithSource:
 		if f.empty() && data.empty() && len(c.rec.Files) == 0 {
 			return 0, nil, errEmptyMessage()
@@ -432,13 +483,13 @@ func handleCallback(c *call) (int, any, *apiError) {
 		}
 	default:
 		// Types 6 and 7 answer component interactions, 8 autocomplete, 1 HTTP pings.
-		f.add([]string{"type"}, "BASE_TYPE_CHOICES", "Value must be one of {4, 5, 9}.")
+		f.add([]string{"type"}, "BASE_TYPE_CHOICES", "Value must be one of {4, 5, 8, 9}.")
 	}
 	if err := f.asError(); err != nil {
 		return 0, nil, err
 	}
 	in.callback = &Callback{
-		Type: body.Type, Raw: c.body, After: after, Time: now,
+		Type: body.Type, Raw: c.body, After: after, Time: now, Choices: choices,
 		Data: messageFromBody(data, "", in.ChannelID, now, after),
 	}
 	if body.Type == discordgo.InteractionResponseChannelMessageWithSource ||

@@ -505,7 +505,7 @@ func handleCommandsList(c *call) (int, any, *apiError) {
 // buildRoutes lists the REST endpoints, relative to /api/v9. Literal
 // segments win over parameters because the first match is taken.
 func (s *Server) buildRoutes() []route {
-	return []route{
+	return append([]route{
 		{"GET", "/gateway", false, handleGateway},
 		{"GET", "/gateway/bot", true, handleGatewayBot},
 		{"GET", "/users/@me", true, handleCurrentUser},
@@ -527,7 +527,7 @@ func (s *Server) buildRoutes() []route {
 		{"PATCH", "/channels/{channel}/messages/{message}", true, handleChannelMessageEdit},
 		{"POST", "/channels/{channel}/typing", true, handleTyping},
 		{"PUT", "/channels/{channel}/messages/{message}/reactions/{emoji}/@me", true, handleReactionAdd},
-	}
+	}, threadRoutes()...)
 }
 
 // BotMessages returns the messages the bot posted with POST

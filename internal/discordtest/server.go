@@ -73,6 +73,7 @@ type Server struct {
 	reactions     map[string][]string                        // "channel/message" → emoji the bot added
 	sentMessages  []Message                                  // accepted channel message bodies
 	sentEdits     []Message                                  // accepted channel message edit bodies
+	threads       map[string]*discordgo.Channel              // started threads by ID (threads.go)
 	gw            gatewayState
 }
 
