@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"regexp"
 	"strings"
@@ -13,14 +14,28 @@ import (
 
 	"github.com/bytewatch/bytewatch/commands"
 	"github.com/bytewatch/bytewatch/internal/ops"
+	"github.com/bytewatch/bytewatch/knowledge"
 )
 
 // RateLimitedReaction is the reaction on a message the bot will not answer
 // because its author is asking too fast.
 const RateLimitedReaction = commands.RateLimitedReaction
 
-// bareMentionHint answers a message that addresses the bot but asks nothing.
-const bareMentionHint = "Ask me about ByteDance's AI plans, e.g. “How much is ByteDance investing in AI infrastructure?” — or use /ask."
+// bareMentionHint answers a message that addresses the bot but asks
+// nothing, in the words of the knowledge it answers from.
+func bareMentionHint(idx commands.IndexStatus) string {
+	var about knowledge.About
+	if idx != nil {
+		about = idx.Base().About()
+	}
+	switch {
+	case about.Covers != "" && about.MainQuestion != "":
+		return fmt.Sprintf("Ask me about %s, e.g. “%s” — or use /ask.", about.Covers, about.MainQuestion)
+	case about.Covers != "":
+		return fmt.Sprintf("Ask me about %s — or use /ask.", about.Covers)
+	}
+	return "Ask me a question about what my sources cover — or use /ask."
+}
 
 // Trigger is why the bot answers a message.
 type Trigger int
@@ -202,7 +217,7 @@ func (b *service) answerMessage(ctx context.Context, r *commands.Request) error 
 	b.log.LogAttrs(ctx, slog.LevelDebug, "message question text", slog.String("message_id", r.Message.ID), slog.String("question", commands.QuestionForLog(question)))
 	if strings.TrimSpace(question) == "" {
 		r.Outcome, r.Reason = ops.OutcomeInvalid, "empty"
-		return r.Respond.SendText(ctx, bareMentionHint)
+		return r.Respond.SendText(ctx, bareMentionHint(b.opts.Index))
 	}
 	ans, err := b.askInContext(ctx, r.Message, r.Trigger, question)
 	if err != nil {

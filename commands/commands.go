@@ -93,7 +93,11 @@ func New(rest *REST, cfg Config) *Router {
 	c := &commandSet{cfg: cfg, log: cfg.Logger, charts: cfg.Charts}
 	rt := NewRouter(rest, cfg.Logger)
 	rt.Use(Logging(cfg.Logger, cfg.Metrics), Recover(cfg.Logger))
-	rt.Add(askSpec(), HandlerFunc(c.ask), QuestionSteps(ops.EntrySlash, cfg.Limiter, DeciderOf(cfg.Answerer))...)
+	var about knowledge.About
+	if cfg.Index != nil {
+		about = cfg.Index.Base().About()
+	}
+	rt.Add(askSpec(about), HandlerFunc(c.ask), QuestionSteps(ops.EntrySlash, cfg.Limiter, DeciderOf(cfg.Answerer))...)
 	rt.AddAutocomplete("ask", NewSuggester(cfg.Index, cfg.AskedQuestions, cfg.Logger).AutocompleteAsk)
 	if cfg.Charts != nil {
 		rt.Add(chartSpec(), HandlerFunc(c.chart), QuestionSteps(chartEntry, cfg.Limiter, nil)...)
@@ -119,15 +123,28 @@ func privateSpec() *discordgo.ApplicationCommandOption {
 	}
 }
 
-func askSpec() *discordgo.ApplicationCommand {
+// maxDescription is the longest description Discord takes for a command
+// or an option.
+const maxDescription = 100
+
+// askSpec is /ask, described in the knowledge's own words: a base about
+// another company gets its own subject and example question.
+func askSpec(about knowledge.About) *discordgo.ApplicationCommand {
+	desc, example := "Ask a question; the answer cites its sources", "Your question"
+	if about.Subject != "" {
+		desc = "Ask about " + about.Subject + "; the answer cites its sources"
+	}
+	if about.MainQuestion != "" {
+		example = "e.g. " + about.MainQuestion
+	}
 	return &discordgo.ApplicationCommand{
 		Name:        "ask",
-		Description: "Ask about ByteDance's AI plans; the answer cites its sources",
+		Description: Truncate(desc, maxDescription),
 		Contexts:    contexts(discordgo.InteractionContextGuild, discordgo.InteractionContextBotDM),
 		Options: []*discordgo.ApplicationCommandOption{
 			{
 				Type: discordgo.ApplicationCommandOptionString, Name: "question", Required: true,
-				Description: "e.g. How much is ByteDance investing in AI infrastructure?",
+				Description: Truncate(example, maxDescription),
 				MaxLength:   MaxQuestionLength, Autocomplete: true,
 			},
 			privateSpec(),
@@ -331,7 +348,13 @@ func RenderLoadError(le *knowledge.LoadError, oldVersion string) []Message {
 func (c *commandSet) help(ctx context.Context, r *Request) error {
 	r.Outcome = "ok"
 	var b strings.Builder
-	b.WriteString("bytewatch answers questions about ByteDance's AI plans — capital spending, chips, AI apps and their users, how it compares with US tech giants — from facts it can cite.\n\n")
+	covers := "what its knowledge base covers"
+	if c.cfg.Index != nil {
+		if cv := c.cfg.Index.Base().About().Covers; cv != "" {
+			covers = cv
+		}
+	}
+	fmt.Fprintf(&b, "bytewatch answers questions about %s — from facts it can cite.\n\n", covers)
 	b.WriteString("**/ask** `question` — an answer with numbered citations; add `private: True` to see it alone.\n")
 	b.WriteString("**/sources** `query` — the facts that best match, with who reported them, no summarising.\n")
 	b.WriteString("**Mention me** with a question, reply to one of my answers, or send me a direct message.\n")
