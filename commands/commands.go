@@ -14,6 +14,7 @@ import (
 	"github.com/bytewatch/bytewatch/index"
 	"github.com/bytewatch/bytewatch/internal/ops"
 	"github.com/bytewatch/bytewatch/knowledge"
+	"github.com/bytewatch/bytewatch/records"
 )
 
 // Answerer answers questions and lists matching facts: *answer.Engine.
@@ -57,6 +58,10 @@ type Config struct {
 	// Charts draws answers' figures (/chart, Chart buttons, comparison
 	// answers); nil makes one from Index. With neither there are no charts.
 	Charts *Charts
+	// Records keeps a record of every question and the votes on answers,
+	// and serves /forget-me and /report; nil keeps none (and answers carry
+	// no 👍/👎/Sources buttons).
+	Records Records
 }
 
 // Limits of the commands.
@@ -89,7 +94,7 @@ func New(rest *REST, cfg Config) *Router {
 	}
 	c := &commandSet{cfg: cfg, log: cfg.Logger, charts: cfg.Charts}
 	rt := NewRouter(rest, cfg.Logger)
-	rt.Use(Logging(cfg.Logger, cfg.Metrics), Recover(cfg.Logger))
+	rt.Use(Logging(cfg.Logger, cfg.Metrics), Recording(cfg.Records), Recover(cfg.Logger))
 	rt.Add(askSpec(), HandlerFunc(c.ask), AsQuestion(ops.EntrySlash), RateLimit(cfg.Limiter), Defer())
 	if cfg.Charts != nil {
 		rt.Add(chartSpec(), HandlerFunc(c.chart), AsQuestion(chartEntry), RateLimit(cfg.Limiter), Defer())
@@ -97,6 +102,16 @@ func New(rest *REST, cfg Config) *Router {
 	}
 	rt.Add(sourcesSpec(), HandlerFunc(c.sources), RateLimit(cfg.Limiter), Defer())
 	rt.Add(reindexSpec(), HandlerFunc(c.reindex), ForcePrivate(), RequireModerator(cfg.ModeratorRoleIDs), Defer())
+	if cfg.Records != nil {
+		rt.AddButton(UpButtonPrefix, "vote button", c.vote(records.Up), ForcePrivate(), Defer())
+		rt.AddButton(DownButtonPrefix, "vote button", c.vote(records.Down), ForcePrivate(), Defer())
+		rt.AddButton(ReasonButtonPrefix, "vote reason button", HandlerFunc(c.reason), ForcePrivate(), Defer())
+		rt.AddButton(OtherButtonPrefix, "vote reason form", HandlerFunc(c.otherReason), ForcePrivate())
+		rt.AddButton(OtherModalPrefix, "vote reason text", HandlerFunc(c.otherText), ForcePrivate(), Defer())
+		rt.AddButton(SourcesButtonPrefix, "sources button", HandlerFunc(c.sourcesButton), ForcePrivate(), Defer())
+	}
+	rt.Add(forgetSpec(), HandlerFunc(c.forgetMe), ForcePrivate(), Defer())
+	rt.Add(reportSpec(), HandlerFunc(c.report), ForcePrivate(), RequireModerator(cfg.ModeratorRoleIDs), Defer())
 	rt.Add(helpSpec(), HandlerFunc(c.help), ForcePrivate())
 	rt.Add(aboutSpec(), HandlerFunc(c.about), ForcePrivate())
 	return rt
@@ -172,6 +187,7 @@ type commandSet struct {
 
 func (c *commandSet) ask(ctx context.Context, r *Request) error {
 	q := WithoutMentions(r.String("question"))
+	r.Question = q
 	r.Annotate(slog.Int("question_chars", runes(q)))
 	c.log.LogAttrs(ctx, slog.LevelDebug, "question", slog.String("interaction_id", r.Interaction.ID), slog.String("question", QuestionForLog(q)))
 	if err := r.Respond.Progress(ctx, ProgressSearching); err != nil {
@@ -197,6 +213,10 @@ func (c *commandSet) ask(ctx context.Context, r *Request) error {
 	msgs, charted := c.charts.Decorate(a, RenderAnswer(a))
 	if charted != "" {
 		r.Annotate(slog.String("chart", charted))
+	}
+	if c.cfg.Records != nil {
+		r.RecordID = records.NewID()
+		msgs = AddFeedbackButtons(msgs, r.RecordID, a)
 	}
 	return r.Respond.Send(ctx, msgs...)
 }
@@ -333,6 +353,10 @@ func (c *commandSet) help(ctx context.Context, r *Request) error {
 			chans[i] = "<#" + id + ">"
 		}
 		fmt.Fprintf(&b, "**In %s** I answer any question my sources cover, without being mentioned.\n", strings.Join(chans, ", "))
+	}
+	if c.cfg.Records != nil {
+		b.WriteString("**👍 / 👎** under an answer — tell the moderators whether it helped; **Sources** — every cited fact in full.\n")
+		b.WriteString("**/forget-me** — delete the records of your questions and votes.\n**/report** — moderators: what people asked and what the sources don't cover.\n")
 	}
 	b.WriteString("**/reindex** — moderators: reload the knowledge files.\n**/about** — what I know and how I answer.\n\n")
 	fmt.Fprintf(&b, "Each person can ask %s a minute. When my sources don't cover something I say so instead of guessing. Nothing I say is investment advice.", Count(c.cfg.Limiter.PerMinute(), "question", "questions"))

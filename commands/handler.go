@@ -59,6 +59,10 @@ type Request struct {
 	IndexVersion string
 	// Answer is the answer the command showed, for the log line and metrics.
 	Answer *answer.Answer
+	// Question is the question asked, for its record; RecordID the id of
+	// its record, which the answer's buttons carry.
+	Question string
+	RecordID string
 	attrs  []slog.Attr
 }
 

@@ -14,18 +14,18 @@ import (
 
 // Outcomes of a question as records keep them.
 const (
-	OutcomeAnswered   = "answered"       // an answer from the facts (an LLM fallback included)
-	OutcomeClosest    = "closest_facts"  // not answered; the closest facts were shown
-	OutcomeNotCovered = "not_covered"    // not answered and nothing came close
-	OutcomeRefused    = "refused"        // rate limited, or a question that cannot be asked
-	OutcomeError      = "error"          // something failed
+	OutcomeAnswered   = "answered"      // an answer from the facts (an LLM fallback included)
+	OutcomeClosest    = "closest_facts" // not answered; the closest facts were shown
+	OutcomeNotCovered = "not_covered"   // not answered and nothing came close
+	OutcomeRefused    = "refused"       // rate limited, or a question that cannot be asked
+	OutcomeError      = "error"         // something failed
 )
 
-// Entry points, as the metrics name them.
+// Entry points, as the metrics name them (internal/ops).
 const (
-	EntrySlash   = "slash"
+	EntrySlash   = "slash_command"
 	EntryMention = "mention"
-	EntryChannel = "channel"
+	EntryChannel = "answer_channel"
 )
 
 // Vote values.
