@@ -63,7 +63,7 @@ type Request struct {
 	// its record, which the answer's buttons carry.
 	Question string
 	RecordID string
-	attrs  []slog.Attr
+	attrs    []slog.Attr
 }
 
 // Annotate adds attributes to the request's log line.
