@@ -84,6 +84,9 @@ type Options struct {
 	// OnReady, when set, is called once the bot is connected and its
 	// commands are registered.
 	OnReady func(Ready)
+	// Records keeps a record of every question, /ask's and messages', and
+	// the votes on answers; nil keeps none.
+	Records commands.Records
 }
 
 // Ready describes the connected bot.
@@ -258,6 +261,7 @@ func newBot(opts Options) (*service, func(), error) {
 		Answerer: opts.Answerer, Reindexer: opts.Reindexer, Index: opts.Index, Limiter: b.limiter,
 		ModeratorRoleIDs: opts.ModeratorRoleIDs, AnswerChannelIDs: opts.AnswerChannelIDs,
 		Version: opts.Version, Model: opts.Model, Logger: opts.Logger, Metrics: opts.Metrics, StreamInterval: opts.StreamInterval,
+		Records: opts.Records,
 	})
 	return b, closeTransport, nil
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/bytewatch/bytewatch/answer"
 	"github.com/bytewatch/bytewatch/commands"
 	"github.com/bytewatch/bytewatch/internal/ops"
+	"github.com/bytewatch/bytewatch/records"
 )
 
 // RateLimitedReaction is the reaction on a message the bot will not answer
@@ -168,6 +169,10 @@ func (b *service) answerMessage(ctx context.Context, m *discordgo.Message, trigg
 		}
 	}
 	question := commands.WithoutMentions(m.Content) // the bot's mention and any other
+	recordID := ""
+	if b.opts.Records != nil {
+		recordID = records.NewID()
+	}
 	defer func() {
 		if p := recover(); p != nil {
 			outcome, reason, level = ops.OutcomeError, "panic", slog.LevelError
@@ -194,6 +199,14 @@ func (b *service) answerMessage(ctx context.Context, m *discordgo.Message, trigg
 		attrs = append(attrs, commands.AnswerAttrs(a)...)
 		if errAttr != nil {
 			attrs = append(attrs, slog.Any("error", errAttr))
+		}
+		if recordID != "" {
+			// After the reply, with the records' own deadline: a database
+			// that is down or slow costs the record, never the answer.
+			q := commands.QuestionRecord(recordID, trigger.entry(), m.GuildID, m.ChannelID, question, outcome, a, took)
+			if err := b.opts.Records.Record(ctx, m.Author.ID, q); err != nil {
+				attrs = append(attrs, slog.String("record", "dropped"))
+			}
 		}
 		b.log.LogAttrs(ctx, level, "message question", attrs...)
 		if !shown {
@@ -251,6 +264,7 @@ func (b *service) answerMessage(ctx context.Context, m *discordgo.Message, trigg
 	sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), commands.DefaultCallTimeout)
 	defer cancel()
 	msgs, _ := b.charts.Decorate(ans, commands.RenderAnswer(ans))
+	msgs = commands.AddFeedbackButtons(msgs, recordID, ans)
 	first, err := b.reply(sendCtx, m, msgs)
 	responded(first)
 	if err != nil {

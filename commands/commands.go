@@ -78,7 +78,8 @@ const (
 )
 
 // New returns a Router serving /ask, /sources, /reindex, /help and /about
-// with the standard middleware.
+// with the standard middleware; with Records, also /forget-me, /report and
+// the 👍/👎/Sources buttons of answers.
 func New(rest *REST, cfg Config) *Router {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -109,9 +110,9 @@ func New(rest *REST, cfg Config) *Router {
 		rt.AddButton(OtherButtonPrefix, "vote reason form", HandlerFunc(c.otherReason), ForcePrivate())
 		rt.AddButton(OtherModalPrefix, "vote reason text", HandlerFunc(c.otherText), ForcePrivate(), Defer())
 		rt.AddButton(SourcesButtonPrefix, "sources button", HandlerFunc(c.sourcesButton), ForcePrivate(), Defer())
+		rt.Add(forgetSpec(), HandlerFunc(c.forgetMe), ForcePrivate(), Defer())
+		rt.Add(reportSpec(), HandlerFunc(c.report), ForcePrivate(), RequireModerator(cfg.ModeratorRoleIDs), Defer())
 	}
-	rt.Add(forgetSpec(), HandlerFunc(c.forgetMe), ForcePrivate(), Defer())
-	rt.Add(reportSpec(), HandlerFunc(c.report), ForcePrivate(), RequireModerator(cfg.ModeratorRoleIDs), Defer())
 	rt.Add(helpSpec(), HandlerFunc(c.help), ForcePrivate())
 	rt.Add(aboutSpec(), HandlerFunc(c.about), ForcePrivate())
 	return rt

@@ -103,6 +103,13 @@ func serveBot(ctx context.Context, cfg config.Config, log *slog.Logger, onReady 
 	if cfg.LLMEnabled() {
 		model = cfg.OpenAIModel
 	}
+	rec, closeRecords := openRecorder(ctx, cfg, log, metrics)
+	defer closeRecords()
+	var recs commands.Records
+	if rec != nil {
+		defer runRetention(ctx, rec)()
+		recs = rec
+	}
 	return bot.Run(ctx, bot.Options{
 		// A question may spend LLM_TIMEOUT on the LLM, then needs time to
 		// search and to reply.
@@ -122,6 +129,7 @@ func serveBot(ctx context.Context, cfg config.Config, log *slog.Logger, onReady 
 		Metrics:            metrics,
 		OnServing:          func(up bool) { ready.Set(readyGateway, up) },
 		OnReady:            onReady,
+		Records:            recs,
 	})
 }
 
