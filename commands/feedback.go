@@ -419,6 +419,6 @@ func (c *commandSet) forgetMe(ctx context.Context, r *Request) error {
 	}
 	r.Outcome = "forgotten"
 	r.Annotate(slog.Int64("questions", f.Questions), slog.Int64("votes", f.Votes))
-	return r.Respond.SendText(ctx, fmt.Sprintf("Done: deleted %s and %s of yours. Answers already posted stay in the channel; their buttons no longer know them.",
+	return r.Respond.SendText(ctx, fmt.Sprintf("Done: deleted %s of yours and %s (yours, and those on your answers). Answers already posted stay in the channel; their buttons no longer know them.",
 		Count(int(f.Questions), "question record", "question records"), Count(int(f.Votes), "vote", "votes")))
 }
