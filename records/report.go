@@ -208,7 +208,7 @@ var stopWords = map[string]bool{
 	"do": true, "does": true, "did": true, "of": true, "in": true, "on": true, "for": true, "to": true,
 	"and": true, "or": true, "with": true, "about": true, "what": true, "whats": true, "how": true,
 	"much": true, "many": true, "which": true, "who": true, "when": true, "why": true, "its": true,
-	"it": true, "has": true, "have": true, "there": true, "any": true, "by": true, "at": true,
+	"it": true, "this": true, "that": true, "has": true, "have": true, "there": true, "any": true, "by": true, "at": true,
 	"me": true, "tell": true, "you": true, "can": true, "s": true,
 }
 
@@ -217,6 +217,9 @@ var stopWords = map[string]bool{
 func wordsOf(q string) map[string]bool {
 	out := map[string]bool{}
 	for _, w := range strings.FieldsFunc(strings.ToLower(q), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+		if stopWords[w] {
+			continue
+		}
 		if len(w) > 3 && strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss") {
 			w = strings.TrimSuffix(w, "s")
 		}

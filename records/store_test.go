@@ -30,18 +30,18 @@ const (
 type backend struct {
 	name string
 	// fresh returns the place of a new empty database.
-	fresh func(t *testing.T) string
+	fresh func(t testing.TB) string
 	// open opens the database at place, migrating to target (0: latest).
 	open func(ctx context.Context, place string, target int) (*sqlStore, error)
 	// raw opens place without migrating, for fixtures.
-	raw func(t *testing.T, place string) *sql.DB
+	raw func(t testing.TB, place string) *sql.DB
 }
 
 var sqliteBackend = backend{
 	name:  "sqlite",
-	fresh: func(t *testing.T) string { return filepath.Join(t.TempDir(), "data", SQLiteFile) },
+	fresh: func(t testing.TB) string { return filepath.Join(t.TempDir(), "data", SQLiteFile) },
 	open:  openSQLite,
-	raw: func(t *testing.T, place string) *sql.DB {
+	raw: func(t testing.TB, place string) *sql.DB {
 		if err := os.MkdirAll(filepath.Dir(place), 0o750); err != nil {
 			t.Fatal(err)
 		}
@@ -86,7 +86,7 @@ func postgresBackend(t testing.TB) backend {
 	}
 	return backend{
 		name: "postgres",
-		fresh: func(t *testing.T) string {
+		fresh: func(t testing.TB) string {
 			schema := "bw_test_" + NewID()
 			if _, err := admin.Exec(`CREATE SCHEMA ` + schema); err != nil {
 				t.Fatalf("creating schema %s: %v", schema, err)
@@ -99,7 +99,7 @@ func postgresBackend(t testing.TB) backend {
 			return withSearchPath(base, schema)
 		},
 		open: openPostgres,
-		raw: func(t *testing.T, place string) *sql.DB {
+		raw: func(t testing.TB, place string) *sql.DB {
 			cfg, err := pgx.ParseConfig(place)
 			if err != nil {
 				t.Fatal(err)
@@ -127,21 +127,6 @@ func withSearchPath(url, schema string) string {
 // backends are the databases every store case runs against.
 func backends(t *testing.T) []backend {
 	return []backend{sqliteBackend, postgresBackend(t)}
-}
-
-// forEachBackend runs test against a new, migrated store of each backend.
-func forEachBackend(t *testing.T, test func(t *testing.T, ctx context.Context, s *sqlStore)) {
-	for _, b := range backends(t) {
-		t.Run(b.name, func(t *testing.T) {
-			ctx := t.Context()
-			s, err := b.open(ctx, b.fresh(t), 0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { s.Close() })
-			test(t, ctx, s)
-		})
-	}
 }
 
 var t0 = time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
