@@ -23,7 +23,7 @@ const moderatorPerms = discordtest.DefaultMemberPermissions | discordgo.Permissi
 // recordsBot is a bot keeping records in the SQLite database at path.
 type recordsBot struct {
 	*fixture
-	rec   *records.Recorder
+	rec     *records.Recorder
 	store   records.Store
 	recLogs *logBuffer // the Recorder's log
 }
