@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"time"
 
 	_ "modernc.org/sqlite" // the pure-Go SQLite driver, "sqlite"
 )
@@ -35,7 +36,8 @@ func openSQLite(ctx context.Context, path string, target int) (*sqlStore, error)
 		return nil, fmt.Errorf("records: %w", err)
 	}
 	q := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "synchronous(NORMAL)", "busy_timeout(5000)", "foreign_keys(1)"} {
+	// wal_autocheckpoint(0): the writer never checkpoints; startCheckpoints does.
+	for _, p := range []string{"journal_mode(WAL)", "synchronous(NORMAL)", "busy_timeout(5000)", "foreign_keys(1)", "wal_autocheckpoint(0)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
@@ -53,5 +55,44 @@ func openSQLite(ctx context.Context, path string, target int) (*sqlStore, error)
 		db.Close()
 		return nil, fmt.Errorf("%w (database %s)", err, path)
 	}
-	return &sqlStore{db: db, dialect: "sqlite"}, nil
+	// Checkpoints — copying the log into the database and syncing it, the
+	// one slow step (tens of ms on a busy disk) — run on a connection of
+	// their own, so that no write waits for one.
+	ck, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("records: opening %s: %w", path, err)
+	}
+	ck.SetMaxOpenConns(1)
+	return &sqlStore{db: db, dialect: "sqlite", closeExtra: startCheckpoints(ck)}, nil
+}
+
+// checkpointEvery is how often the log is checkpointed.
+const checkpointEvery = time.Second
+
+// startCheckpoints checkpoints the write-ahead log through ck every
+// checkpointEvery until the returned func is called, which checkpoints a
+// last time, truncating the log, and closes ck.
+func startCheckpoints(ck *sql.DB) func() error {
+	quit, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(checkpointEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-quit:
+				return
+			case <-t.C:
+				// PASSIVE: never waits for writers, who never wait for it.
+				ck.Exec(`PRAGMA wal_checkpoint(PASSIVE)`)
+			}
+		}
+	}()
+	return func() error {
+		close(quit)
+		<-done
+		ck.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
+		return ck.Close()
+	}
 }

@@ -20,6 +20,8 @@ import (
 type sqlStore struct {
 	db      *sql.DB
 	dialect string
+	// closeExtra, when set, stops what the dialect runs beside the store.
+	closeExtra func() error
 }
 
 func ms(t time.Time) int64 { return t.UnixMilli() }
@@ -328,4 +330,11 @@ func (s *sqlStore) SaveSettings(ctx context.Context, g GuildSettings) error {
 
 func (s *sqlStore) SchemaVersion(ctx context.Context) (int, error) { return schemaVersion(ctx, s.db) }
 
-func (s *sqlStore) Close() error { return s.db.Close() }
+func (s *sqlStore) Close() error {
+	err := s.db.Close()
+	if s.closeExtra != nil {
+		err = errors.Join(err, s.closeExtra())
+		s.closeExtra = nil
+	}
+	return err
+}
