@@ -221,7 +221,7 @@ func (b *service) answerMessage(ctx context.Context, m *discordgo.Message, trigg
 		responded(b.replyText(ctx, m, "Ask me about ByteDance's AI plans, e.g. “How much is ByteDance investing in AI infrastructure?” — or use /ask."))
 		return
 	}
-	if ok, _ := b.limiter.Allow(m.Author.ID); !ok {
+	if ok, _ := b.limiter.AllowIn(m.GuildID, m.Author.ID); !ok {
 		outcome = ops.OutcomeRateLimited
 		if err := b.rest.React(ctx, m.ChannelID, m.ID, RateLimitedReaction); err != nil {
 			errAttr = err

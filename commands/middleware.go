@@ -82,13 +82,13 @@ var ErrRateLimitedUser = errors.New("user rate limit")
 func RateLimit(l *RateLimiter) Middleware {
 	return func(next Handler) Handler {
 		return HandlerFunc(func(ctx context.Context, r *Request) error {
-			ok, wait := l.Allow(r.UserID())
+			ok, wait := l.AllowIn(r.Interaction.GuildID, r.UserID())
 			if ok {
 				return next.Handle(ctx, r)
 			}
 			r.Outcome = "rate_limited"
 			r.Respond.makePrivate()
-			return r.Respond.SendText(ctx, RateLimitNotice(l.PerMinute(), wait))
+			return r.Respond.SendText(ctx, RateLimitNotice(l.PerMinuteIn(r.Interaction.GuildID), wait))
 		})
 	}
 }
