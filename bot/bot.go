@@ -87,6 +87,11 @@ type Options struct {
 	// Records keeps a record of every question, /ask's and messages', and
 	// the votes on answers; nil keeps none.
 	Records commands.Records
+	// Settings are the per-server settings (/settings): answer channels,
+	// moderator roles and rate limits in force in each server, over
+	// AnswerChannelIDs, ModeratorRoleIDs and RateLimitPerMinute; nil uses
+	// those everywhere.
+	Settings commands.ServerSettings
 }
 
 // Ready describes the connected bot.
@@ -251,6 +256,11 @@ func newBot(opts Options) (*service, func(), error) {
 	for _, id := range opts.AnswerChannelIDs {
 		b.channels[id] = true
 	}
+	if opts.Settings != nil {
+		b.limiter.UseGuildLimits(func(guildID string) int {
+			return opts.Settings.For(context.Background(), guildID).RateLimit
+		})
+	}
 	if opts.Index != nil {
 		// One Charts for commands and messages, so a Chart button under a
 		// reply to a mention finds its chart.
@@ -261,7 +271,7 @@ func newBot(opts Options) (*service, func(), error) {
 		Answerer: opts.Answerer, Reindexer: opts.Reindexer, Index: opts.Index, Limiter: b.limiter,
 		ModeratorRoleIDs: opts.ModeratorRoleIDs, AnswerChannelIDs: opts.AnswerChannelIDs,
 		Version: opts.Version, Model: opts.Model, Logger: opts.Logger, Metrics: opts.Metrics, StreamInterval: opts.StreamInterval,
-		Records: opts.Records,
+		Records: opts.Records, Settings: opts.Settings,
 	})
 	return b, closeTransport, nil
 }

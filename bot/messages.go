@@ -133,13 +133,26 @@ func (b *service) onMessage(s *discordgo.Session, mc *discordgo.MessageCreate) {
 	}
 	m := mc.Message
 	selfID, _, _ := self(s)
-	trigger := Classify(m, selfID, b.channels)
+	ctx, cancel := b.handlerContext()
+	defer cancel()
+	trigger := Classify(m, selfID, b.answerChannels(ctx, m))
 	if trigger == NotForMe {
 		return
 	}
-	ctx, cancel := b.handlerContext()
-	defer cancel()
 	b.answerMessage(ctx, m, trigger, received)
+}
+
+// answerChannels are the answer channels in force where m was posted: the
+// server's own (/settings), or ANSWER_CHANNEL_IDS.
+func (b *service) answerChannels(ctx context.Context, m *discordgo.Message) map[string]bool {
+	if b.opts.Settings == nil || m == nil || m.GuildID == "" {
+		return b.channels
+	}
+	out := map[string]bool{}
+	for _, id := range b.opts.Settings.For(ctx, m.GuildID).AnswerChannelIDs {
+		out[id] = true
+	}
+	return out
 }
 
 // entry is the metrics' name for where a message question came from:

@@ -48,6 +48,8 @@ func startRecordsBot(t *testing.T, path string) *recordsBot {
 		}
 		rb.rec = rec
 		o.Records = rec
+		o.Settings = records.NewSettings(store, records.Defaults{AnswerChannelIDs: o.AnswerChannelIDs,
+			ModeratorRoleIDs: o.ModeratorRoleIDs, RateLimit: commands.DefaultPerMinute}, nil)
 	}})
 	return rb
 }
@@ -493,4 +495,84 @@ func TestDatabaseFailsMidRun(t *testing.T) {
 	if n := len(f.recLogs.Lines(map[string]string{"msg": "records: question record dropped"})); n != 2 {
 		t.Errorf("%d log lines of the Recorder say a record was dropped, want 2:\n%s", n, f.recLogs.String())
 	}
+}
+
+// settingsCmd runs /settings as a moderator with opts and returns the
+// private reply.
+func (f *fixture) settingsCmd(t *testing.T, opts ...discordtest.CommandOption) discordtest.Message {
+	t.Helper()
+	in := f.srv.DispatchInteraction(discordtest.InteractionSpec{Command: "settings", UserID: userID(250), Permissions: moderatorPerms, Options: opts})
+	if cb := callback(t, in); cb.Data.Flags&discordgo.MessageFlagsEphemeral == 0 {
+		t.Errorf("/settings answered publicly: %+v", cb)
+	}
+	m, err := in.WaitOriginalEdit(testContext(t), func(m discordtest.Message) bool { return m.Content != "" || len(m.Embeds) > 0 })
+	if err != nil {
+		t.Fatalf("no reply to /settings: %v", err)
+	}
+	return m
+}
+
+func TestSettings(t *testing.T) {
+	t.Parallel()
+	f := startRecordsBot(t, filepath.Join(t.TempDir(), records.SQLiteFile))
+
+	t.Run("members may not", func(t *testing.T) {
+		cb := callback(t, f.srv.DispatchInteraction(discordtest.InteractionSpec{Command: "settings", UserID: userID(251)}))
+		if cb.Data.Content != commands.RefusedNotAllowed {
+			t.Errorf("/settings by a member: %+v", cb.Data)
+		}
+	})
+
+	m := f.settingsCmd(t)
+	if text := embedText(m.Embeds[0]); !strings.Contains(text, "Answer channels: <#"+answerChannel+"> *(default)*") ||
+		!strings.Contains(text, "Rate limit: 6 questions a minute per person *(default)*") || !strings.Contains(text, "Audit channel: none") {
+		t.Errorf("the defaults:\n%s", text)
+	}
+
+	m = f.settingsCmd(t,
+		discordtest.CommandOption{Name: "answer_channels", Value: "<#" + generalChannel + ">"},
+		discordtest.CommandOption{Name: "audit_channel", Type: discordgo.ApplicationCommandOptionChannel, Value: answerChannel},
+		discordtest.CommandOption{Name: "rate_limit", Value: 1})
+	if text := embedText(m.Embeds[0]); !strings.Contains(text, "In force now") || !strings.Contains(text, "Answer channels: <#"+generalChannel+">\n") ||
+		!strings.Contains(text, "Rate limit: 1 question a minute per person\n") {
+		t.Errorf("after the change:\n%s", text)
+	}
+	audit, err := f.srv.WaitBotMessage(testContext(t), answerChannel, func(m discordgo.Message) bool { return strings.Contains(m.Content, "Settings changed by") })
+	if err != nil || !strings.Contains(audit.Content, "rate limit → 1 question a minute") || len(audit.Mentions) != 0 {
+		t.Errorf("audit post %+v, %v; want the change, pinging nobody", audit, err)
+	}
+
+	t.Run("the new answer channel answers at once", func(t *testing.T) {
+		q := f.srv.DispatchMessage(discordtest.MessageSpec{AuthorID: userID(252), ChannelID: generalChannel, Content: coveredQuestion})
+		if r := f.replyTo(t, generalChannel, q.ID); len(r.Embeds) == 0 {
+			t.Errorf("reply %+v", r)
+		}
+		f.logs.Wait(t, map[string]string{"msg": "message question", "message_id": q.ID, "trigger": "answer_channel"})
+	})
+
+	t.Run("the new rate limit applies at once", func(t *testing.T) {
+		first := f.ask(userID(253), coveredQuestion, false)
+		finalEdit(t, first)
+		second := callback(t, f.ask(userID(253), coveredQuestion, false))
+		if !strings.Contains(second.Data.Content, "at most 1 question a minute") {
+			t.Errorf("second question: %+v", second.Data)
+		}
+	})
+
+	t.Run("mistakes change nothing", func(t *testing.T) {
+		m := f.settingsCmd(t, discordtest.CommandOption{Name: "moderator_roles", Value: "@mods"}, discordtest.CommandOption{Name: "rate_limit", Value: 5})
+		if !strings.HasPrefix(m.Content, "Nothing was changed: moderator_roles: \"@mods\" is not a mention or an id") {
+			t.Errorf("reply %q", m.Content)
+		}
+		if got := f.settingsCmd(t); !strings.Contains(embedText(got.Embeds[0]), "Rate limit: 1 question") {
+			t.Errorf("a refused change was made:\n%s", embedText(got.Embeds[0]))
+		}
+	})
+
+	t.Run("reset", func(t *testing.T) {
+		m := f.settingsCmd(t, discordtest.CommandOption{Name: "reset", Value: true})
+		if text := embedText(m.Embeds[0]); !strings.Contains(text, "Answer channels: <#"+answerChannel+"> *(default)*") || !strings.Contains(text, "Audit channel: none") {
+			t.Errorf("after reset:\n%s", text)
+		}
+	})
 }

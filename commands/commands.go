@@ -62,6 +62,9 @@ type Config struct {
 	// and serves /forget-me and /report; nil keeps none (and answers carry
 	// no 👍/👎/Sources buttons).
 	Records Records
+	// Settings are the per-server settings (/settings); nil: the
+	// environment's for every server.
+	Settings ServerSettings
 }
 
 // Limits of the commands.
@@ -93,7 +96,13 @@ func New(rest *REST, cfg Config) *Router {
 	if cfg.Charts == nil && cfg.Index != nil {
 		cfg.Charts = NewCharts(nil, cfg.Index)
 	}
-	c := &commandSet{cfg: cfg, log: cfg.Logger, charts: cfg.Charts}
+	c := &commandSet{cfg: cfg, log: cfg.Logger, charts: cfg.Charts, rest: rest}
+	modRoles := func(context.Context, string) []string { return cfg.ModeratorRoleIDs }
+	if cfg.Settings != nil {
+		modRoles = func(ctx context.Context, guildID string) []string {
+			return cfg.Settings.For(ctx, guildID).ModeratorRoleIDs
+		}
+	}
 	rt := NewRouter(rest, cfg.Logger)
 	rt.Use(Logging(cfg.Logger, cfg.Metrics), Recording(cfg.Records), Recover(cfg.Logger))
 	rt.Add(askSpec(), HandlerFunc(c.ask), AsQuestion(ops.EntrySlash), RateLimit(cfg.Limiter), Defer())
@@ -102,7 +111,7 @@ func New(rest *REST, cfg Config) *Router {
 		rt.AddButton(ChartButtonPrefix, "chart button", HandlerFunc(c.chartButton), RateLimit(cfg.Limiter))
 	}
 	rt.Add(sourcesSpec(), HandlerFunc(c.sources), RateLimit(cfg.Limiter), Defer())
-	rt.Add(reindexSpec(), HandlerFunc(c.reindex), ForcePrivate(), RequireModerator(cfg.ModeratorRoleIDs), Defer())
+	rt.Add(reindexSpec(), HandlerFunc(c.reindex), ForcePrivate(), RequireModeratorIn(modRoles), Defer())
 	if cfg.Records != nil {
 		rt.AddButton(UpButtonPrefix, "vote button", c.vote(records.Up), ForcePrivate(), Defer())
 		rt.AddButton(DownButtonPrefix, "vote button", c.vote(records.Down), ForcePrivate(), Defer())
@@ -111,7 +120,10 @@ func New(rest *REST, cfg Config) *Router {
 		rt.AddButton(OtherModalPrefix, "vote reason text", HandlerFunc(c.otherText), ForcePrivate(), Defer())
 		rt.AddButton(SourcesButtonPrefix, "sources button", HandlerFunc(c.sourcesButton), ForcePrivate(), Defer())
 		rt.Add(forgetSpec(), HandlerFunc(c.forgetMe), ForcePrivate(), Defer())
-		rt.Add(reportSpec(), HandlerFunc(c.report), ForcePrivate(), RequireModerator(cfg.ModeratorRoleIDs), Defer())
+		rt.Add(reportSpec(), HandlerFunc(c.report), ForcePrivate(), RequireModeratorIn(modRoles), Defer())
+	}
+	if cfg.Settings != nil {
+		rt.Add(settingsSpec(), HandlerFunc(c.settings), ForcePrivate(), RequireModeratorIn(modRoles), Defer())
 	}
 	rt.Add(helpSpec(), HandlerFunc(c.help), ForcePrivate())
 	rt.Add(aboutSpec(), HandlerFunc(c.about), ForcePrivate())
@@ -184,6 +196,7 @@ type commandSet struct {
 	cfg    Config
 	log    *slog.Logger
 	charts *Charts
+	rest   *REST
 }
 
 func (c *commandSet) ask(ctx context.Context, r *Request) error {
@@ -348,9 +361,13 @@ func (c *commandSet) help(ctx context.Context, r *Request) error {
 	b.WriteString("**/ask** `question` — an answer with numbered citations; add `private: True` to see it alone.\n")
 	b.WriteString("**/sources** `query` — the facts that best match, with who reported them, no summarising.\n")
 	b.WriteString("**Mention me** with a question, reply to one of my answers, or send me a direct message.\n")
-	if len(c.cfg.AnswerChannelIDs) > 0 {
-		chans := make([]string, len(c.cfg.AnswerChannelIDs))
-		for i, id := range c.cfg.AnswerChannelIDs {
+	answerChannels := c.cfg.AnswerChannelIDs
+	if c.cfg.Settings != nil {
+		answerChannels = c.cfg.Settings.For(ctx, r.Interaction.GuildID).AnswerChannelIDs
+	}
+	if len(answerChannels) > 0 {
+		chans := make([]string, len(answerChannels))
+		for i, id := range answerChannels {
 			chans[i] = "<#" + id + ">"
 		}
 		fmt.Fprintf(&b, "**In %s** I answer any question my sources cover, without being mentioned.\n", strings.Join(chans, ", "))
@@ -360,7 +377,7 @@ func (c *commandSet) help(ctx context.Context, r *Request) error {
 		b.WriteString("**/forget-me** — delete the records of your questions and votes.\n**/report** — moderators: what people asked and what the sources don't cover.\n")
 	}
 	b.WriteString("**/reindex** — moderators: reload the knowledge files.\n**/about** — what I know and how I answer.\n\n")
-	fmt.Fprintf(&b, "Each person can ask %s a minute. When my sources don't cover something I say so instead of guessing. Nothing I say is investment advice.", Count(c.cfg.Limiter.PerMinute(), "question", "questions"))
+	fmt.Fprintf(&b, "Each person can ask %s a minute. When my sources don't cover something I say so instead of guessing. Nothing I say is investment advice.", Count(c.cfg.Limiter.PerMinuteIn(r.Interaction.GuildID), "question", "questions"))
 	return r.Respond.Send(ctx, layout(layoutInput{title: "bytewatch help", text: b.String(), colour: ColourInfo})...)
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/bytewatch/bytewatch/index"
 	"github.com/bytewatch/bytewatch/internal/config"
 	"github.com/bytewatch/bytewatch/internal/ops"
+	"github.com/bytewatch/bytewatch/records"
 )
 
 // Readiness conditions of the bot, as /readyz names the unmet ones.
@@ -105,10 +106,15 @@ func serveBot(ctx context.Context, cfg config.Config, log *slog.Logger, onReady 
 	}
 	rec, closeRecords := openRecorder(ctx, cfg, log, metrics)
 	defer closeRecords()
-	var recs commands.Records
+	var (
+		recs     commands.Records
+		settings commands.ServerSettings
+	)
 	if rec != nil {
 		defer runRetention(ctx, rec)()
 		recs = rec
+		settings = records.NewSettings(rec.Store(), records.Defaults{AnswerChannelIDs: cfg.AnswerChannelIDs,
+			ModeratorRoleIDs: cfg.ModeratorRoleIDs, RateLimit: cfg.RateLimitPerMinute}, log)
 	}
 	return bot.Run(ctx, bot.Options{
 		// A question may spend LLM_TIMEOUT on the LLM, then needs time to
@@ -130,6 +136,7 @@ func serveBot(ctx context.Context, cfg config.Config, log *slog.Logger, onReady 
 		OnServing:          func(up bool) { ready.Set(readyGateway, up) },
 		OnReady:            onReady,
 		Records:            recs,
+		Settings:           settings,
 	})
 }
 
