@@ -102,10 +102,11 @@ func RecordOutcome(outcome string, a *answer.Answer) string {
 
 // QuestionRecord is the record of a question: where it came from, how it
 // ended (outcome as QuestionOutcome names it), what it cited. The caller's
-// Records hashes the user.
+// Records hashes the user. An empty question (one refused before it was
+// read) is kept as no text.
 func QuestionRecord(id, entry, guildID, channelID, question, outcome string, a *answer.Answer, latency time.Duration) records.Question {
 	q := records.Question{
-		ID: id, GuildID: guildID, ChannelID: channelID, Entry: entry, Question: question, HasText: true,
+		ID: id, GuildID: guildID, ChannelID: channelID, Entry: entry, Question: question, HasText: question != "",
 		Outcome: RecordOutcome(outcome, a), Latency: latency,
 	}
 	if a != nil {

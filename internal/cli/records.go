@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strconv"
 	"time"
@@ -75,8 +76,16 @@ func runRetention(ctx context.Context, rec *records.Recorder) (stop func()) {
 	}
 }
 
-// cliRecorder opens the records for report and forget, which need them.
+// cliRecorder opens the records for report and forget, which need them to
+// exist already: a SQLite file that is not there is an error, not a new
+// empty database.
 func cliRecorder(ctx context.Context, cfg config.Config) (*records.Recorder, func(), error) {
+	if cfg.DatabaseURL == "" {
+		path := filepath.Join(cfg.DataDir, records.SQLiteFile)
+		if _, err := os.Stat(path); err != nil {
+			return nil, nil, fmt.Errorf("no records at %s (%w): set DATA_DIR to the folder where bytewatch run keeps them, or DATABASE_URL", path, err)
+		}
+	}
 	store, where, err := openStore(ctx, cfg)
 	if err != nil {
 		return nil, nil, fmt.Errorf("records (%s): %w", where, err)

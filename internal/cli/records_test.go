@@ -3,6 +3,7 @@ package cli_test
 import (
 	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -116,5 +117,19 @@ func TestRecordsCommandMistakes(t *testing.T) {
 		if code != cli.ExitUsage || !strings.Contains(stderr, tt.want) {
 			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tt.args, code, stderr, tt.want)
 		}
+	}
+}
+
+func TestRecordsCommandsNeedRecords(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for _, args := range [][]string{{"report"}, {"forget", "--user", "1"}} {
+		code, _, stderr := run(t, map[string]string{"DATA_DIR": dir}, args...)
+		if code != cli.ExitFailure || !strings.Contains(stderr, "no records at "+filepath.Join(dir, records.SQLiteFile)) {
+			t.Errorf("%v without records: exit %d, %q", args, code, stderr)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("a database was made: %v", entries)
 	}
 }
