@@ -286,7 +286,8 @@ func TestRecordsAndButtons(t *testing.T) {
 
 	t.Run("an answer gone from the records is refused politely", func(t *testing.T) {
 		for _, cid := range []string{commands.UpButtonPrefix + records.NewID(), commands.SourcesButtonPrefix + records.NewID(),
-			commands.DownButtonPrefix + "not-a-record", commands.ReasonButtonPrefix + records.NewID() + ":" + records.ReasonOutOfDate} {
+			commands.DownButtonPrefix + "not-a-record", commands.ReasonButtonPrefix + records.NewID() + ":" + records.ReasonOutOfDate,
+			commands.ReasonButtonPrefix + id + ":bogus", commands.OtherModalPrefix + id} {
 			if m := f.click(t, bob, "", cid); m.Content != commands.FeedbackGone {
 				t.Errorf("%s: %q; want %q", cid, m.Content, commands.FeedbackGone)
 			}

@@ -269,7 +269,7 @@ func (c *commandSet) otherReason(ctx context.Context, r *Request) error {
 // otherText records the words of an "other" reason.
 func (c *commandSet) otherText(ctx context.Context, r *Request) error {
 	id, _, ok := feedbackID(r, OtherModalPrefix)
-	if !ok {
+	if !ok || r.Interaction.Type != discordgo.InteractionModalSubmit {
 		r.Outcome = "gone"
 		return r.Respond.SendText(ctx, FeedbackGone)
 	}
