@@ -306,7 +306,11 @@ func GroupQuestions(questions []string, top int) []Gap {
 func (r Report) Text() string {
 	var b strings.Builder
 	pct := func(x float64) string { return fmt.Sprintf("%.0f%%", 100*x) }
-	fmt.Fprintf(&b, "bytewatch report: the last %d days (%s to %s UTC)\n\n", r.Days, r.Since.Format("2006-01-02 15:04"), r.Until.Format("2006-01-02 15:04"))
+	period := fmt.Sprintf("%d days", r.Days)
+	if r.Days == 1 {
+		period = "day"
+	}
+	fmt.Fprintf(&b, "bytewatch report: the last %s (%s to %s UTC)\n\n", period, r.Since.Format("2006-01-02 15:04"), r.Until.Format("2006-01-02 15:04"))
 	fmt.Fprintf(&b, "Questions asked: %d\n", r.Questions)
 	fmt.Fprintf(&b, "  answered        %5d  %s\n", r.Outcomes[OutcomeAnswered], pct(r.Share(OutcomeAnswered)))
 	fmt.Fprintf(&b, "  closest facts   %5d  %s\n", r.Outcomes[OutcomeClosest], pct(r.Share(OutcomeClosest)))
