@@ -109,6 +109,14 @@ type Options struct {
 	// AskedQuestions, when set, adds the questions people asked that were
 	// answered to /ask's suggestions; nil suggests the knowledge's only.
 	AskedQuestions commands.AskedQuestions
+	// Records keeps a record of every question, /ask's and messages', and
+	// the votes on answers; nil keeps none.
+	Records commands.Records
+	// Settings are the per-server settings (/settings): answer channels,
+	// moderator roles and rate limits in force in each server, over
+	// AnswerChannelIDs, ModeratorRoleIDs and RateLimitPerMinute; nil uses
+	// those everywhere.
+	Settings commands.ServerSettings
 }
 
 // ShardCountAuto is Options.ShardCount for Discord's recommended count.
@@ -469,6 +477,11 @@ func newBot(opts Options) (*service, func(), error) {
 	for _, id := range opts.AnswerChannelIDs {
 		b.channels[id] = true
 	}
+	if opts.Settings != nil {
+		b.limiter.UseGuildLimits(func(guildID string) int {
+			return opts.Settings.For(context.Background(), guildID).RateLimit
+		})
+	}
 	if opts.Index != nil {
 		// One Charts for commands and messages, so a Chart button under a
 		// reply to a mention finds its chart.
@@ -480,6 +493,7 @@ func newBot(opts Options) (*service, func(), error) {
 		ModeratorRoleIDs: opts.ModeratorRoleIDs, AnswerChannelIDs: opts.AnswerChannelIDs,
 		Version: opts.Version, Model: opts.Model, Logger: opts.Logger, Metrics: opts.Metrics, StreamInterval: opts.StreamInterval,
 		AskedQuestions: opts.AskedQuestions,
+		Records: opts.Records, Settings: opts.Settings,
 	})
 	b.messages = b.messageChain()
 	return b, closeTransport, nil

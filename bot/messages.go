@@ -15,6 +15,7 @@ import (
 	"github.com/bytewatch/bytewatch/commands"
 	"github.com/bytewatch/bytewatch/internal/ops"
 	"github.com/bytewatch/bytewatch/knowledge"
+	"github.com/bytewatch/bytewatch/records"
 )
 
 // RateLimitedReaction is the reaction on a message the bot will not answer
@@ -143,16 +144,29 @@ func (b *service) onMessage(s *discordgo.Session, mc *discordgo.MessageCreate) {
 	}
 	m := mc.Message
 	selfID, _, _ := self(s)
-	trigger := Classify(m, selfID, b.channels)
+	ctx, cancel := b.handlerContext()
+	defer cancel()
+	trigger := Classify(m, selfID, b.answerChannels(ctx, m))
 	if trigger == NotForMe && inBotThread(s, m, selfID) {
 		trigger = InBotThread
 	}
 	if trigger == NotForMe {
 		return
 	}
-	ctx, cancel := b.handlerContext()
-	defer cancel()
 	b.handleMessage(ctx, m, trigger, received)
+}
+
+// answerChannels are the answer channels in force where m was posted: the
+// server's own (/settings), or ANSWER_CHANNEL_IDS.
+func (b *service) answerChannels(ctx context.Context, m *discordgo.Message) map[string]bool {
+	if b.opts.Settings == nil || m == nil || m.GuildID == "" {
+		return b.channels
+	}
+	out := map[string]bool{}
+	for _, id := range b.opts.Settings.For(ctx, m.GuildID).AnswerChannelIDs {
+		out[id] = true
+	}
+	return out
 }
 
 // entry is the metrics' name for where a message question came from:
@@ -166,14 +180,14 @@ func (t Trigger) entry() string {
 }
 
 // messageChain is the path of a message question: the commands'
-// middleware in the order slash commands keep — log, recover, then
+// middleware in the order slash commands keep — log, record, recover, then
 // QuestionSteps (decide, rate limit, typing) — and the answer. Every reply
 // on the asker's behalf, the hint for a bare mention included, comes after
 // the rate limit, and an answer channel's question the sources don't cover
 // is decided before it uses any allowance or shows typing.
 func (b *service) messageChain() commands.Handler {
 	return commands.Chain(commands.HandlerFunc(b.answerMessage),
-		append([]commands.Middleware{commands.Logging(b.log, b.opts.Metrics), commands.Recover(b.log), tellError()},
+		append([]commands.Middleware{commands.Logging(b.log, b.opts.Metrics), commands.Recording(b.opts.Records), commands.Recover(b.log), tellError()},
 			commands.QuestionSteps("", b.limiter, commands.DeciderOf(b.opts.Answerer))...)...)
 }
 
@@ -231,6 +245,10 @@ func (b *service) answerMessage(ctx context.Context, r *commands.Request) error 
 		return nil
 	}
 	msgs, _ := b.charts.Decorate(ans, commands.RenderAnswer(ans))
+	if b.opts.Records != nil {
+		r.RecordID = records.NewID()
+		msgs = commands.AddFeedbackButtons(msgs, r.RecordID, ans)
+	}
 	if r.Message.GuildID != "" && threadOf(b.session, r.Message) == nil {
 		msgs = commands.WithFollowUp(msgs, ans)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/bytewatch/bytewatch/answer"
 	"github.com/bytewatch/bytewatch/chart"
 	"github.com/bytewatch/bytewatch/internal/ops"
+	"github.com/bytewatch/bytewatch/records"
 )
 
 // Chart messages.
@@ -115,6 +116,7 @@ func chartSpec() *discordgo.ApplicationCommand {
 // why there is nothing to chart.
 func (c *commandSet) chart(ctx context.Context, r *Request) error {
 	q := WithoutMentions(r.String("question"))
+	r.Question = q
 	r.Annotate(slog.Int("question_chars", runes(q)))
 	if err := r.Respond.Progress(ctx, ProgressSearching); err != nil {
 		c.log.LogAttrs(ctx, slog.LevelWarn, "could not show progress", slog.String("interaction_id", r.Interaction.ID), slog.Any("error", err))
@@ -125,6 +127,10 @@ func (c *commandSet) chart(ctx context.Context, r *Request) error {
 	}
 	r.Outcome, r.IndexVersion, r.Answer = a.Outcome(), a.IndexVersion, &a
 	msgs := RenderAnswer(a)
+	if c.cfg.Records != nil {
+		r.RecordID = records.NewID()
+		msgs = AddFeedbackButtons(msgs, r.RecordID, a)
+	}
 	spec, err := c.charts.Plan(a)
 	var pic chart.Picture
 	if err == nil {

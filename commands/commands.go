@@ -14,6 +14,7 @@ import (
 	"github.com/bytewatch/bytewatch/index"
 	"github.com/bytewatch/bytewatch/internal/ops"
 	"github.com/bytewatch/bytewatch/knowledge"
+	"github.com/bytewatch/bytewatch/records"
 )
 
 // Answerer answers questions and lists matching facts: *answer.Engine.
@@ -60,6 +61,13 @@ type Config struct {
 	// AskedQuestions, when set, adds questions people asked that were
 	// answered to /ask's suggestions (autocomplete.go).
 	AskedQuestions AskedQuestions
+	// Records keeps a record of every question and the votes on answers,
+	// and serves /forget-me and /report; nil keeps none (and answers carry
+	// no 👍/👎/Sources buttons).
+	Records Records
+	// Settings are the per-server settings (/settings); nil: the
+	// environment's for every server.
+	Settings ServerSettings
 }
 
 // Limits of the commands.
@@ -76,7 +84,8 @@ const (
 )
 
 // New returns a Router serving /ask, /sources, /reindex, /help and /about
-// with the standard middleware.
+// with the standard middleware; with Records, also /forget-me, /report and
+// the 👍/👎/Sources buttons of answers.
 func New(rest *REST, cfg Config) *Router {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -90,9 +99,15 @@ func New(rest *REST, cfg Config) *Router {
 	if cfg.Charts == nil && cfg.Index != nil {
 		cfg.Charts = NewCharts(nil, cfg.Index)
 	}
-	c := &commandSet{cfg: cfg, log: cfg.Logger, charts: cfg.Charts}
+	c := &commandSet{cfg: cfg, log: cfg.Logger, charts: cfg.Charts, rest: rest}
+	modRoles := func(context.Context, string) []string { return cfg.ModeratorRoleIDs }
+	if cfg.Settings != nil {
+		modRoles = func(ctx context.Context, guildID string) []string {
+			return cfg.Settings.For(ctx, guildID).ModeratorRoleIDs
+		}
+	}
 	rt := NewRouter(rest, cfg.Logger)
-	rt.Use(Logging(cfg.Logger, cfg.Metrics), Recover(cfg.Logger))
+	rt.Use(Logging(cfg.Logger, cfg.Metrics), Recording(cfg.Records), Recover(cfg.Logger))
 	var about knowledge.About
 	if cfg.Index != nil {
 		about = cfg.Index.Base().About()
@@ -105,7 +120,20 @@ func New(rest *REST, cfg Config) *Router {
 	}
 	rt.AddButton(FollowUpButtonPrefix, "follow-up button", HandlerFunc((&followUps{rest: rest, log: cfg.Logger}).button), RateLimit(cfg.Limiter))
 	rt.Add(sourcesSpec(), HandlerFunc(c.sources), RateLimit(cfg.Limiter), Defer())
-	rt.Add(reindexSpec(), HandlerFunc(c.reindex), ForcePrivate(), RequireModerator(cfg.ModeratorRoleIDs), Defer())
+	rt.Add(reindexSpec(), HandlerFunc(c.reindex), ForcePrivate(), RequireModeratorIn(modRoles), Defer())
+	if cfg.Records != nil {
+		rt.AddButton(UpButtonPrefix, "vote button", c.vote(records.Up), ForcePrivate(), Defer())
+		rt.AddButton(DownButtonPrefix, "vote button", c.vote(records.Down), ForcePrivate(), Defer())
+		rt.AddButton(ReasonButtonPrefix, "vote reason button", HandlerFunc(c.reason), ForcePrivate(), Defer())
+		rt.AddButton(OtherButtonPrefix, "vote reason form", HandlerFunc(c.otherReason), ForcePrivate())
+		rt.AddButton(OtherModalPrefix, "vote reason text", HandlerFunc(c.otherText), ForcePrivate(), Defer())
+		rt.AddButton(SourcesButtonPrefix, "sources button", HandlerFunc(c.sourcesButton), ForcePrivate(), Defer())
+		rt.Add(forgetSpec(), HandlerFunc(c.forgetMe), ForcePrivate(), Defer())
+		rt.Add(reportSpec(), HandlerFunc(c.report), ForcePrivate(), RequireModeratorIn(modRoles), Defer())
+	}
+	if cfg.Settings != nil {
+		rt.Add(settingsSpec(), HandlerFunc(c.settings), ForcePrivate(), RequireModeratorIn(modRoles), Defer())
+	}
 	rt.Add(helpSpec(), HandlerFunc(c.help), ForcePrivate())
 	rt.Add(aboutSpec(), HandlerFunc(c.about), ForcePrivate())
 	return rt
@@ -190,10 +218,12 @@ type commandSet struct {
 	cfg    Config
 	log    *slog.Logger
 	charts *Charts
+	rest   *REST
 }
 
 func (c *commandSet) ask(ctx context.Context, r *Request) error {
 	q := WithoutMentions(r.String("question"))
+	r.Question = q
 	r.Annotate(slog.Int("question_chars", runes(q)))
 	c.log.LogAttrs(ctx, slog.LevelDebug, "question", slog.String("interaction_id", r.Interaction.ID), slog.String("question", QuestionForLog(q)))
 	if err := r.Respond.Progress(ctx, ProgressSearching); err != nil {
@@ -219,6 +249,10 @@ func (c *commandSet) ask(ctx context.Context, r *Request) error {
 	msgs, charted := c.charts.Decorate(a, RenderAnswer(a))
 	if charted != "" {
 		r.Annotate(slog.String("chart", charted))
+	}
+	if c.cfg.Records != nil {
+		r.RecordID = records.NewID()
+		msgs = AddFeedbackButtons(msgs, r.RecordID, a)
 	}
 	if r.followUpAllowed() {
 		msgs = WithFollowUp(msgs, a)
@@ -358,15 +392,23 @@ func (c *commandSet) help(ctx context.Context, r *Request) error {
 	b.WriteString("**/ask** `question` — an answer with numbered citations; add `private: True` to see it alone.\n")
 	b.WriteString("**/sources** `query` — the facts that best match, with who reported them, no summarising.\n")
 	b.WriteString("**Mention me** with a question, reply to one of my answers, or send me a direct message.\n")
-	if len(c.cfg.AnswerChannelIDs) > 0 {
-		chans := make([]string, len(c.cfg.AnswerChannelIDs))
-		for i, id := range c.cfg.AnswerChannelIDs {
+	answerChannels := c.cfg.AnswerChannelIDs
+	if c.cfg.Settings != nil {
+		answerChannels = c.cfg.Settings.For(ctx, r.GuildID()).AnswerChannelIDs
+	}
+	if len(answerChannels) > 0 {
+		chans := make([]string, len(answerChannels))
+		for i, id := range answerChannels {
 			chans[i] = "<#" + id + ">"
 		}
 		fmt.Fprintf(&b, "**In %s** I answer any question my sources cover, without being mentioned.\n", strings.Join(chans, ", "))
 	}
+	if c.cfg.Records != nil {
+		b.WriteString("**👍 / 👎** under an answer — tell the moderators whether it helped; **Sources** — every cited fact in full.\n")
+		b.WriteString("**/forget-me** — delete the records of your questions and votes.\n**/report** — moderators: what people asked and what the sources don't cover.\n")
+	}
 	b.WriteString("**/reindex** — moderators: reload the knowledge files.\n**/about** — what I know and how I answer.\n\n")
-	fmt.Fprintf(&b, "Each person can ask %s a minute. When my sources don't cover something I say so instead of guessing. Nothing I say is investment advice.", Count(c.cfg.Limiter.PerMinute(), "question", "questions"))
+	fmt.Fprintf(&b, "Each person can ask %s a minute. When my sources don't cover something I say so instead of guessing. Nothing I say is investment advice.", Count(c.cfg.Limiter.PerMinuteIn(r.GuildID()), "question", "questions"))
 	return r.Respond.Send(ctx, layout(layoutInput{title: "bytewatch help", text: b.String(), colour: ColourInfo})...)
 }
 

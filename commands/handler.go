@@ -48,7 +48,8 @@ type Request struct {
 	// Trigger says why a message is answered ("mention", "reply", "dm",
 	// "answer_channel"); empty for interactions.
 	Trigger string
-	// Question is a message's question, mentions removed; Decide reads it.
+	// Question is the question asked — a message's without its mentions
+	// — which Decide reads and Recording records.
 	Question string
 	// Quiet means the asker did not address the bot (an answer channel): a
 	// question its sources don't cover gets no reply, and it is decided
@@ -75,7 +76,10 @@ type Request struct {
 	IndexVersion string
 	// Answer is the answer the command showed, for the log line and metrics.
 	Answer *answer.Answer
-	attrs  []slog.Attr
+	// RecordID is the id of the question's record (see Question), which
+	// the answer's buttons carry.
+	RecordID string
+	attrs    []slog.Attr
 }
 
 // Annotate adds attributes to the request's log line.

@@ -99,12 +99,12 @@ var ErrRateLimitedUser = errors.New("user rate limit")
 func RateLimit(l *RateLimiter) Middleware {
 	return func(next Handler) Handler {
 		return HandlerFunc(func(ctx context.Context, r *Request) error {
-			ok, wait := l.Allow(r.UserID())
+			ok, wait := l.AllowIn(r.GuildID(), r.UserID())
 			if ok {
 				return next.Handle(ctx, r)
 			}
 			r.Outcome = "rate_limited"
-			return r.Respond.limited(ctx, RateLimitNotice(l.PerMinute(), wait))
+			return r.Respond.limited(ctx, RateLimitNotice(l.PerMinuteIn(r.GuildID()), wait))
 		})
 	}
 }

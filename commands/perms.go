@@ -37,6 +37,17 @@ func MayReindex(in *discordgo.Interaction, moderatorRoles []string) (bool, strin
 	return false, RefusedNotAllowed
 }
 
+// RequireModeratorIn is RequireModerator with the moderator roles of the
+// server the command comes from, read at each use: a change of /settings
+// applies at once.
+func RequireModeratorIn(roles func(ctx context.Context, guildID string) []string) Middleware {
+	return func(next Handler) Handler {
+		return HandlerFunc(func(ctx context.Context, r *Request) error {
+			return RequireModerator(roles(ctx, r.Interaction.GuildID))(next).Handle(ctx, r)
+		})
+	}
+}
+
 // RequireModerator refuses, privately, members who may not run the command.
 func RequireModerator(moderatorRoles []string) Middleware {
 	return func(next Handler) Handler {

@@ -25,6 +25,8 @@ type RateLimiter struct {
 	mu    sync.Mutex
 	users map[string]*rate.Limiter
 	calls int
+	// guildLimit, when set, is a server's own limit (see UseGuildLimits).
+	guildLimit func(guildID string) int
 }
 
 // NewRateLimiter allows each user perMinute questions a minute; perMinute
@@ -44,9 +46,39 @@ func NewRateLimiter(perMinute int) *RateLimiter {
 // PerMinute is how many questions a minute each user may ask.
 func (l *RateLimiter) PerMinute() int { return l.burst }
 
+// UseGuildLimits makes AllowIn and PerMinuteIn ask limit for a server's own
+// limit (below 1: the default). Call it before the limiter is used.
+func (l *RateLimiter) UseGuildLimits(limit func(guildID string) int) { l.guildLimit = limit }
+
+// PerMinuteIn is how many questions a minute each user may ask in guildID.
+func (l *RateLimiter) PerMinuteIn(guildID string) int {
+	if l.guildLimit == nil || guildID == "" {
+		return l.burst
+	}
+	if n := l.guildLimit(guildID); n >= 1 {
+		return n
+	}
+	return l.burst
+}
+
+// AllowIn is Allow with guildID's own limit, when it has one: the user's
+// allowance there is counted apart from their allowance elsewhere.
+func (l *RateLimiter) AllowIn(guildID, userID string) (bool, time.Duration) {
+	n := l.PerMinuteIn(guildID)
+	if n == l.burst {
+		return l.Allow(userID)
+	}
+	return l.allow(guildID+"/"+userID, n)
+}
+
 // Allow takes one question from userID's allowance. When there is none left
 // it reports false and how long until there is.
 func (l *RateLimiter) Allow(userID string) (bool, time.Duration) {
+	return l.allow(userID, l.burst)
+}
+
+// allow takes one question from key's allowance of perMinute a minute.
+func (l *RateLimiter) allow(key string, perMinute int) (bool, time.Duration) {
 	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -54,10 +86,14 @@ func (l *RateLimiter) Allow(userID string) (bool, time.Duration) {
 	if l.calls%pruneEvery == 0 {
 		l.pruneLocked(now)
 	}
-	lim := l.users[userID]
+	lim := l.users[key]
 	if lim == nil {
-		lim = rate.NewLimiter(rate.Every(l.every), l.burst)
-		l.users[userID] = lim
+		lim = rate.NewLimiter(rate.Every(time.Minute/time.Duration(perMinute)), perMinute)
+		l.users[key] = lim
+	} else if lim.Burst() != perMinute {
+		// The server's limit changed: the new one applies at once.
+		lim.SetLimitAt(now, rate.Every(time.Minute/time.Duration(perMinute)))
+		lim.SetBurstAt(now, perMinute)
 	}
 	if lim.AllowN(now, 1) {
 		return true, 0
@@ -73,7 +109,7 @@ func (l *RateLimiter) Allow(userID string) (bool, time.Duration) {
 // with every user who ever asked.
 func (l *RateLimiter) pruneLocked(now time.Time) {
 	for id, lim := range l.users {
-		if lim.TokensAt(now) >= float64(l.burst) {
+		if lim.TokensAt(now) >= float64(lim.Burst()) {
 			delete(l.users, id)
 		}
 	}

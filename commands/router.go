@@ -113,7 +113,7 @@ func (rt *Router) handle(ctx context.Context, in *discordgo.Interaction, refuse 
 			r.Outcome = "refused"
 			return refuse
 		})
-	case in.Type == discordgo.InteractionMessageComponent && rt.button(in) != nil:
+	case (in.Type == discordgo.InteractionMessageComponent || in.Type == discordgo.InteractionModalSubmit) && rt.button(in) != nil:
 		b := rt.button(in)
 		r.Command = b.name
 		r.Private = in.Message != nil && in.Message.Flags&discordgo.MessageFlagsEphemeral != 0
@@ -164,9 +164,10 @@ func (rt *Router) ensureReply(ctx context.Context, r *Request, err error) {
 	}
 }
 
-// button finds the route of a clicked button, nil for none.
+// button finds the route of a clicked button or a submitted form, nil for
+// none.
 func (rt *Router) button(in *discordgo.Interaction) *buttonRoute {
-	id := in.MessageComponentData().CustomID
+	id := customID(in)
 	for i := range rt.buttons {
 		if strings.HasPrefix(id, rt.buttons[i].prefix) {
 			return &rt.buttons[i]

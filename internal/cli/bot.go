@@ -17,6 +17,7 @@ import (
 	"github.com/bytewatch/bytewatch/index"
 	"github.com/bytewatch/bytewatch/internal/config"
 	"github.com/bytewatch/bytewatch/internal/ops"
+	"github.com/bytewatch/bytewatch/records"
 )
 
 // Readiness conditions of the bot, as /readyz names the unmet ones.
@@ -123,6 +124,18 @@ func serveBot(ctx context.Context, cfg config.Config, log *slog.Logger, onReady 
 	if cfg.LLMEnabled() {
 		model = cfg.OpenAIModel
 	}
+	rec, closeRecords := openRecorder(ctx, cfg, log, metrics)
+	defer closeRecords()
+	var (
+		recs     commands.Records
+		settings commands.ServerSettings
+	)
+	if rec != nil {
+		defer runRetention(ctx, rec)()
+		recs = rec
+		settings = records.NewSettings(rec.Store(), records.Defaults{AnswerChannelIDs: cfg.AnswerChannelIDs,
+			ModeratorRoleIDs: cfg.ModeratorRoleIDs, RateLimit: cfg.RateLimitPerMinute}, log)
+	}
 	return bot.Run(ctx, bot.Options{
 		// A question may spend LLM_TIMEOUT on the LLM, then needs time to
 		// search and to reply.
@@ -145,6 +158,8 @@ func serveBot(ctx context.Context, cfg config.Config, log *slog.Logger, onReady 
 		OnCommands:         func(err error) { ready.SetErr(readyCommands, err) },
 		ShardCount:         cfg.ShardCount,
 		ShardIDs:           cfg.ShardIDs,
+		Records:            recs,
+		Settings:           settings,
 	})
 }
 

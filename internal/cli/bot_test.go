@@ -40,9 +40,9 @@ func launch(t *testing.T, env map[string]string) *running {
 	t.Helper()
 	r := &running{stdout: &syncBuffer{}, stderr: &syncBuffer{}, done: make(chan int, 1)}
 	ctx, stop := context.WithCancel(context.Background())
+	lookup := testLookup(t, env)
 	go func() {
-		r.done <- cli.Main(ctx, nil, cli.Env{Stdout: r.stdout, Stderr: r.stderr,
-			Lookup: func(k string) (string, bool) { v, ok := env[k]; return v, ok }})
+		r.done <- cli.Main(ctx, nil, cli.Env{Stdout: r.stdout, Stderr: r.stderr, Lookup: lookup})
 	}()
 	t.Cleanup(func() {
 		stop()
@@ -165,8 +165,8 @@ func TestRunServesTheBot(t *testing.T) {
 		"LOG_FORMAT":           "json",
 	}
 	_, stderr := startRun(t, srv, env)
-	if got := len(srv.Commands(srv.GuildID())); got != 6 {
-		t.Errorf("%d commands registered in the guild; want 6", got)
+	if got := len(srv.Commands(srv.GuildID())); got != 9 {
+		t.Errorf("%d commands registered in the guild; want 9", got)
 	}
 	in := srv.DispatchInteraction(discordtest.InteractionSpec{Command: "ask",
 		Options: []discordtest.CommandOption{{Name: "question", Value: "How much is ByteDance investing in AI infrastructure?"}}})

@@ -54,6 +54,8 @@ Commands:
   run [--emulator]                    serve the Discord bot (the default when DISCORD_TOKEN is set);
                                       --emulator: try it in this terminal against a loopback Discord
   version                             print the version of the binary and of the knowledge
+  report [--days N] [--json]          the moderators' report of the last N days (default 7) from the records
+  forget --user ID                    delete one person's question records and votes
 
 Common flags, accepted before or after the command (they override the
 environment and .env):
@@ -131,6 +133,10 @@ func dispatch(ctx context.Context, args []string, env Env) error {
 		return ingestCmd(ctx, rest, env)
 	case "run":
 		return runBot(ctx, rest, env)
+	case "report":
+		return report(ctx, rest, env)
+	case "forget":
+		return forget(ctx, rest, env)
 	case "version", "--version", "-version":
 		return version(ctx, rest, env)
 	case "help", "-h", "--help", "-help":

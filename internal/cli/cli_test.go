@@ -17,9 +17,23 @@ import (
 func run(t *testing.T, env map[string]string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	lookup := testLookup(t, env)
 	code = cli.Main(context.Background(), args, cli.Env{Stdout: &out, Stderr: &errb, Lookup: lookup})
 	return code, out.String(), errb.String()
+}
+
+// testLookup reads env, and keeps the records of a bot a test runs in a
+// folder of the test's own unless env names one: never in the package's
+// ./data.
+func testLookup(t *testing.T, env map[string]string) func(string) (string, bool) {
+	dataDir := t.TempDir()
+	return func(k string) (string, bool) {
+		v, ok := env[k]
+		if !ok && k == "DATA_DIR" {
+			return dataDir, true
+		}
+		return v, ok
+	}
 }
 
 func TestUsageErrors(t *testing.T) {

@@ -67,9 +67,9 @@ func startEmulator(t *testing.T, ctx context.Context, env map[string]string) *em
 	t.Helper()
 	r, w := io.Pipe()
 	s := &emulatorSession{in: w, stdout: newWatched(), stderr: newWatched(), done: make(chan int, 1)}
+	lookup := testLookup(t, env)
 	go func() {
-		s.done <- cli.Main(ctx, []string{"run", "--emulator"}, cli.Env{Stdin: r, Stdout: s.stdout, Stderr: s.stderr,
-			Lookup: func(k string) (string, bool) { v, ok := env[k]; return v, ok }})
+		s.done <- cli.Main(ctx, []string{"run", "--emulator"}, cli.Env{Stdin: r, Stdout: s.stdout, Stderr: s.stderr, Lookup: lookup})
 		r.Close()
 	}()
 	t.Cleanup(func() { s.stop(t, ctx) })

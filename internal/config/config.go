@@ -39,6 +39,11 @@ type Config struct {
 	// answer says so (STALE_AFTER: "180d" or a Go duration; 0 for never).
 	StaleAfter time.Duration
 
+	DataDir        string // DATA_DIR: where the SQLite records live (bytewatch.db)
+	DatabaseURL    string // DATABASE_URL: PostgreSQL for the records instead of SQLite
+	StoreQuestions bool   // STORE_QUESTIONS: keep the questions' text in the records
+	RetentionDays  int    // RETENTION_DAYS: how long records are kept
+
 	HealthAddr string // HEALTH_ADDR
 	LogFormat  string // LOG_FORMAT: text or json
 	LogLevel   string // LOG_LEVEL: debug, info, warn, error
@@ -53,6 +58,9 @@ func Defaults() Config {
 		LLMMaxTokens:       700,
 		RateLimitPerMinute: 6,
 		StaleAfter:         180 * 24 * time.Hour,
+		DataDir:            "./data",
+		StoreQuestions:     true,
+		RetentionDays:      90,
 		LogFormat:          "text",
 		LogLevel:           "info",
 	}
@@ -153,6 +161,19 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 		}
 	}
 	errs = append(errs, readShards(lookup, &c)...)
+	str("DATA_DIR", &c.DataDir)
+	str("DATABASE_URL", &c.DatabaseURL)
+	if v, ok := lookup("STORE_QUESTIONS"); ok && strings.TrimSpace(v) != "" {
+		b, err := strconv.ParseBool(strings.TrimSpace(v))
+		if err != nil {
+			errs = append(errs, fmt.Errorf("STORE_QUESTIONS=%q: want true or false", v))
+		}
+		c.StoreQuestions = b || err != nil
+	}
+	num("RETENTION_DAYS", &c.RetentionDays, 1)
+	if c.DataDir == "" {
+		c.DataDir = Defaults().DataDir
+	}
 	str("HEALTH_ADDR", &c.HealthAddr)
 	str("LOG_FORMAT", &c.LogFormat)
 	str("LOG_LEVEL", &c.LogLevel)

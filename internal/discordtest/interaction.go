@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"sort"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -54,6 +55,11 @@ type InteractionSpec struct {
 	// Discord sends one as the user types, with the option being typed
 	// marked Focused.
 	Autocomplete bool
+	// ModalValues, with CustomID, make it the submission of a form (a
+	// modal) whose custom_id is CustomID: each text input's custom_id and
+	// the value the user typed, one text input per row as Discord sends
+	// them.
+	ModalValues map[string]string
 	// Token is the interaction's token, from NewInteractionToken; empty
 	// means a new one. Choosing it first lets a test set up its webhook
 	// routes (a RateLimit, say) before the bot can call them.
@@ -232,6 +238,21 @@ func (s *Server) newInteractionLocked(spec InteractionSpec) *Interaction {
 		payload["data"] = map[string]any{"custom_id": spec.CustomID, "component_type": discordgo.ButtonComponent}
 		if m := s.messages[spec.MessageID]; m != nil {
 			payload["message"] = m
+		}
+		if spec.ModalValues != nil {
+			keys := make([]string, 0, len(spec.ModalValues))
+			for k := range spec.ModalValues {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			rows := make([]any, 0, len(keys))
+			for _, k := range keys {
+				rows = append(rows, map[string]any{"type": discordgo.ActionsRowComponent, "components": []any{
+					map[string]any{"type": discordgo.TextInputComponent, "custom_id": k, "value": spec.ModalValues[k]},
+				}})
+			}
+			payload["type"] = discordgo.InteractionModalSubmit
+			payload["data"] = map[string]any{"custom_id": spec.CustomID, "components": rows}
 		}
 	}
 

@@ -56,6 +56,7 @@ type Metrics struct {
 	reindexTime   prometheus.Histogram
 	indexInfo     *prometheus.GaugeVec
 	facts         prometheus.Gauge
+	dropped       prometheus.Counter
 }
 
 // NewMetrics creates the collectors on a registry of their own, with the Go
@@ -96,11 +97,22 @@ func NewMetrics() *Metrics {
 		facts: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "bytewatch_index_facts", Help: "Facts in the live index.",
 		}),
+		dropped: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "bytewatch_records_dropped_total", Help: "Question records the database did not take (down, full or too slow); the answers were sent.",
+		}),
 	}
 	reg.MustRegister(m.questions, m.retrieval, m.llm, m.firstResponse, m.answer, m.tokens,
-		m.reindexes, m.reindexTime, m.indexInfo, m.facts,
+		m.reindexes, m.reindexTime, m.indexInfo, m.facts, m.dropped,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
+}
+
+// RecordDropped counts a question record the database did not take.
+func (m *Metrics) RecordDropped() {
+	if m == nil {
+		return
+	}
+	m.dropped.Inc()
 }
 
 // Question records one question's outcome and, when it was answered, its

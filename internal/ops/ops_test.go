@@ -55,6 +55,8 @@ func TestEndpoints(t *testing.T) {
 	m.Reindex(300*time.Millisecond, nil)
 	m.Index("abc123", 29)
 	m.FirstResponse(ops.EntrySlash, 30*time.Millisecond)
+	m.RecordDropped()
+	m.RecordDropped()
 
 	tests := []struct {
 		path     string
@@ -71,6 +73,7 @@ func TestEndpoints(t *testing.T) {
 			`bytewatch_reindex_total{result="ok"} 1`,
 			`bytewatch_index_info{version="abc123"} 1`,
 			`bytewatch_index_facts 29`,
+			`bytewatch_records_dropped_total 2`,
 			`bytewatch_retrieval_seconds_count 2`,
 			`bytewatch_first_response_seconds_count{entry="slash_command"} 1`,
 			`go_goroutines`,
@@ -104,6 +107,7 @@ func TestNilMetricsRecordsNothing(t *testing.T) {
 	m.Reindex(time.Second, errors.New("x"))
 	m.Index("v", 1)
 	m.FirstResponse(ops.EntryCLI, time.Millisecond)
+	m.RecordDropped()
 }
 
 func TestServeBadAddr(t *testing.T) {
