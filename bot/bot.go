@@ -493,7 +493,7 @@ func newBot(opts Options) (*service, func(), error) {
 		ModeratorRoleIDs: opts.ModeratorRoleIDs, AnswerChannelIDs: opts.AnswerChannelIDs,
 		Version: opts.Version, Model: opts.Model, Logger: opts.Logger, Metrics: opts.Metrics, StreamInterval: opts.StreamInterval,
 		AskedQuestions: opts.AskedQuestions,
-		Records: opts.Records, Settings: opts.Settings,
+		Records:        opts.Records, Settings: opts.Settings,
 	})
 	b.messages = b.messageChain()
 	return b, closeTransport, nil
