@@ -306,6 +306,10 @@ func (p Policy) decideWhole(res index.Result, question string, advice bool, cf c
 		// "How much did Microsoft spend on Nvidia chips?" is not answered
 		// by what ByteDance spent on them.
 		sel.reason = "no figure of the kind asked for"
+	case portionQuestion.MatchString(question) && !hasPortion(w.aboutAllOf(chosen, comparative), res.Query.Figures):
+		// "What % of Microsoft's $55.7 billion went to AI?" is not
+		// answered by the $55.7 billion itself.
+		sel.reason = "no share of the whole asked about"
 	default:
 		sel.hits = withConflicts(chosen, res.Base, cf, sel.conflict)
 		sel.answered = true
@@ -727,6 +731,33 @@ func amountKinds(question string) []figure.Kind {
 // covered, even when its other words are only what every fact is about.
 func asksWhen(wanted []figure.Kind, hits []index.Hit) bool {
 	return slices.Equal(wanted, []figure.Kind{figure.Year}) && hasFigureOf(wanted, hits)
+}
+
+// portionQuestion finds a question asking what part of a whole something
+// is: "how much of", "what % of", "what share of".
+var portionQuestion = regexp.MustCompile(`(?i)\b(how\s+much|what\s+(%|percent(age)?|share|portion|part|fraction|proportion)|which\s+(share|part|portion))\s+of\b|what\s+%\s+of\b|\bbreak\s*down\b`)
+
+// hasPortion reports whether a fact states a part of a whole: a percentage,
+// or an amount besides the wholes the question itself gives.
+func hasPortion(hits []index.Hit, given []figure.Value) bool {
+	for _, h := range hits {
+		amounts := 0
+		for _, g := range h.Fact.Figures {
+			v := g.Value()
+			switch {
+			case v.Kind == figure.Percent:
+				return true
+			case v.Kind == figure.Money || v.Kind == figure.Number || v.Kind == figure.Count:
+				if !slices.ContainsFunc(given, v.Matches) {
+					amounts++
+				}
+			}
+		}
+		if amounts >= 2 {
+			return true
+		}
+	}
+	return false
 }
 
 // hasFigureOf reports whether a question asking for an amount is answered
