@@ -73,6 +73,8 @@ func TestAnswerShapes(t *testing.T) {
 		{name: "a comparison made in grammar", q: "bd got more ai apps than baidu n tencent", answered: true, mustCiteBoth: []string{"over-15-ai-apps"}},
 		{name: "a rival's own count is not ByteDance's", q: "How many AI apps does Baidu have?", answered: false},
 		{name: "a share of a whole is not the whole", q: "what % of microsoft's 55.7b went to ai infra", answered: false},
+		{name: "where needs a place", q: "where are bytedance's new data centers being built", answered: false},
+		{name: "where answered by a place", q: "where is bytedance microsoft's biggest cloud customer", answered: true, mustContain: []string{"Asia"}},
 		{name: "not covered", q: "Who is ByteDance's CEO?", answered: false, mustContain: []string{"don't cover"}},
 		{name: "advice", q: "Should I buy Nvidia stock?", answered: true, advice: true, mustContain: []string{answer.NotAdvice}},
 		{name: "advice naming only ByteDance", q: "Should I buy ByteDance stock?", answered: true, advice: true,

@@ -306,6 +306,10 @@ func (p Policy) decideWhole(res index.Result, question string, advice bool, cf c
 		// "How much did Microsoft spend on Nvidia chips?" is not answered
 		// by what ByteDance spent on them.
 		sel.reason = "no figure of the kind asked for"
+	case whereQuestion.MatchString(question) && len(best.hit.Places) == 0:
+		// "Where are ByteDance's new data centres being built?" is not
+		// answered by how much they cost.
+		sel.reason = "no place given"
 	case portionQuestion.MatchString(question) && !hasPortion(w.aboutAllOf(chosen, comparative), res.Query.Figures):
 		// "What % of Microsoft's $55.7 billion went to AI?" is not
 		// answered by the $55.7 billion itself.
@@ -732,6 +736,9 @@ func amountKinds(question string) []figure.Kind {
 func asksWhen(wanted []figure.Kind, hits []index.Hit) bool {
 	return slices.Equal(wanted, []figure.Kind{figure.Year}) && hasFigureOf(wanted, hits)
 }
+
+// whereQuestion finds a question asking where.
+var whereQuestion = regexp.MustCompile(`(?i)\bwhere\s+(is|are|was|were|will|would|do|does|did|can|gonna|'s|’s)\b|\bwheres\b|\bwhere's\b|\bin\s+which\s+(country|countries|city|cities|region|regions|market|markets)\b|\bwhich\s+(country|countries|city|cities|region|regions)\b`)
 
 // portionQuestion finds a question asking what part of a whole something
 // is: "how much of", "what % of", "what share of".

@@ -2,6 +2,7 @@ package index_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -119,4 +120,23 @@ func TestSpellingCorrections(t *testing.T) {
 			t.Errorf("%q: %q corrected to %q, want %q (all: %v)", tt.q, tt.word, got, tt.want, res.Query.Corrections)
 		}
 	}
+}
+
+// TestPlaces: a hit lists the places its fact speaks of.
+func TestPlaces(t *testing.T) {
+	t.Parallel()
+	ix := build(t, defaultBase(t), index.Options{})
+	res, err := ix.Search(context.Background(), "microsoft biggest cloud customer nvidia chips", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range res.Hits {
+		if h.Fact.ID == "microsoft-top-asia-cloud-customer" {
+			if !slices.Contains(h.Places, "asia") {
+				t.Errorf("%s: places %v, want asia", h.Fact.ID, h.Places)
+			}
+			return
+		}
+	}
+	t.Errorf("microsoft-top-asia-cloud-customer not among %v", topIDs(res, 10))
 }

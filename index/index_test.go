@@ -267,6 +267,8 @@ func TestVocabulary(t *testing.T) {
 		{"unknown field", "concepts:\n  x: [chip]\nextra: 1\n"},
 		{"contrast of one concept", "concepts:\n  x: [chip]\n  y: [car]\ncontrasts:\n  - [x]\n"},
 		{"contrast of an unknown concept", "concepts:\n  x: [chip]\ncontrasts:\n  - [x, z]\n"},
+		{"place of an unknown concept", "concepts:\n  x: [chip]\nplaces: [z]\n"},
+		{"implication of an unknown concept", "concepts:\n  x: [chip]\nimplies:\n  x: [z]\n"},
 	}
 	for _, tt := range bad {
 		if _, err := index.ParseVocabulary([]byte(tt.yaml)); err == nil {

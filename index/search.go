@@ -91,6 +91,9 @@ type Hit struct {
 	About []bool
 	// Coverage is the weighted share of the question's units the fact matches, 0 to 1.
 	Coverage float64
+	// Places are the places the fact speaks of (the vocabulary's places:
+	// China, the United States, Asia …), for questions asking where.
+	Places []string
 	// Contradicts is set when the fact is about a concept that excludes
 	// one the question asks about: spending outside China, asked about
 	// spending inside it; a customer in Asia, asked about one in Europe.
@@ -150,6 +153,11 @@ func (ix *Index) Search(ctx context.Context, question string, limit int) (Result
 		hit := Hit{Fact: f, Source: src, Score: h.Score}
 		hit.Covered, hit.About, hit.Coverage = ix.cover(g, q, f)
 		hit.Contradicts = contradicts(q.Contrasts, g.evidence[f.ID].concepts)
+		for _, c := range g.evidence[f.ID].concepts {
+			if g.vocab.IsPlace(c) {
+				hit.Places = append(hit.Places, c)
+			}
+		}
 		res.Hits = append(res.Hits, hit)
 	}
 	SortByScore(res.Hits)

@@ -45,7 +45,10 @@ type Vocabulary struct {
 	// implies maps a concept to the broader ones a fact tagged with it is
 	// also about: the most popular app is the top app.
 	implies map[string][]string
-	an      *analyzer
+	// places are the concepts that name a place: what a question asking
+	// "where" needs a fact to speak of.
+	places map[string]bool
+	an     *analyzer
 }
 
 // abbreviation is a pattern for a short form and what replaces it.
@@ -62,6 +65,9 @@ func (v *Vocabulary) QuestionWords() []string { return v.questionWords }
 // Contrasts lists the concepts that exclude concept: a fact about one of
 // them does not answer a question about concept alone.
 func (v *Vocabulary) Contrasts(concept string) []string { return v.contrasts[concept] }
+
+// IsPlace reports whether a concept names a place (China, the US, Asia …).
+func (v *Vocabulary) IsPlace(concept string) bool { return v.places[concept] }
 
 // IsEntity reports whether a concept names a company, product or person.
 func (v *Vocabulary) IsEntity(concept string) bool { return v.entities[concept] }
@@ -80,6 +86,7 @@ type vocabularyFile struct {
 	Concepts        map[string][]string `yaml:"concepts"`
 	Contrasts       [][]string          `yaml:"contrasts"`
 	Implies         map[string][]string `yaml:"implies"`
+	Places          []string            `yaml:"places"`
 }
 
 func decodeVocabulary(data []byte) (vocabularyFile, error) {
@@ -144,6 +151,13 @@ func ParseVocabulary(data []byte) (*Vocabulary, error) {
 	}
 	for _, group := range doc.QuestionWords {
 		v.questionWords = append(v.questionWords, group...)
+	}
+	v.places = map[string]bool{}
+	for _, c := range doc.Places {
+		if _, ok := doc.Concepts[c]; !ok {
+			problems = append(problems, fmt.Sprintf("place %s is no concept", c))
+		}
+		v.places[c] = true
 	}
 	v.implies = map[string][]string{}
 	for c, broader := range doc.Implies {
