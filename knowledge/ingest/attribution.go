@@ -27,6 +27,9 @@ var (
 	// "In a memo, X said the company …": an optional opening phrase, a
 	// reporter, "said" and the claim.
 	introSaid    = regexp.MustCompile(`^(?:([^,]{3,80}),\s+)?` + reporter + `\s+(?:said|says|told\s+\w+)\s+(?:that\s+)?`)
+	leadingSelf  = regexp.MustCompile(`^(?:We|Our\s+(?:analysts|team|estimates))\s+(?:estimate|expect|think|believe|forecast|calculate|reckon|project)\s+(?:that\s+)?`)
+	named        = regexp.MustCompile(`^[A-Z][\w&.'-]*(?:\s+[A-Z][\w&.'-]*)*$`)
+	connective   = regexp.MustCompile(`(?i)^(?:separately|meanwhile|however|also|in addition|additionally|elsewhere)$`)
 	pronounStart = regexp.MustCompile(`(?i)^(?:it|its|they|their|he|she|his|her|we|i)\b`)
 	// "X expect(s) …" keeps the sentence whole but names who expects it.
 	leadingExpect = regexp.MustCompile(`^((?:[Aa]nalysts?|[Ee]conomists?|[Ee]xperts?|[Rr]esearchers?)\b[^,;]{0,60}?|[A-Z][\w&.'-]*(?:\s+[A-Z][\w&.'-]*){0,4})\s+(?:expects?|forecasts?|predicts?|projects?|believes?|reckons?|think|thinks|estimates?)\s`)
@@ -71,18 +74,27 @@ func findAttribution(s string) attribution {
 	if m := trailingSaid.FindStringSubmatchIndex(s); m != nil && plausibleReporter(s[m[2]:m[3]]) {
 		return attribution{who: s[m[2]:m[3]], when: group(s, m, 2), statement: joinAround(s[:m[0]], s[m[6]:m[7]], s[m[1]:])}
 	}
+	if m := leadingSelf.FindStringIndex(s); m != nil {
+		// "We estimate ByteDance will spend …": the article's own claim.
+		return attribution{who: "we", statement: capitalise(s[m[1]:])}
+	}
 	if m := introSaid.FindStringSubmatchIndex(s); m != nil && plausibleReporter(s[m[4]:m[5]]) {
-		rest := s[m[1]:]
+		who, rest := s[m[4]:m[5]], s[m[1]:]
 		if pronounStart.MatchString(rest) {
-			// "ByteDance said it would …": taking the speaker out would
-			// leave "it"; the sentence stays whole.
-			return attribution{who: s[m[4]:m[5]], statement: s}
+			// "TikTok said its user base …" is "TikTok's user base …";
+			// "ByteDance said it would …" stays whole: taking the speaker
+			// out would leave "it".
+			if named.MatchString(who) && strings.HasPrefix(rest, "its ") {
+				rest = who + "'s " + strings.TrimPrefix(rest, "its ")
+			} else {
+				return attribution{who: who, statement: s}
+			}
 		}
 		intro := group(s, m, 1)
-		if intro == "" {
-			return attribution{who: s[m[4]:m[5]], statement: capitalise(rest)}
+		if intro == "" || connective.MatchString(intro) {
+			return attribution{who: who, statement: capitalise(rest)}
 		}
-		return attribution{who: s[m[4]:m[5]], statement: intro + ", " + rest}
+		return attribution{who: who, statement: intro + ", " + rest}
 	}
 	if m := leadingExpect.FindStringSubmatchIndex(s); m != nil {
 		return attribution{who: strings.TrimSpace(s[m[2]:m[3]]), statement: s}

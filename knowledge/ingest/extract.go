@@ -536,6 +536,12 @@ func parseText(data []byte) document {
 			doc.blocks = append(doc.blocks, block{kind: heading, text: p})
 			continue
 		}
+		if first := strings.TrimSpace(lines[0]); len(lines) > 1 && !endsSentence(first) && len(strings.Fields(first)) <= 8 {
+			// A heading on the line above its paragraph: "About Volcano
+			// Engine", "Media contact:".
+			doc.blocks = append(doc.blocks, block{kind: heading, text: strings.TrimSuffix(first, ":")})
+			lines = lines[1:]
+		}
 		var joined []string
 		for _, l := range lines {
 			joined = append(joined, strings.TrimSpace(l))

@@ -80,11 +80,13 @@ func newDrafter(doc document, opt Options) (*drafter, error) {
 // Page furniture a sentence or short block may be: generic web and
 // newsletter wording, not words of any subject.
 var (
-	boilerplate  = regexp.MustCompile(`(?i)\b(?:cookies?|subscribe|subscription|sign\s+up|newsletter|all\s+rights\s+reserved|copyright|unsubscribe|click\s+here|read\s+more|share\s+this|follow\s+(?:us|her|him|me)\b|privacy\s+policy|terms\s+(?:of\s+(?:use|service)|and\s+conditions|&)|advertisement|log\s+in|sign\s+in|min\s+read|reporting\s+by|editing\s+by|additional\s+reporting|disclaimer|not\s+an\s+offer|not\s+investment\s+advice|(?:has|have)\s+been\s+(?:amended|updated|corrected)|view\s+this\s+email|contact\s*:|related\s*:|write\s+to\s+us|email\s+us)|©`)
-	notesHeading = regexp.MustCompile(`(?i)^(?:notes|footnotes|endnotes|references|sources)\s*:?$`)
+	boilerplate = regexp.MustCompile(`(?i)\b(?:cookies?|subscribe|subscription|sign\s+up|newsletter|all\s+rights\s+reserved|copyright|unsubscribe|click\s+here|read\s+more|share\s+this|follow\s+(?:us|her|him|me)\b|privacy\s+policy|terms\s+(?:of\s+(?:use|service)|and\s+conditions|&)|advertisement|log\s+in|sign\s+in|min\s+read|reporting\s+by|editing\s+by|additional\s+reporting|disclaimer|not\s+an\s+offer|not\s+investment\s+advice|(?:has|have)\s+been\s+(?:amended|updated|corrected)|view\s+this\s+email|contact\s*:|related\s*:|write\s+to\s+us|email\s+us|for\s+more\s+information|for\s+immediate\s+release|media\s+contact)|©`)
+	// End matter: notes, references, a press release's "About X" and
+	// contacts. Nothing after it is a claim of the article.
+	notesHeading = regexp.MustCompile(`(?i)^(?:notes|footnotes|endnotes|references|sources|media\s+contacts?|press\s+contacts?|contacts?|about\s+(?:the\s+)?[A-Z][^.!?]{0,60})\s*:?$`)
 	noteLine     = regexp.MustCompile(`^\[\d{1,3}\]`)
 	byline       = regexp.MustCompile(`(?i)^by\s+[A-Z]`)
-	dateline     = regexp.MustCompile(`^([A-Z][A-Z .'/&]{2,})(?:,\s*(` + looseDate + `))?\s*(?:\([^)]{1,40}\)\s*)?(?:--|—|–|-)\s+`)
+	dateline     = regexp.MustCompile(`^([A-Z][A-Z .'/&]{2,})(?:,\s*(` + looseDate + `))?\s*(?:\([^)]{1,40}\)\s*|/[^/]{1,40}/\s*)?(?:--|—|–|-)\s+`)
 	// Shares and multiples the figure reader leaves as words.
 	wordFigure = regexp.MustCompile(`(?i)\b(?:(?:a|one|two|three|four)[ -](?:half|third|quarter|fifth|sixth|tenth)s?|half|double[ds]?|tripled?|triples|twice|(?:low|mid|high)[ -](?:single[ -]digits?|teens|twenties)|\d+(?:\.\d+)?\s*times)\b`)
 )
@@ -204,7 +206,10 @@ func (d *drafter) draftSentence(s string) *draftFact {
 		when, _ := d.res.resolve(" " + a.when)
 		if ds := findDates(when); len(ds) == 1 {
 			f.fallbackPeriod = ds[0].period
-			if when, err := knowledge.ParseDate(ds[0].period); err == nil && when.Before(f.asOf) && when.Year >= f.asOf.Year-5 {
+			// Only a report from an earlier month than the article's: one
+			// from the same month would only lose the article's day.
+			if when, err := knowledge.ParseDate(ds[0].period); err == nil && when.Before(f.asOf) && when.Year >= f.asOf.Year-5 &&
+				(when.Year != f.asOf.Year || when.Month != f.asOf.Month) {
 				f.asOf = when
 			}
 		}
@@ -294,7 +299,7 @@ func (d *drafter) structure(f *draftFact, vals []figure.Value) bool {
 		case figure.Duration:
 			g.unit = plural(v.Unit)
 		case figure.Count:
-			g.unit = plural(v.Unit)
+			g.unit = writtenUnit(f.statement[v.End:], plural(v.Unit))
 			lastCount = g.unit
 		}
 		if g.unit == "" {
@@ -302,6 +307,8 @@ func (d *drafter) structure(f *draftFact, vals []figure.Value) bool {
 			if g.unit == "" {
 				f.notes = append(f.notes, fmt.Sprintf("%q: what it counts is not clear; the draft says \"units\" — name the unit", v.Text))
 				g.unit = "units"
+			} else {
+				lastCount = g.unit
 			}
 		}
 		if d.opt.Base != nil {
@@ -368,6 +375,9 @@ func (d *drafter) countUnitFor(statement string, v figure.Value, after []figure.
 			break
 		}
 	}
+	if noun := subjectNoun(statement[:v.Start]); noun != "" {
+		return noun
+	}
 	before := strings.ToLower(statement[:v.Start])
 	best, bestAt := "", -1
 	for _, u := range d.vocab.countUnits {
@@ -377,6 +387,41 @@ func (d *drafter) countUnitFor(statement string, v figure.Value, after []figure.
 	}
 	return best
 }
+
+// subjectNoun reads what a bare number counts from the words before it:
+// "Doubao's paying enterprise customers rose to 40,000" counts customers.
+// The noun is the plural word right before a verb of change, and must head
+// the clause's subject, not sit in a phrase ("usage on its models
+// exceeded 50 trillion" does not count models).
+func subjectNoun(before string) string {
+	m := changeVerb.FindStringSubmatch(before)
+	if m == nil {
+		return ""
+	}
+	noun := strings.ToLower(m[1])
+	if !strings.HasSuffix(noun, "s") || strings.HasSuffix(noun, "ss") || strings.HasSuffix(noun, "'s") {
+		return ""
+	}
+	words := strings.Fields(strings.TrimSpace(before[:len(before)-len(m[0])]))
+	for i := len(words) - 1; i >= 0; i-- {
+		w := strings.ToLower(strings.Trim(words[i], ",;:"))
+		if strings.HasSuffix(w, "'s") || strings.HasSuffix(w, "’s") || strings.HasSuffix(words[i], ",") {
+			break
+		}
+		if prepositions[w] {
+			return ""
+		}
+		if i < len(words)-4 {
+			break
+		}
+	}
+	return noun
+}
+
+var (
+	changeVerb   = regexp.MustCompile(`(\w+)\s+(?:rose|grew|fell|dropped|climbed|reached|passed|topped|exceeded|hit|totalled|totaled|increased|decreased|jumped|surged|declined|stood\s+at|numbered)(?:\s+(?:to|by|at|past))?(?:\s+(?:more\s+than|about|around|nearly|almost|over|some))?\s*$`)
+	prepositions = map[string]bool{"on": true, "of": true, "in": true, "at": true, "for": true, "from": true, "with": true, "by": true, "to": true, "into": true, "across": true}
+)
 
 func lastWordIndex(s, w string) int {
 	re := regexp.MustCompile(`\b` + regexp.QuoteMeta(strings.ToLower(w)) + `\b`)
@@ -409,6 +454,21 @@ func qualifierBefore(before string) string {
 		}
 	}
 	return ""
+}
+
+// writtenUnit keeps the article's spelling of a count's noun when it is an
+// acronym ("GPUs", not "gpus").
+func writtenUnit(after, unit string) string {
+	for _, w := range strings.Fields(after) {
+		w = strings.Trim(w, ".,;:()")
+		if strings.EqualFold(w, unit) {
+			if strings.ToUpper(strings.TrimSuffix(w, "s")) == strings.TrimSuffix(w, "s") {
+				return w
+			}
+			return unit
+		}
+	}
+	return unit
 }
 
 // plural writes a count's or a duration's unit as facts write it, plural

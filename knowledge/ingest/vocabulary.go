@@ -246,7 +246,8 @@ func (v vocabulary) unknownNames(s string, known []string) []string {
 				name = rest
 			}
 		}
-		if commonCapital[name] || monthNumber(name) > 0 || len(name) <= 2 || strings.ContainsAny(name, "0123456789") {
+		if commonCapital[name] || monthNumber(name) > 0 || len(name) <= 2 || strings.ContainsAny(name, "0123456789") ||
+			acronym.MatchString(name) || demonym.MatchString(name) {
 			continue
 		}
 		if _, ok := v.canonical(name); ok || slices.Contains(known, name) || v.namesKnown(name) {
@@ -269,6 +270,13 @@ func (v vocabulary) namesKnown(name string) bool {
 	}
 	return false
 }
+
+// acronym ("GPUs", "RMB") and demonym ("European", "Chinese", "Finnish")
+// single words are not names a fact is about.
+var (
+	acronym = regexp.MustCompile(`^[A-Z]{2,5}s?$`)
+	demonym = regexp.MustCompile(`^[A-Z][a-z]+(?:ean|ian|ese|ish|can)$`)
+)
 
 // commonCapital are capitalised words that are not names.
 var commonCapital = map[string]bool{
