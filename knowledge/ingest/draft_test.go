@@ -208,3 +208,28 @@ func TestLLMRestater(t *testing.T) {
 		t.Errorf("requests %+v", reqs)
 	}
 }
+
+// TestDraftPointsAtReportsItMayUpdate: a figure of a measure and period the
+// knowledge already reports, with another amount, gets a note naming the
+// earlier fact, for the moderator to add updates: or leave both.
+func TestDraftPointsAtReportsItMayUpdate(t *testing.T) {
+	t.Parallel()
+	const article = `ByteDance lifts AI infrastructure investment
+
+Published 2025-06-20
+
+ByteDance's AI infrastructure investment will reach $14 billion in 2025, according to the Financial Times.
+`
+	res, _ := draft(t, article, ingest.Options{Base: defaultBase(t)})
+	var hints []string
+	for _, n := range res.Notes {
+		if strings.Contains(n, "if this report revises it") {
+			hints = append(hints, n)
+		}
+	}
+	// The built-in base reports that measure for 2025 twice: $12bn (FT) and
+	// more than $10bn (unnamed reports).
+	if len(hints) != 2 || !strings.Contains(strings.Join(hints, "\n"), `updates: ft-ai-infra-12b`) {
+		t.Errorf("notes %q: want hints at ft-ai-infra-12b and ai-infra-over-10b", res.Notes)
+	}
+}

@@ -286,3 +286,28 @@ var commonCapital = map[string]bool{
 	"Wednesday": true, "Thursday": true, "Friday": true, "Saturday": true, "Sunday": true, "Since": true,
 	"But": true, "And": true, "As": true, "While": true, "Roughly": true, "About": true, "Some": true,
 }
+
+// reported is a figure a fact of the knowledge reports.
+type reported struct {
+	fact knowledge.Fact
+	fig  knowledge.Figure
+}
+
+// sameMeasure lists the knowledge's figures of g's measure, period and unit
+// with another amount: reports g may revise, or disagree with.
+func (v vocabulary) sameMeasure(g draftFigure) []reported {
+	if v.base == nil || g.measure == "" || g.unit == "year" {
+		return nil
+	}
+	var out []reported
+	key := knowledge.MeasureKey(g.measure)
+	mine := figure.FromUnit(g.amount, g.unit)
+	for _, f := range v.base.Facts {
+		for _, fg := range f.Figures {
+			if knowledge.MeasureKey(fg.Measure) == key && fg.Period == g.period && strings.EqualFold(fg.Unit, g.unit) && !fg.Value().Matches(mine) {
+				out = append(out, reported{f, fg})
+			}
+		}
+	}
+	return out
+}
