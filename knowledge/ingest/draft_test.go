@@ -233,3 +233,21 @@ ByteDance's AI infrastructure investment will reach $14 billion in 2025, accordi
 		t.Errorf("notes %q: want hints at ft-ai-infra-12b and ai-infra-over-10b", res.Notes)
 	}
 }
+
+// TestWrappedLinesAreOneSentence: a sentence wrapped over lines in the
+// source (HTML, or a Markdown paragraph) is one sentence; <br> breaks one.
+func TestWrappedLinesAreOneSentence(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ name, format, text string }{
+		{"html", "html", "<html><head><meta name=\"pubdate\" content=\"2025-06-01\"></head><body><p>ByteDance will spend\n$9bn on AI chips\nnext year, people said.</p><p>Doubao had 5mn users in May.<br>It is popular.</p></body></html>"},
+		{"markdown", "markdown", "# T\n\n2025-06-01\n\nByteDance will spend\n$9bn on AI chips\nnext year, people said.\n\nDoubao had 5mn users in May.  \nIt is popular.\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, b := draft(t, tt.text, ingest.Options{Base: defaultBase(t), Format: tt.format})
+			if len(b.Facts) < 2 || b.Facts[0].Statement != "ByteDance will spend $9bn on AI chips in 2026." || b.Facts[1].Statement != "Doubao had 5mn users in May 2025." {
+				t.Errorf("facts %+v", b.Facts)
+			}
+		})
+	}
+}

@@ -456,7 +456,13 @@ var blockElements = map[atom.Atom]blockKind{
 func (c *collector) walk(n *html.Node) {
 	switch n.Type {
 	case html.TextNode:
-		c.cur.WriteString(n.Data)
+		// A line break in the source is a space; only <br> breaks a line.
+		c.cur.WriteString(strings.Map(func(r rune) rune {
+			if r == '\n' || r == '\r' {
+				return ' '
+			}
+			return r
+		}, n.Data))
 		if c.inLink > 0 {
 			c.curLink += len(strings.TrimSpace(n.Data))
 		}
