@@ -39,7 +39,7 @@ func TestDiff(t *testing.T) {
 	})
 
 	got := Diff(old, updated)
-	want := Changes{Added: []string{"added"}, Removed: []string{"dropped"}, Changed: []string{"refigured", "reworded", "revision"}}
+	want := Changes{Added: []string{"added"}, Removed: []string{"dropped"}, Changed: []string{"refigured", "revision", "reworded"}}
 	if !sameChanges(got, want) {
 		t.Errorf("Diff = %+v, want %+v", got, want)
 	}
