@@ -352,8 +352,12 @@ func (d *drafter) structure(f *draftFact, vals []figure.Value) bool {
 	}
 	for _, g := range f.figures {
 		for _, old := range d.vocab.sameMeasure(g) {
-			f.notes = append(f.notes, fmt.Sprintf("the knowledge's fact %s reports %s for %s %s (%s, as of %s): if this report revises it, add \"updates: %s\"; otherwise answers show both side by side",
-				old.fact.ID, old.fig, g.measure, g.period, old.fact.Attribution, old.fact.AsOf.Human(), old.fact.ID))
+			amount := old.fig.Value().String()
+			if old.fig.Qualifier != "" {
+				amount = old.fig.Qualifier + " " + amount
+			}
+			f.notes = append(f.notes, fmt.Sprintf("the knowledge's fact %s reports %s for %s in %s (%s, as of %s): if this report revises it, add \"updates: %s\"; otherwise answers show both side by side",
+				old.fact.ID, amount, g.measure, g.period, old.fact.Attribution, old.fact.AsOf.Human(), old.fact.ID))
 		}
 	}
 	if len(undated) > 0 {

@@ -84,6 +84,15 @@ func newVocabulary(b *knowledge.Base) vocabulary {
 	for _, km := range byName {
 		v.measures = append(v.measures, *km)
 	}
+	// An alias reads as its measure: "AI infrastructure budget" in a
+	// sentence gives "AI infrastructure investment".
+	for alias, name := range b.Declared().MeasureAliases {
+		km := knownMeasure{name: name, words: measureWords(alias)}
+		if m := byName[name]; m != nil {
+			km.units = m.units
+		}
+		v.measures = append(v.measures, km)
+	}
 	sort.Slice(v.measures, func(i, j int) bool { return v.measures[i].name < v.measures[j].name })
 	return v
 }
@@ -167,7 +176,7 @@ func (v vocabulary) measureFor(statement string, entities []string, unit, after 
 		case !all:
 		case len(m.words) > bestN:
 			best, bestN, tie = m.name, len(m.words), false
-		case len(m.words) == bestN:
+		case len(m.words) == bestN && m.name != best:
 			tie = true
 		}
 	}
