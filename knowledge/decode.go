@@ -211,7 +211,7 @@ func decodeMeasures(n *yaml.Node, d *Declared, p *problemList) {
 		d.Measures = append(d.Measures, name)
 		for _, a := range aliases {
 			if other, dup := d.MeasureAliases[a]; dup || slices.Contains(d.Measures, a) {
-				p.add(item.Line, "measures: alias %q of %q is already %s", a, name, firstNonEmpty(other, "a measure"))
+				p.add(item.Line, "measures: alias %q of %q is already %s", a, name, aliasOrMeasure(other))
 				continue
 			}
 			if d.MeasureAliases == nil {
@@ -222,11 +222,13 @@ func decodeMeasures(n *yaml.Node, d *Declared, p *problemList) {
 	}
 }
 
-func firstNonEmpty(a, b string) string {
-	if a != "" {
-		return "an alias of " + a
+// aliasOrMeasure says what a name already is: "an alias of X" or "a
+// measure".
+func aliasOrMeasure(of string) string {
+	if of != "" {
+		return "an alias of " + of
 	}
-	return b
+	return "a measure"
 }
 
 // decodeFigure reads one figure; ok is false when its amount or unit is
