@@ -87,6 +87,8 @@ var (
 	noteLine     = regexp.MustCompile(`^\[\d{1,3}\]`)
 	byline       = regexp.MustCompile(`(?i)^by\s+[A-Z]`)
 	dateline     = regexp.MustCompile(`^([A-Z][A-Z .'/&]{2,})(?:,\s*(` + looseDate + `))?\s*(?:\([^)]{1,40}\)\s*|/[^/]{1,40}/\s*)?(?:--|—|–|-)\s+`)
+	// writerTalk is a newsletter's writer addressing readers.
+	writerTalk = regexp.MustCompile(`(?i)\b(?:we|I)(?:\s+will|'ll|’ll|\s+are\s+going\s+to)?\s+(?:look|take\s+a\s+look|explore|examine|dig|discuss|cover|turn|focus|unpack|walk\s+through)\b`)
 	// Shares and multiples the figure reader leaves as words.
 	wordFigure = regexp.MustCompile(`(?i)\b(?:(?:a|one|two|three|four)[ -](?:half|third|quarter|fifth|sixth|tenth)s?|half|double[ds]?|tripled?|triples|twice|(?:low|mid|high)[ -](?:single[ -]digits?|teens|twenties)|\d+(?:\.\d+)?\s*times)\b`)
 )
@@ -221,6 +223,9 @@ func (d *drafter) draftSentence(s string) *draftFact {
 	vals := figure.Parse(f.statement)
 	if len(vals) == 0 && len(f.entities) == 0 && a.who == "" && !wordFigure.MatchString(f.statement) {
 		return nil // no figure, no name, no reporter: narration
+	}
+	if a.who == "" && writerTalk.MatchString(f.statement) && !slices.ContainsFunc(vals, func(v figure.Value) bool { return v.Kind != figure.Year }) {
+		return nil // "This week we look at …": the writer talking to readers
 	}
 	if !d.structure(f, vals) {
 		d.dropped = append(d.dropped, s)
