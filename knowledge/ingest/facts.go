@@ -55,6 +55,10 @@ type drafter struct {
 func newDrafter(doc document, opt Options) (*drafter, error) {
 	doc = stripDatelines(doc)
 	if doc.meta.published == "" {
+		// "CHINA TECH DIGEST — 15 January 2026".
+		doc.meta.published = anyDate.FindString(doc.meta.title)
+	}
+	if doc.meta.published == "" {
 		date, publisher := dateNearTop(doc)
 		doc.meta.published = date
 		if doc.meta.publisher == "" {
@@ -304,7 +308,7 @@ func (d *drafter) structure(f *draftFact, vals []figure.Value) bool {
 		case figure.Duration:
 			g.unit = plural(v.Unit)
 		case figure.Count:
-			g.unit = writtenUnit(f.statement[v.End:], plural(v.Unit))
+			g.unit = writtenUnit(f.statement[v.End:], v, plural(v.Unit))
 			lastCount = g.unit
 		}
 		if g.unit == "" {
@@ -471,20 +475,37 @@ func qualifierBefore(before string) string {
 	return ""
 }
 
-// writtenUnit keeps the article's spelling of a count's noun when it is an
-// acronym ("GPUs", not "gpus").
-func writtenUnit(after, unit string) string {
-	for _, w := range strings.Fields(after) {
-		w = strings.Trim(w, ".,;:()")
-		if strings.EqualFold(w, unit) {
-			if strings.ToUpper(strings.TrimSuffix(w, "s")) == strings.TrimSuffix(w, "s") {
-				return w
-			}
-			return unit
+// writtenUnit is a count's noun as the article writes it when that is the
+// same noun: "people" (not "persons"), "GPUs" (not "gpus"), "sq ft". Else
+// unit, the plural of the figure reader's noun.
+func writtenUnit(after string, v figure.Value, unit string) string {
+	words := strings.Fields(after)
+	if len(words) == 0 {
+		return unit
+	}
+	w := strings.Trim(words[0], ".,;:()")
+	if area[strings.ToLower(w)] && len(words) > 1 {
+		if next := strings.Trim(words[1], ".,;:()"); lengthUnit[strings.ToLower(next)] {
+			return strings.ToLower(w) + " " + strings.ToLower(next)
 		}
 	}
-	return unit
+	if figure.FromUnit(v.Amount, w).Unit != v.Unit {
+		return unit
+	}
+	if strings.ToUpper(strings.TrimSuffix(w, "s")) == strings.TrimSuffix(w, "s") {
+		return w // an acronym: "GPUs"
+	}
+	if strings.ToLower(w) != w {
+		return unit // a capitalised word: keep the reader's form
+	}
+	return w
 }
+
+// Units of area, which take two words: "sq ft", "square metres".
+var (
+	area       = map[string]bool{"sq": true, "square": true}
+	lengthUnit = map[string]bool{"ft": true, "feet": true, "foot": true, "m": true, "metres": true, "meters": true, "km": true, "kilometres": true, "kilometers": true, "miles": true, "mi": true}
+)
 
 // plural writes a count's or a duration's unit as facts write it, plural
 // whatever the amount: "users", "days".
