@@ -61,9 +61,9 @@ func (s score) String() string {
 // draft scores today, so a change that makes drafts worse fails.
 //
 // The fixtures under articles/ were written before the code, which was
-// then tuned while reading their drafts; those under heldout/ and
-// heldout2/ and heldout3/ were written (with their keys) later, scored once before any
-// change made for them (docs/knowledge.md has those first scores), and
+// then tuned while reading their drafts; those under heldout/, heldout2/
+// and heldout3/ were written (with their keys) later, scored once before
+// any change made for them (docs/knowledge.md has those first scores), and
 // then tuned for too.
 var floors = map[string]struct{ found, all, maxExtra int }{
 	"ledger-capex.html":          {found: 8, all: 7, maxExtra: 1},
