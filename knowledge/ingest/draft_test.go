@@ -251,3 +251,19 @@ func TestWrappedLinesAreOneSentence(t *testing.T) {
 		})
 	}
 }
+
+// TestBulletPointsWithoutFullStops: a list item with a figure is a claim
+// even without its full stop; one without a figure (a link, a label) is not.
+func TestBulletPointsWithoutFullStops(t *testing.T) {
+	t.Parallel()
+	const md = "# Notes\n\n2025-06-01\n\n- Doubao reached 75 million monthly active users in May\n- Read the full report on our website\n- ByteDance plans to hire 4,000 engineers next year\n"
+	_, b := draft(t, md, ingest.Options{Base: defaultBase(t)})
+	var got []string
+	for _, f := range b.Facts {
+		got = append(got, f.Statement)
+	}
+	want := []string{"Doubao reached 75 million monthly active users in May 2025.", "ByteDance plans to hire 4,000 engineers in 2026."}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("facts %q, want %q", got, want)
+	}
+}

@@ -145,13 +145,15 @@ func dateNearTop(doc document) (date, publisher string) {
 // collectFacts goes through the article's blocks and drafts a fact from
 // every sentence that makes a claim.
 func (d *drafter) collectFacts() {
+	seenBody := false
 	for _, b := range d.doc.blocks {
 		if b.kind == heading {
-			if notesHeading.MatchString(b.text) {
+			if seenBody && notesHeading.MatchString(b.text) {
 				return // notes and references follow: no claims
 			}
 			continue
 		}
+		seenBody = true
 		if d.isFurniture(b) {
 			continue
 		}
@@ -161,6 +163,10 @@ func (d *drafter) collectFacts() {
 			continue // a promotional or legal paragraph, whole
 		}
 		for _, s := range sentences {
+			if b.kind == listItem && !endsSentence(s) && figure.Parse(s) != nil {
+				// A bullet point is often a claim without its full stop.
+				s += "."
+			}
 			if f := d.draftSentence(s); f != nil {
 				d.facts = append(d.facts, f)
 			}
