@@ -30,6 +30,9 @@ type promptSource struct {
 	AsOf          string
 	Statement     string
 	DisagreesWith string // "[2]" or "[2][3]"; empty when no source disagrees
+	// Updates is "[2]" when this source revises source [2] (the fact's
+	// updates:); empty otherwise.
+	Updates string
 }
 
 type promptData struct {
@@ -76,9 +79,14 @@ func buildPrompt(question string, res index.Result, sel selection, advice bool) 
 				fmt.Fprintf(&disagree, "[%d]", n)
 			}
 		}
+		var updates string
+		if n, ok := number[h.Fact.Updates]; ok && h.Fact.Updates != "" && n != i+1 {
+			updates = fmt.Sprintf("[%d]", n)
+		}
 		data.Sources = append(data.Sources, promptSource{
 			N: i + 1, FactID: untrusted(h.Fact.ID), Attribution: untrusted(h.Fact.Attribution),
 			AsOf: h.Fact.AsOf.Human(), Statement: untrusted(h.Fact.Statement), DisagreesWith: disagree.String(),
+			Updates: updates,
 		})
 	}
 	var err error

@@ -35,3 +35,28 @@ func TestPromptKeepsUntrustedTextInItsBlock(t *testing.T) {
 		t.Errorf("the statement was not kept as text:\n%s", p.user)
 	}
 }
+
+// TestPromptSaysWhichSourceUpdatesWhich: a fact that updates another shown
+// source says so in the prompt; others carry no such line.
+func TestPromptSaysWhichSourceUpdatesWhich(t *testing.T) {
+	t.Parallel()
+	jan, jun := knowledge.Date{Year: 2025, Month: 1}, knowledge.Date{Year: 2025, Month: 6}
+	old := knowledge.Fact{ID: "plan-12b", Attribution: "the FT", AsOf: jan, Statement: "ByteDance plans $12 billion."}
+	revised := knowledge.Fact{ID: "plan-14b", Attribution: "the FT", AsOf: jun, Statement: "ByteDance raised the plan to $14 billion.", Updates: "plan-12b"}
+	sel := selection{hits: []index.Hit{{Fact: revised}, {Fact: old}}, answered: true,
+		conflict: map[string][]string{"plan-14b": {"plan-12b"}, "plan-12b": {"plan-14b"}}}
+	p, err := buildPrompt("How much?", index.Result{}, sel, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(p.user, "\nupdates: [2] (this newer report revises [2]"); n != 1 {
+		t.Errorf("%d updates lines, want 1 for [1]:\n%s", n, p.user)
+	}
+	plain, err := buildPrompt("How much?", index.Result{}, selection{hits: []index.Hit{{Fact: old}}, answered: true}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(plain.user, "updates:") {
+		t.Errorf("a prompt without updates has an updates line:\n%s", plain.user)
+	}
+}

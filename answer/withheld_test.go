@@ -1,13 +1,11 @@
 package answer_test
 
 import (
-	"context"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/bytewatch/bytewatch/answer"
-	"github.com/bytewatch/bytewatch/index"
 	"github.com/bytewatch/bytewatch/knowledge"
 )
 
@@ -27,15 +25,7 @@ func TestAnswerQuotingAdviceIsWithheld(t *testing.T) {
 	}
 	facts[i].Statement = "ByteDance is the company that owns TikTok. Investors should buy ByteDance stock."
 	base := knowledge.NewBaseAbout(def.About(), def.Sources, facts)
-	ix, err := index.Build(context.Background(), base, index.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ix.Close() })
-	a, err := answer.NewEngine(ix, answer.Options{}).Ask(context.Background(), "Who owns TikTok?", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := askBase(t, base, "Who owns TikTok?", answer.Options{})
 	if a.Text != answer.Withheld || strings.Contains(strings.ToLower(a.Text), "should buy") {
 		t.Errorf("answer %q, want it withheld", a.Text)
 	}

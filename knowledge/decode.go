@@ -177,11 +177,59 @@ func decodeAbout(name string, data []byte) (About, Declared, []Problem) {
 		{key: "subject", required: true, set: func(n *yaml.Node) { a.Subject = text(n) }},
 		{key: "covers", required: true, set: func(n *yaml.Node) { a.Covers = strings.TrimSuffix(text(n), ".") }},
 		{key: "main_question", set: func(n *yaml.Node) { a.MainQuestion = text(n) }},
-		{key: "measures", shape: wordList, set: func(n *yaml.Node) { setWords(n, &d.Measures, p) }},
+		{key: "measures", shape: mappingList, set: func(n *yaml.Node) { decodeMeasures(n, &d, p) }},
 		{key: "units", shape: wordList, set: func(n *yaml.Node) { setWords(n, &d.Units, p) }},
 		{key: "periods", shape: wordList, set: func(n *yaml.Node) { setWords(n, &d.Periods, p) }},
 	})
 	return a, d, p.problems
+}
+
+// decodeMeasures reads base.yaml's measures: each a name, or a mapping of
+// a name and the other wordings people use for it.
+func decodeMeasures(n *yaml.Node, d *Declared, p *problemList) {
+	for _, item := range n.Content {
+		var name string
+		var aliases []string
+		switch item.Kind {
+		case yaml.ScalarNode:
+			name = text(item)
+		case yaml.MappingNode:
+			decodeMapping(item, "measure", p, []field{
+				{key: "name", required: true, set: func(n *yaml.Node) { name = text(n) }},
+				{key: "aliases", shape: wordList, set: func(n *yaml.Node) { setWords(n, &aliases, p) }},
+			})
+		default:
+			p.add(item.Line, "measures: want a name or {name: …, aliases: […]}, got %s", describeNode(item))
+			continue
+		}
+		if name == "" {
+			continue
+		}
+		if slices.Contains(d.Measures, name) {
+			p.add(item.Line, "measures: %q listed twice", name)
+			continue
+		}
+		d.Measures = append(d.Measures, name)
+		for _, a := range aliases {
+			if other, dup := d.MeasureAliases[a]; dup || slices.Contains(d.Measures, a) {
+				p.add(item.Line, "measures: alias %q of %q is already %s", a, name, aliasOrMeasure(other))
+				continue
+			}
+			if d.MeasureAliases == nil {
+				d.MeasureAliases = map[string]string{}
+			}
+			d.MeasureAliases[a] = name
+		}
+	}
+}
+
+// aliasOrMeasure says what a name already is: "an alias of X" or "a
+// measure".
+func aliasOrMeasure(of string) string {
+	if of != "" {
+		return "an alias of " + of
+	}
+	return "a measure"
 }
 
 // decodeFigure reads one figure; ok is false when its amount or unit is

@@ -67,7 +67,7 @@ func sameFact(a, b Fact) bool {
 		a.Attribution == b.Attribution && a.AsOf == b.AsOf &&
 		slices.Equal(a.Entities, b.Entities) && slices.Equal(a.Mentions, b.Mentions) &&
 		slices.Equal(a.Topics, b.Topics) &&
-		slices.Equal(a.Figures, b.Figures)
+		slices.Equal(a.Figures, b.Figures) && a.Updates == b.Updates
 }
 
 // sameSource compares everything but File, which says where, not what.

@@ -18,12 +18,15 @@ func TestDiff(t *testing.T) {
 		fact("reworded", "Said one way."),
 		fact("refigured", "Has a figure."),
 		fact("dropped", "Taken out."),
+		fact("revision", "Revises kept."),
 	})
 
 	moved := fact("moved", "Moved further down the file.")
 	moved.Line = 99 // where a fact sits is not what it says
 	refigured := fact("refigured", "Has a figure.")
 	refigured.Figures = []Figure{{Amount: 2024, Unit: "year"}}
+	revision := fact("revision", "Revises kept.")
+	revision.Updates = "kept"
 	movedFile := src
 	movedFile.File = "renamed.yaml"
 	updated := NewBase([]Source{movedFile}, []Fact{
@@ -32,10 +35,11 @@ func TestDiff(t *testing.T) {
 		refigured,
 		fact("added", "New."),
 		moved,
+		revision,
 	})
 
 	got := Diff(old, updated)
-	want := Changes{Added: []string{"added"}, Removed: []string{"dropped"}, Changed: []string{"refigured", "reworded"}}
+	want := Changes{Added: []string{"added"}, Removed: []string{"dropped"}, Changed: []string{"refigured", "revision", "reworded"}}
 	if !sameChanges(got, want) {
 		t.Errorf("Diff = %+v, want %+v", got, want)
 	}

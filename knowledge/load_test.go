@@ -101,6 +101,10 @@ func TestLoadReportsEveryProblem(t *testing.T) {
 		{"measure-near-miss", []wantProblem{
 			{"a.yaml", 25, `measure "AI infrastructure spending" is not declared; the closest declared measure is "AI infrastructure investment"`},
 		}},
+		{"measure-alias", []wantProblem{
+			{"a.yaml", 13, `measure "AI infrastructure spending" is an alias of "AI infrastructure investment" in base.yaml: write "AI infrastructure investment"`},
+			{"base.yaml", 6, `measures: alias "chip purchases" of "chip spending" is already a measure`},
+		}},
 		{"unit-spelling", []wantProblem{
 			{"a.yaml", 18, `unit "dollars": the knowledge writes this unit "USD"`},
 			{"a.yaml", 33, `unit "user": the knowledge writes this unit "users"`},
@@ -430,7 +434,10 @@ func TestDefaultBaseDeclaresItsVocabulary(t *testing.T) {
 	if len(d.Measures) == 0 || len(d.Units) == 0 {
 		t.Errorf("declared %+v", d)
 	}
-	if m, ok := b.ClosestMeasure("AI infrastructure spending"); !ok || m != "AI infrastructure investment" {
+	if m, ok := b.ClosestMeasure("AI infrastructure capex"); !ok || m != "AI infrastructure investment" {
+		t.Errorf("ClosestMeasure(near miss) = %q, %v", m, ok)
+	}
+	if m, ok := b.ClosestMeasure("AI infrastructure budget"); !ok || m != "AI infrastructure investment" {
 		t.Errorf("ClosestMeasure = %q, %v", m, ok)
 	}
 	if m, ok := b.ClosestMeasure("Doubao daily active users"); ok {

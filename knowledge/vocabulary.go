@@ -17,8 +17,12 @@ import (
 // spending" beside "AI infrastructure investment" hides a conflict.
 type Declared struct {
 	Measures []string
-	Units    []string
-	Periods  []string
+	// MeasureAliases maps other wordings of a declared measure to it:
+	// "AI infrastructure spending" → "AI infrastructure investment". A
+	// figure must use the measure's name; a draft may read an alias.
+	MeasureAliases map[string]string
+	Units          []string
+	Periods        []string
 }
 
 // PeriodForms are the periods every base may use without declaring them.
@@ -190,6 +194,9 @@ func (b *Base) ClosestMeasure(m string) (string, bool) {
 	if slices.Contains(known, m) {
 		return "", false
 	}
+	if name, ok := b.declared.aliasOf(m); ok {
+		return name, true
+	}
 	names := entityWords(b.entities)
 	for _, k := range known {
 		if closeMeasure(m, k, names) {
@@ -217,6 +224,16 @@ func (b *Base) UnitSpelling(u string) string {
 		return k
 	}
 	return u
+}
+
+// aliasOf finds the declared measure m is an alias of, whatever its case.
+func (d Declared) aliasOf(m string) (string, bool) {
+	for alias, name := range d.MeasureAliases {
+		if strings.EqualFold(alias, m) {
+			return name, true
+		}
+	}
+	return "", false
 }
 
 // Declared is the vocabulary base.yaml declares.
@@ -321,6 +338,10 @@ func vocabularyProblems(files []*sourceFile, d Declared) (errs, warns []Problem)
 						close = k
 						break
 					}
+				}
+				if name, ok := d.aliasOf(g.Measure); ok {
+					errs = append(errs, Problem{File: file, Line: at.measure, Msg: fmt.Sprintf("measure %q is an alias of %q in base.yaml: write %q, so that reports of it are compared", g.Measure, name, name)})
+					continue
 				}
 				switch {
 				case close != "" && declaredMeasures:

@@ -143,3 +143,36 @@ func TestIngestRefuses(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckPrintsWarnings: check lists what loads but deserves a look, and
+// counts errors and warnings when the folder does not load.
+func TestCheckPrintsWarnings(t *testing.T) {
+	t.Parallel()
+	dir := copyKnowledge(t)
+	if err := os.MkdirAll(filepath.Join(dir, "drafts"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "drafts", "x.yaml"), []byte("id: x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := run(t, nil, "check", dir)
+	if code != cli.ExitOK || !strings.Contains(stdout, "is valid") || !strings.Contains(stdout, filepath.Join("drafts", "x.yaml")+": warning: in a subfolder") {
+		t.Errorf("exit %d\nstdout %s\nstderr %s", code, stdout, stderr)
+	}
+	src := filepath.Join(dir, "bytedance-ai-investment-2025.yaml")
+	data, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := strings.Replace(string(data), "measure: total investment", "measure: total investments", 1)
+	bad = strings.Replace(bad, "unit: USD", "unit: dollars", 1)
+	if err := os.WriteFile(src, []byte(bad), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr = run(t, nil, "check", dir)
+	for _, want := range []string{"(2 errors, 1 warning)", `unit "dollars": the knowledge writes this unit "USD"`, `measure "total investments" is not declared; the closest declared measure is "total investment"`} {
+		if code != cli.ExitFailure || !strings.Contains(stderr, want) {
+			t.Errorf("exit %d, stderr lacks %q:\n%s", code, want, stderr)
+		}
+	}
+}

@@ -61,17 +61,25 @@ func (s score) String() string {
 // draft scores today, so a change that makes drafts worse fails.
 //
 // The fixtures under articles/ were written before the code, which was
-// then tuned while reading their drafts; those under heldout/ were written
-// (with their keys) after it and scored before any change made for them.
+// then tuned while reading their drafts; those under heldout/, heldout2/
+// and heldout3/ were written (with their keys) later, scored once before
+// any change made for them (docs/knowledge.md has those first scores), and
+// then tuned for too.
 var floors = map[string]struct{ found, all, maxExtra int }{
-	"ledger-capex.html":         {found: 8, all: 7, maxExtra: 1},
-	"techsignal-doubao.md":      {found: 8, all: 7, maxExtra: 1},
-	"wire-tiktok.txt":           {found: 7, all: 6, maxExtra: 1},
-	"asiawire-chips.html":       {found: 5, all: 4, maxExtra: 1},
-	"analyst-note.txt":          {found: 5, all: 4, maxExtra: 1},
-	"heldout/harbour-seed.html": {found: 5, all: 4, maxExtra: 1},
-	"heldout/ai-weekly.md":      {found: 5, all: 4, maxExtra: 2},
-	"heldout/briefing.txt":      {found: 3, all: 2, maxExtra: 1},
+	"ledger-capex.html":          {found: 8, all: 7, maxExtra: 1},
+	"techsignal-doubao.md":       {found: 8, all: 7, maxExtra: 1},
+	"wire-tiktok.txt":            {found: 7, all: 6, maxExtra: 1},
+	"asiawire-chips.html":        {found: 5, all: 4, maxExtra: 1},
+	"analyst-note.txt":           {found: 5, all: 4, maxExtra: 1},
+	"heldout/harbour-seed.html":  {found: 5, all: 4, maxExtra: 1},
+	"heldout/ai-weekly.md":       {found: 5, all: 4, maxExtra: 1},
+	"heldout/briefing.txt":       {found: 3, all: 2, maxExtra: 1},
+	"heldout2/chipletter.html":   {found: 5, all: 4, maxExtra: 1},
+	"heldout2/investor-notes.md": {found: 5, all: 4, maxExtra: 1},
+	"heldout2/release.txt":       {found: 3, all: 2, maxExtra: 1},
+	"heldout3/cityam.html":       {found: 5, all: 4, maxExtra: 1},
+	"heldout3/interview.md":      {found: 3, all: 2, maxExtra: 1},
+	"heldout3/digest.txt":        {found: 3, all: 2, maxExtra: 1},
 }
 
 func TestDraftAccuracyOnArticles(t *testing.T) {

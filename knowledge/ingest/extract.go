@@ -456,7 +456,13 @@ var blockElements = map[atom.Atom]blockKind{
 func (c *collector) walk(n *html.Node) {
 	switch n.Type {
 	case html.TextNode:
-		c.cur.WriteString(n.Data)
+		// A line break in the source is a space; only <br> breaks a line.
+		c.cur.WriteString(strings.Map(func(r rune) rune {
+			if r == '\n' || r == '\r' {
+				return ' '
+			}
+			return r
+		}, n.Data))
 		if c.inLink > 0 {
 			c.curLink += len(strings.TrimSpace(n.Data))
 		}
@@ -535,6 +541,12 @@ func parseText(data []byte) document {
 		case oneLine && !endsSentence(p) && len(strings.Fields(p)) <= 8:
 			doc.blocks = append(doc.blocks, block{kind: heading, text: p})
 			continue
+		}
+		if first := strings.TrimSpace(lines[0]); len(lines) > 1 && !endsSentence(first) && len(strings.Fields(first)) <= 8 {
+			// A heading on the line above its paragraph: "About Volcano
+			// Engine", "Media contact:".
+			doc.blocks = append(doc.blocks, block{kind: heading, text: strings.TrimSuffix(first, ":")})
+			lines = lines[1:]
 		}
 		var joined []string
 		for _, l := range lines {

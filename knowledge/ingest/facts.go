@@ -55,6 +55,10 @@ type drafter struct {
 func newDrafter(doc document, opt Options) (*drafter, error) {
 	doc = stripDatelines(doc)
 	if doc.meta.published == "" {
+		// "CHINA TECH DIGEST — 15 January 2026".
+		doc.meta.published = anyDate.FindString(doc.meta.title)
+	}
+	if doc.meta.published == "" {
 		date, publisher := dateNearTop(doc)
 		doc.meta.published = date
 		if doc.meta.publisher == "" {
@@ -80,11 +84,15 @@ func newDrafter(doc document, opt Options) (*drafter, error) {
 // Page furniture a sentence or short block may be: generic web and
 // newsletter wording, not words of any subject.
 var (
-	boilerplate  = regexp.MustCompile(`(?i)\b(?:cookies?|subscribe|subscription|sign\s+up|newsletter|all\s+rights\s+reserved|copyright|unsubscribe|click\s+here|read\s+more|share\s+this|follow\s+(?:us|her|him|me)\b|privacy\s+policy|terms\s+(?:of\s+(?:use|service)|and\s+conditions|&)|advertisement|log\s+in|sign\s+in|min\s+read|reporting\s+by|editing\s+by|additional\s+reporting|disclaimer|not\s+an\s+offer|not\s+investment\s+advice|(?:has|have)\s+been\s+(?:amended|updated|corrected)|view\s+this\s+email|contact\s*:|related\s*:|write\s+to\s+us|email\s+us)|©`)
-	notesHeading = regexp.MustCompile(`(?i)^(?:notes|footnotes|endnotes|references|sources)\s*:?$`)
+	boilerplate = regexp.MustCompile(`(?i)\b(?:cookies?|subscribe|subscription|sign\s+up|newsletter|all\s+rights\s+reserved|copyright|unsubscribe|click\s+here|read\s+more|share\s+this|follow\s+(?:us|her|him|me)\b|privacy\s+policy|terms\s+(?:of\s+(?:use|service)|and\s+conditions|&)|advertisement|log\s+in|sign\s+in|min\s+read|reporting\s+by|editing\s+by|additional\s+reporting|disclaimer|not\s+an\s+offer|not\s+investment\s+advice|(?:has|have)\s+been\s+(?:amended|updated|corrected)|view\s+this\s+email|contact\s*:|related\s*:|write\s+to\s+us|email\s+us|for\s+more\s+information|for\s+immediate\s+release|media\s+contact)|©`)
+	// End matter: notes, references, a press release's "About X" and
+	// contacts. Nothing after it is a claim of the article.
+	notesHeading = regexp.MustCompile(`(?i)^(?:notes|footnotes|endnotes|references|sources|media\s+contacts?|press\s+contacts?|contacts?|about\s+(?:the\s+)?[A-Z][^.!?]{0,60})\s*:?$`)
 	noteLine     = regexp.MustCompile(`^\[\d{1,3}\]`)
 	byline       = regexp.MustCompile(`(?i)^by\s+[A-Z]`)
-	dateline     = regexp.MustCompile(`^([A-Z][A-Z .'/&]{2,})(?:,\s*(` + looseDate + `))?\s*(?:\([^)]{1,40}\)\s*)?(?:--|—|–|-)\s+`)
+	dateline     = regexp.MustCompile(`^([A-Z][A-Z .'/&]{2,})(?:,\s*(` + looseDate + `))?\s*(?:\([^)]{1,40}\)\s*|/[^/]{1,40}/\s*)?(?:--|—|–|-)\s+`)
+	// writerTalk is a newsletter's writer addressing readers.
+	writerTalk = regexp.MustCompile(`(?i)\b(?:we|I)(?:\s+will|'ll|’ll|\s+are\s+going\s+to)?\s+(?:look|take\s+a\s+look|explore|examine|dig|discuss|cover|turn|focus|unpack|walk\s+through)\b`)
 	// Shares and multiples the figure reader leaves as words.
 	wordFigure = regexp.MustCompile(`(?i)\b(?:(?:a|one|two|three|four)[ -](?:half|third|quarter|fifth|sixth|tenth)s?|half|double[ds]?|tripled?|triples|twice|(?:low|mid|high)[ -](?:single[ -]digits?|teens|twenties)|\d+(?:\.\d+)?\s*times)\b`)
 )
@@ -137,13 +145,15 @@ func dateNearTop(doc document) (date, publisher string) {
 // collectFacts goes through the article's blocks and drafts a fact from
 // every sentence that makes a claim.
 func (d *drafter) collectFacts() {
+	seenBody := false
 	for _, b := range d.doc.blocks {
 		if b.kind == heading {
-			if notesHeading.MatchString(b.text) {
+			if seenBody && notesHeading.MatchString(b.text) {
 				return // notes and references follow: no claims
 			}
 			continue
 		}
+		seenBody = true
 		if d.isFurniture(b) {
 			continue
 		}
@@ -153,6 +163,10 @@ func (d *drafter) collectFacts() {
 			continue // a promotional or legal paragraph, whole
 		}
 		for _, s := range sentences {
+			if b.kind == listItem && !endsSentence(s) && figure.Parse(s) != nil {
+				// A bullet point is often a claim without its full stop.
+				s += "."
+			}
 			if f := d.draftSentence(s); f != nil {
 				d.facts = append(d.facts, f)
 			}
@@ -204,7 +218,10 @@ func (d *drafter) draftSentence(s string) *draftFact {
 		when, _ := d.res.resolve(" " + a.when)
 		if ds := findDates(when); len(ds) == 1 {
 			f.fallbackPeriod = ds[0].period
-			if when, err := knowledge.ParseDate(ds[0].period); err == nil && when.Before(f.asOf) && when.Year >= f.asOf.Year-5 {
+			// Only a report from an earlier month than the article's: one
+			// from the same month would only lose the article's day.
+			if when, err := knowledge.ParseDate(ds[0].period); err == nil && when.Before(f.asOf) && when.Year >= f.asOf.Year-5 &&
+				(when.Year != f.asOf.Year || when.Month != f.asOf.Month) {
 				f.asOf = when
 			}
 		}
@@ -216,6 +233,9 @@ func (d *drafter) draftSentence(s string) *draftFact {
 	vals := figure.Parse(f.statement)
 	if len(vals) == 0 && len(f.entities) == 0 && a.who == "" && !wordFigure.MatchString(f.statement) {
 		return nil // no figure, no name, no reporter: narration
+	}
+	if a.who == "" && writerTalk.MatchString(f.statement) && !slices.ContainsFunc(vals, func(v figure.Value) bool { return v.Kind != figure.Year }) {
+		return nil // "This week we look at …": the writer talking to readers
 	}
 	if !d.structure(f, vals) {
 		d.dropped = append(d.dropped, s)
@@ -294,7 +314,7 @@ func (d *drafter) structure(f *draftFact, vals []figure.Value) bool {
 		case figure.Duration:
 			g.unit = plural(v.Unit)
 		case figure.Count:
-			g.unit = plural(v.Unit)
+			g.unit = writtenUnit(f.statement[v.End:], v, plural(v.Unit))
 			lastCount = g.unit
 		}
 		if g.unit == "" {
@@ -302,6 +322,8 @@ func (d *drafter) structure(f *draftFact, vals []figure.Value) bool {
 			if g.unit == "" {
 				f.notes = append(f.notes, fmt.Sprintf("%q: what it counts is not clear; the draft says \"units\" — name the unit", v.Text))
 				g.unit = "units"
+			} else {
+				lastCount = g.unit
 			}
 		}
 		if d.opt.Base != nil {
@@ -343,6 +365,16 @@ func (d *drafter) structure(f *draftFact, vals []figure.Value) bool {
 		}
 		f.figures = append(f.figures, g)
 	}
+	for _, g := range f.figures {
+		for _, old := range d.vocab.sameMeasure(g) {
+			amount := old.fig.Value().String()
+			if old.fig.Qualifier != "" {
+				amount = old.fig.Qualifier + " " + amount
+			}
+			f.notes = append(f.notes, fmt.Sprintf("the knowledge's fact %s reports %s for %s in %s (%s, as of %s): if this report revises it, add \"updates: %s\"; otherwise answers show both side by side",
+				old.fact.ID, amount, g.measure, g.period, old.fact.Attribution, old.fact.AsOf.Human(), old.fact.ID))
+		}
+	}
 	if len(undated) > 0 {
 		f.notes = append(f.notes, fmt.Sprintf("period: the sentence does not date %s — add the period if you know it", quoteList(undated)))
 	}
@@ -368,6 +400,9 @@ func (d *drafter) countUnitFor(statement string, v figure.Value, after []figure.
 			break
 		}
 	}
+	if noun := subjectNoun(statement[:v.Start]); noun != "" {
+		return noun
+	}
 	before := strings.ToLower(statement[:v.Start])
 	best, bestAt := "", -1
 	for _, u := range d.vocab.countUnits {
@@ -377,6 +412,41 @@ func (d *drafter) countUnitFor(statement string, v figure.Value, after []figure.
 	}
 	return best
 }
+
+// subjectNoun reads what a bare number counts from the words before it:
+// "Doubao's paying enterprise customers rose to 40,000" counts customers.
+// The noun is the plural word right before a verb of change, and must head
+// the clause's subject, not sit in a phrase ("usage on its models
+// exceeded 50 trillion" does not count models).
+func subjectNoun(before string) string {
+	m := changeVerb.FindStringSubmatch(before)
+	if m == nil {
+		return ""
+	}
+	noun := strings.ToLower(m[1])
+	if !strings.HasSuffix(noun, "s") || strings.HasSuffix(noun, "ss") || strings.HasSuffix(noun, "'s") {
+		return ""
+	}
+	words := strings.Fields(strings.TrimSpace(before[:len(before)-len(m[0])]))
+	for i := len(words) - 1; i >= 0; i-- {
+		w := strings.ToLower(strings.Trim(words[i], ",;:"))
+		if strings.HasSuffix(w, "'s") || strings.HasSuffix(w, "’s") || strings.HasSuffix(words[i], ",") {
+			break
+		}
+		if prepositions[w] {
+			return ""
+		}
+		if i < len(words)-4 {
+			break
+		}
+	}
+	return noun
+}
+
+var (
+	changeVerb   = regexp.MustCompile(`(\w+)\s+(?:rose|grew|fell|dropped|climbed|reached|passed|topped|exceeded|hit|totalled|totaled|increased|decreased|jumped|surged|declined|stood\s+at|numbered)(?:\s+(?:to|by|at|past))?(?:\s+(?:more\s+than|about|around|nearly|almost|over|some))?\s*$`)
+	prepositions = map[string]bool{"on": true, "of": true, "in": true, "at": true, "for": true, "from": true, "with": true, "by": true, "to": true, "into": true, "across": true}
+)
 
 func lastWordIndex(s, w string) int {
 	re := regexp.MustCompile(`\b` + regexp.QuoteMeta(strings.ToLower(w)) + `\b`)
@@ -410,6 +480,38 @@ func qualifierBefore(before string) string {
 	}
 	return ""
 }
+
+// writtenUnit is a count's noun as the article writes it when that is the
+// same noun: "people" (not "persons"), "GPUs" (not "gpus"), "sq ft". Else
+// unit, the plural of the figure reader's noun.
+func writtenUnit(after string, v figure.Value, unit string) string {
+	words := strings.Fields(after)
+	if len(words) == 0 {
+		return unit
+	}
+	w := strings.Trim(words[0], ".,;:()")
+	if area[strings.ToLower(w)] && len(words) > 1 {
+		if next := strings.Trim(words[1], ".,;:()"); lengthUnit[strings.ToLower(next)] {
+			return strings.ToLower(w) + " " + strings.ToLower(next)
+		}
+	}
+	if figure.FromUnit(v.Amount, w).Unit != v.Unit {
+		return unit
+	}
+	if strings.ToUpper(strings.TrimSuffix(w, "s")) == strings.TrimSuffix(w, "s") {
+		return w // an acronym: "GPUs"
+	}
+	if strings.ToLower(w) != w {
+		return unit // a capitalised word: keep the reader's form
+	}
+	return w
+}
+
+// Units of area, which take two words: "sq ft", "square metres".
+var (
+	area       = map[string]bool{"sq": true, "square": true}
+	lengthUnit = map[string]bool{"ft": true, "feet": true, "foot": true, "m": true, "metres": true, "meters": true, "km": true, "kilometres": true, "kilometers": true, "miles": true, "mi": true}
+)
 
 // plural writes a count's or a duration's unit as facts write it, plural
 // whatever the amount: "users", "days".

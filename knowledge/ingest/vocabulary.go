@@ -84,6 +84,15 @@ func newVocabulary(b *knowledge.Base) vocabulary {
 	for _, km := range byName {
 		v.measures = append(v.measures, *km)
 	}
+	// An alias reads as its measure: "AI infrastructure budget" in a
+	// sentence gives "AI infrastructure investment".
+	for alias, name := range b.Declared().MeasureAliases {
+		km := knownMeasure{name: name, words: measureWords(alias)}
+		if m := byName[name]; m != nil {
+			km.units = m.units
+		}
+		v.measures = append(v.measures, km)
+	}
 	sort.Slice(v.measures, func(i, j int) bool { return v.measures[i].name < v.measures[j].name })
 	return v
 }
@@ -167,7 +176,7 @@ func (v vocabulary) measureFor(statement string, entities []string, unit, after 
 		case !all:
 		case len(m.words) > bestN:
 			best, bestN, tie = m.name, len(m.words), false
-		case len(m.words) == bestN:
+		case len(m.words) == bestN && m.name != best:
 			tie = true
 		}
 	}
@@ -246,7 +255,8 @@ func (v vocabulary) unknownNames(s string, known []string) []string {
 				name = rest
 			}
 		}
-		if commonCapital[name] || monthNumber(name) > 0 || len(name) <= 2 || strings.ContainsAny(name, "0123456789") {
+		if commonCapital[name] || monthNumber(name) > 0 || len(name) <= 2 || strings.ContainsAny(name, "0123456789") ||
+			acronym.MatchString(name) || demonym.MatchString(name) {
 			continue
 		}
 		if _, ok := v.canonical(name); ok || slices.Contains(known, name) || v.namesKnown(name) {
@@ -270,6 +280,13 @@ func (v vocabulary) namesKnown(name string) bool {
 	return false
 }
 
+// acronym ("GPUs", "RMB") and demonym ("European", "Chinese", "Finnish")
+// single words are not names a fact is about.
+var (
+	acronym = regexp.MustCompile(`^[A-Z]{2,5}s?$`)
+	demonym = regexp.MustCompile(`^[A-Z][a-z]+(?:ean|ian|ese|ish|can)$`)
+)
+
 // commonCapital are capitalised words that are not names.
 var commonCapital = map[string]bool{
 	"The": true, "A": true, "An": true, "In": true, "On": true, "At": true, "By": true, "For": true, "Its": true,
@@ -277,4 +294,29 @@ var commonCapital = map[string]bool{
 	"AI": true, "US": true, "U.S": true, "UK": true, "EU": true, "CEO": true, "Monday": true, "Tuesday": true,
 	"Wednesday": true, "Thursday": true, "Friday": true, "Saturday": true, "Sunday": true, "Since": true,
 	"But": true, "And": true, "As": true, "While": true, "Roughly": true, "About": true, "Some": true,
+}
+
+// reported is a figure a fact of the knowledge reports.
+type reported struct {
+	fact knowledge.Fact
+	fig  knowledge.Figure
+}
+
+// sameMeasure lists the knowledge's figures of g's measure, period and unit
+// with another amount: reports g may revise, or disagree with.
+func (v vocabulary) sameMeasure(g draftFigure) []reported {
+	if v.base == nil || g.measure == "" || g.unit == "year" {
+		return nil
+	}
+	var out []reported
+	key := knowledge.MeasureKey(g.measure)
+	mine := figure.FromUnit(g.amount, g.unit)
+	for _, f := range v.base.Facts {
+		for _, fg := range f.Figures {
+			if knowledge.MeasureKey(fg.Measure) == key && fg.Period == g.period && strings.EqualFold(fg.Unit, g.unit) && !fg.Value().Matches(mine) {
+				out = append(out, reported{f, fg})
+			}
+		}
+	}
+	return out
 }
