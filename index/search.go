@@ -230,7 +230,7 @@ func (ix *Index) parse(g *generation, question string) (Query, error) {
 		// specific than the concept: "H20" is one chip, not any chip.
 		// A company's own name or alias ("GOOGL" of Alphabet) is that
 		// company, no more specific.
-		specific := consumed[i] && g.names[t] && g.df[t] > 0 && g.df[t] < conceptDFOf(g, g.vocab, t) && !g.vocab.IsEntity(claimedBy[i])
+		specific := consumed[i] && g.names[t] && g.df[t] > 0 && g.df[t] < conceptDFOf(g, g.vocab, t) && !g.vocab.IsEntity(claimedBy[i]) && !g.vocab.IsPlace(claimedBy[i])
 		if (consumed[i] && !specific) || seen[t] || ix.qstop[t] {
 			continue
 		}
