@@ -1,0 +1,160 @@
+package folder
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/fsnotify/fsnotify"
+
+	"github.com/bytewatch/bytewatch/knowledge"
+)
+
+// Event is what Sync found: a new version made from edits on disk, or
+// edits refused with every problem.
+type Event struct {
+	// Version is the version recorded; nil when nothing was.
+	Version *Version
+	// Problems are why the edits on disk were refused; the old index keeps
+	// serving.
+	Problems []knowledge.Problem
+	// Err is a failure other than invalid knowledge (reading the folder,
+	// building the index, writing the history).
+	Err error
+}
+
+// Rejected reports whether edits on disk were refused.
+func (e Event) Rejected() bool { return len(e.Problems) > 0 || e.Err != nil }
+
+// Sync compares the folder with its newest version. If files were edited
+// on disk and the folder is valid, it swaps the index and records them as
+// a version by "disk"; if it is not valid, the index is left as it is and
+// the problems are returned (once for the same files: ok is false when
+// there is nothing new to report).
+func (f *Folder) Sync(ctx context.Context) (ev Event, ok bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	head := f.versions[len(f.versions)-1]
+	have, err := readFiles(f.dir)
+	if err != nil {
+		return Event{Err: fmt.Errorf("reading the knowledge folder: %w", err)}, true
+	}
+	was, err := f.readSnapshot(head.N)
+	if err != nil {
+		return Event{Err: err}, true
+	}
+	if have.equal(was) {
+		f.rejected = ""
+		return Event{}, false
+	}
+	sum := digest(have)
+	after, err := validate(have)
+	if err != nil {
+		if sum == f.rejected {
+			return Event{}, false
+		}
+		f.rejected = sum
+		var le *knowledge.LoadError
+		if errors.As(err, &le) {
+			f.log.Warn("knowledge folder: edits on disk refused; the old index keeps serving", "problems", len(le.Problems))
+			for _, p := range le.Problems {
+				f.log.Warn("knowledge problem", "problem", p.String())
+			}
+			return Event{Problems: le.Problems}, true
+		}
+		return Event{Err: err}, true
+	}
+	f.rejected = ""
+	before, _ := validate(was)
+	v := Version{
+		N: head.N + 1, Time: f.now().UTC(), Who: "disk", Action: ActionEdit,
+		Files: diffFiles(was, have), Facts: knowledge.Diff(before, after), Knowledge: after.Version(),
+	}
+	v.Summary = "edited on disk: " + strings.Join(append(append(append([]string(nil), v.Files.Added...), v.Files.Changed...), v.Files.Removed...), ", ")
+	if f.index != nil {
+		if _, err := f.index.Swap(ctx, after); err != nil {
+			return Event{Err: fmt.Errorf("building the index of the edited folder: %w; the old index keeps serving", err)}, true
+		}
+	}
+	if err := f.stage(v, have); err != nil {
+		return Event{Err: fmt.Errorf("recording the edits on disk: %w (the index has them; they will be recorded at the next change)", err)}, true
+	}
+	if err := f.commit(v.N); err != nil {
+		f.unstage(v.N)
+		return Event{Err: fmt.Errorf("recording the edits on disk: %w", err)}, true
+	}
+	f.versions = append(f.versions, v)
+	f.log.Info("knowledge changed", "version", v.N, "action", v.Action, "who", v.Who, "summary", v.Summary,
+		"added", len(v.Facts.Added), "removed", len(v.Facts.Removed), "changed", len(v.Facts.Changed), "knowledge_version", v.Knowledge)
+	return Event{Version: &v}, true
+}
+
+func digest(fs files) string {
+	h := sha256.New()
+	for _, n := range fs.names() {
+		fmt.Fprintf(h, "%s\x00%d\x00", n, len(fs[n]))
+		h.Write(fs[n])
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// DefaultQuiet is how long the folder must be quiet after an edit before
+// Watch syncs: editors write a file in several steps.
+const DefaultQuiet = 300 * time.Millisecond
+
+// Watch syncs the folder (see Sync) when files in it change, once they
+// have been quiet for quiet (0 means DefaultQuiet), and once at the start;
+// it calls onEvent with each new version or refusal. It returns when ctx
+// ends, or if the folder cannot be watched.
+func (f *Folder) Watch(ctx context.Context, quiet time.Duration, onEvent func(Event)) error {
+	if quiet <= 0 {
+		quiet = DefaultQuiet
+	}
+	w, err := fsnotify.NewWatcher()
+	if err != nil {
+		return fmt.Errorf("watching the knowledge folder: %w", err)
+	}
+	defer w.Close()
+	if err := w.Add(f.dir); err != nil {
+		return fmt.Errorf("watching the knowledge folder %s: %w", f.dir, err)
+	}
+	sync := func() {
+		if ev, ok := f.Sync(ctx); ok && ctx.Err() == nil {
+			if ev.Err != nil {
+				f.log.Error("knowledge folder: sync failed", "error", ev.Err)
+			}
+			onEvent(ev)
+		}
+	}
+	sync() // edits made while nothing was watching
+	timer := time.NewTimer(quiet)
+	timer.Stop()
+	defer timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case e, ok := <-w.Events:
+			if !ok {
+				return nil
+			}
+			name := e.Name[strings.LastIndexAny(e.Name, `/\`)+1:]
+			if strings.HasPrefix(name, ".") {
+				continue // the history, temporary files, drafts
+			}
+			timer.Reset(quiet)
+		case err, ok := <-w.Errors:
+			if !ok {
+				return nil
+			}
+			f.log.Warn("knowledge folder: watcher error", "error", err)
+			timer.Reset(quiet) // events may have been lost: look again
+		case <-timer.C:
+			sync()
+		}
+	}
+}
