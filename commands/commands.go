@@ -57,6 +57,10 @@ type Config struct {
 	// Charts draws answers' figures (/chart, Chart buttons, comparison
 	// answers); nil makes one from Index. With neither there are no charts.
 	Charts *Charts
+	// Source enables /source for moderators; nil leaves it out.
+	Source *SourceConfig
+	// Audit posts knowledge changes in the audit channel; nil posts none.
+	Audit *Audit
 }
 
 // Limits of the commands.
@@ -97,6 +101,9 @@ func New(rest *REST, cfg Config) *Router {
 	}
 	rt.Add(sourcesSpec(), HandlerFunc(c.sources), RateLimit(cfg.Limiter), Defer())
 	rt.Add(reindexSpec(), HandlerFunc(c.reindex), ForcePrivate(), RequireModerator(cfg.ModeratorRoleIDs), Defer())
+	if cfg.Source != nil {
+		newSourceCommands(*cfg.Source, cfg.Index, cfg.Audit, cfg.Logger).register(rt, cfg.ModeratorRoleIDs)
+	}
 	rt.Add(helpSpec(), HandlerFunc(c.help), ForcePrivate())
 	rt.Add(aboutSpec(), HandlerFunc(c.about), ForcePrivate())
 	return rt
@@ -334,7 +341,11 @@ func (c *commandSet) help(ctx context.Context, r *Request) error {
 		}
 		fmt.Fprintf(&b, "**In %s** I answer any question my sources cover, without being mentioned.\n", strings.Join(chans, ", "))
 	}
-	b.WriteString("**/reindex** — moderators: reload the knowledge files.\n**/about** — what I know and how I answer.\n\n")
+	b.WriteString("**/reindex** — moderators: reload the knowledge files.\n")
+	if c.cfg.Source != nil {
+		b.WriteString("**/source** — moderators: add, list, show, remove and roll back sources.\n")
+	}
+	b.WriteString("**/about** — what I know and how I answer.\n\n")
 	fmt.Fprintf(&b, "Each person can ask %s a minute. When my sources don't cover something I say so instead of guessing. Nothing I say is investment advice.", Count(c.cfg.Limiter.PerMinute(), "question", "questions"))
 	return r.Respond.Send(ctx, layout(layoutInput{title: "bytewatch help", text: b.String(), colour: ColourInfo})...)
 }

@@ -49,6 +49,16 @@ type InteractionSpec struct {
 	// message MessageID, which the payload carries as Discord does.
 	CustomID  string
 	MessageID string
+	// Attachments are the files the user attached to the command's
+	// attachment options (an option of type 11 whose Value is the
+	// attachment's ID): sent in data.resolved.attachments as Discord does.
+	// Make them with Server.AddAttachment, which serves their bytes.
+	Attachments []*discordgo.MessageAttachment
+	// ModalCustomID makes it the submission of a modal (type 5) with that
+	// custom_id, the bot's modal answered with ModalValues: text input
+	// custom_id → what the user typed.
+	ModalCustomID string
+	ModalValues   map[string]string
 	// Token is the interaction's token, from NewInteractionToken; empty
 	// means a new one. Choosing it first lets a test set up its webhook
 	// routes (a RateLimit, say) before the bot can call them.
@@ -179,6 +189,13 @@ func (s *Server) newInteractionLocked(spec InteractionSpec) *Interaction {
 	if len(spec.Options) > 0 {
 		data["options"] = optionsJSON(spec.Options)
 	}
+	if len(spec.Attachments) > 0 {
+		byID := map[string]*discordgo.MessageAttachment{}
+		for _, a := range spec.Attachments {
+			byID[a.ID] = a
+		}
+		data["resolved"] = map[string]any{"attachments": byID}
+	}
 	if spec.DM {
 		in.ChannelID = spec.ChannelID
 		if in.ChannelID == "" {
@@ -221,6 +238,16 @@ func (s *Server) newInteractionLocked(spec InteractionSpec) *Interaction {
 		if m := s.messages[spec.MessageID]; m != nil {
 			payload["message"] = m
 		}
+	}
+	if spec.ModalCustomID != "" {
+		payload["type"] = discordgo.InteractionModalSubmit
+		var rows []any
+		for _, id := range sortedKeys(spec.ModalValues) {
+			rows = append(rows, map[string]any{"type": discordgo.ActionsRowComponent, "components": []any{
+				map[string]any{"type": discordgo.TextInputComponent, "custom_id": id, "value": spec.ModalValues[id]},
+			}})
+		}
+		payload["data"] = map[string]any{"custom_id": spec.ModalCustomID, "components": rows}
 	}
 
 	in.Payload = mustJSON(payload)

@@ -72,6 +72,7 @@ type Server struct {
 	reactions     map[string][]string                        // "channel/message" → emoji the bot added
 	sentMessages  []Message                                  // accepted channel message bodies
 	sentEdits     []Message                                  // accepted channel message edit bodies
+	attachments   map[string]storedAttachment                // uploaded files by URL path (AddAttachment)
 	gw            gatewayState
 }
 
@@ -497,6 +498,10 @@ func (c *call) param(name string) string { return c.params[name] }
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path == "/" && websocket.IsWebSocketUpgrade(r) {
 		s.serveGateway(w, r)
+		return
+	}
+	if isAttachmentPath(r.URL.Path) {
+		s.serveAttachment(w, r)
 		return
 	}
 	rec := Request{

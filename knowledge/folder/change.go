@@ -47,7 +47,7 @@ func (p *Plan) Summary() string {
 	case ActionRollback:
 		return fmt.Sprintf("roll back to version %d", p.RollbackTo)
 	case ActionRemove:
-		return fmt.Sprintf("remove source %s (%d facts)", p.SourceID, len(p.Changes.Removed))
+		return fmt.Sprintf("remove source %s (%s)", p.SourceID, facts(len(p.Changes.Removed)))
 	}
 	n := 0
 	if p.After != nil {
@@ -57,7 +57,14 @@ func (p *Plan) Summary() string {
 			}
 		}
 	}
-	return fmt.Sprintf("%s source %s (%d facts)", p.Action, p.SourceID, n)
+	return fmt.Sprintf("%s source %s (%s)", p.Action, p.SourceID, facts(n))
+}
+
+func facts(n int) string {
+	if n == 1 {
+		return "1 fact"
+	}
+	return fmt.Sprintf("%d facts", n)
 }
 
 // PlanAdd plans adding a source file, or replacing the file of the source

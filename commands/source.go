@@ -1,0 +1,841 @@
+package commands
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/bytewatch/bytewatch/answer"
+	"github.com/bytewatch/bytewatch/knowledge"
+	"github.com/bytewatch/bytewatch/knowledge/folder"
+)
+
+// SourceStore is the knowledge folder /source changes: *folder.Folder.
+type SourceStore interface {
+	PlanAdd(who string, data []byte) (*folder.Plan, error)
+	PlanRemove(who, id string) (*folder.Plan, error)
+	PlanRollback(who string, version int) (*folder.Plan, error)
+	Apply(ctx context.Context, p *folder.Plan) (folder.Result, error)
+	History(limit int) []folder.Version
+	SourceFile(id string) (name string, data []byte, err error)
+}
+
+// ArticleDrafter turns an article — plain text, Markdown or HTML — into a
+// draft source file (YAML) for a moderator to preview.
+type ArticleDrafter interface {
+	Draft(ctx context.Context, filename string, data []byte) ([]byte, error)
+}
+
+// SourceConfig enables /source. Without a Store the knowledge is the
+// built-in base, which /source lists and shows but cannot change.
+type SourceConfig struct {
+	Store   SourceStore
+	Drafter ArticleDrafter // nil refuses articles
+	// AuditChannelID gets a message for every change and every refused
+	// change; "" sends none.
+	AuditChannelID string
+	// APIBaseURL is DISCORD_API_BASE_URL: attachments are fetched from its
+	// host as well as from Discord's CDN.
+	APIBaseURL string
+	// Client fetches attachments; nil means one with a 30 s timeout. It
+	// never follows redirects.
+	Client *http.Client
+	// Now is the clock previews expire by; nil means time.Now.
+	Now func() time.Time
+	// PreviewTTL is how long Confirm works; 0 means DefaultPreviewTTL.
+	PreviewTTL time.Duration
+}
+
+// /source's limits and names.
+const (
+	DefaultPreviewTTL = 10 * time.Minute
+	// SourceConfirmPrefix and SourceCancelPrefix start the custom_id of a
+	// preview's buttons; the rest is the preview's id.
+	SourceConfirmPrefix = "source-confirm:"
+	SourceCancelPrefix  = "source-cancel:"
+	// SourcePasteModal is the custom_id of the form for pasted text, and
+	// SourcePasteField that of its one text input.
+	SourcePasteModal = "source-paste"
+	SourcePasteField = "text"
+	// MaxPaste is the most a pasted text may hold (Discord's limit for a
+	// text input).
+	MaxPaste = 4000
+	// MaxAttachment is the largest attachment /source add reads.
+	MaxAttachment = folder.MaxFileSize
+	// historyShown is how many versions /source history lists.
+	historyShown = 15
+)
+
+// NoKnowledgeDir is what /source add says when the knowledge is built in.
+const NoKnowledgeDir = "bytewatch is using its built-in knowledge, which is read-only. To add sources, give it a folder of its own:\n" +
+	"1. `bytewatch knowledge export DIR` writes the built-in sources to DIR;\n" +
+	"2. set `KNOWLEDGE_DIR=DIR` in `.env`;\n" +
+	"3. restart bytewatch. Then /source add writes into DIR, keeps every version, and can roll back."
+
+// discordCDNHosts are where Discord serves attachments.
+var discordCDNHosts = []string{"cdn.discordapp.com", "media.discordapp.net"}
+
+func sourceSpec() *discordgo.ApplicationCommand {
+	manageServer := int64(discordgo.PermissionManageGuild)
+	idOption := func(desc string) []*discordgo.ApplicationCommandOption {
+		return []*discordgo.ApplicationCommandOption{{Type: discordgo.ApplicationCommandOptionString, Name: "id",
+			Description: desc, Required: true, MaxLength: folder.MaxIDLength}}
+	}
+	return &discordgo.ApplicationCommand{
+		Name:                     "source",
+		Description:              "Moderators: add, review, remove and roll back knowledge sources",
+		DefaultMemberPermissions: &manageServer,
+		Contexts:                 contexts(discordgo.InteractionContextGuild),
+		Options: []*discordgo.ApplicationCommandOption{
+			{Type: discordgo.ApplicationCommandOptionSubCommand, Name: "add",
+				Description: "Add a source: attach a source file (.yaml) or an article (.txt, .md, .html), or paste text",
+				Options: []*discordgo.ApplicationCommandOption{{Type: discordgo.ApplicationCommandOptionAttachment, Name: "file",
+					Description: "A source file (.yaml) or an article (.txt, .md, .html), at most 1 MiB; leave out to paste text"}}},
+			{Type: discordgo.ApplicationCommandOptionSubCommand, Name: "list", Description: "List the sources"},
+			{Type: discordgo.ApplicationCommandOptionSubCommand, Name: "show", Description: "Show a source and its facts", Options: idOption("The source's id")},
+			{Type: discordgo.ApplicationCommandOptionSubCommand, Name: "remove", Description: "Remove a source (asks to confirm)", Options: idOption("The source's id")},
+			{Type: discordgo.ApplicationCommandOptionSubCommand, Name: "history", Description: "The knowledge's versions: who changed what, when"},
+			{Type: discordgo.ApplicationCommandOptionSubCommand, Name: "rollback", Description: "Restore the knowledge of an earlier version (asks to confirm)",
+				Options: []*discordgo.ApplicationCommandOption{{Type: discordgo.ApplicationCommandOptionInteger, Name: "version",
+					Description: "The version to restore, from /source history", Required: true, MinValue: ptr(1.0)}}},
+		},
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// sourceCommands serves /source, its buttons and its form.
+type sourceCommands struct {
+	cfg      SourceConfig
+	index    IndexStatus
+	audit    *Audit
+	log      *slog.Logger
+	previews previews
+}
+
+func newSourceCommands(cfg SourceConfig, ix IndexStatus, audit *Audit, log *slog.Logger) *sourceCommands {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.PreviewTTL <= 0 {
+		cfg.PreviewTTL = DefaultPreviewTTL
+	}
+	if cfg.Client == nil {
+		cfg.Client = &http.Client{Timeout: 30 * time.Second}
+	}
+	// Only the URL Discord sent is fetched: never where it redirects.
+	client := *cfg.Client
+	client.CheckRedirect = func(*http.Request, []*http.Request) error {
+		return errors.New("attachments are not fetched through redirects")
+	}
+	cfg.Client = &client
+	return &sourceCommands{cfg: cfg, index: ix, audit: audit, log: log, previews: previews{m: map[string]*preview{}}}
+}
+
+// register adds /source, its buttons and its form to rt.
+func (s *sourceCommands) register(rt *Router, moderatorRoles []string) {
+	rt.Add(sourceSpec(), HandlerFunc(s.command), ForcePrivate(), RequireModerator(moderatorRoles))
+	rt.AddButton(SourceConfirmPrefix, "source confirm", HandlerFunc(s.confirm), ForcePrivate(), RequireModerator(moderatorRoles), Defer())
+	rt.AddButton(SourceCancelPrefix, "source cancel", HandlerFunc(s.cancel), ForcePrivate(), RequireModerator(moderatorRoles))
+	rt.AddModal(SourcePasteModal, "source paste", HandlerFunc(s.paste), ForcePrivate(), RequireModerator(moderatorRoles), Defer())
+}
+
+// who names the moderator for the history: "discord:ID (name)".
+func who(r *Request) string {
+	name := ""
+	switch {
+	case r.Interaction.Member != nil && r.Interaction.Member.User != nil:
+		name = r.Interaction.Member.User.Username
+	case r.Interaction.User != nil:
+		name = r.Interaction.User.Username
+	}
+	return fmt.Sprintf("discord:%s (%s)", r.UserID(), name)
+}
+
+func (s *sourceCommands) command(ctx context.Context, r *Request) error {
+	data := r.Interaction.ApplicationCommandData()
+	if len(data.Options) == 0 || data.Options[0] == nil {
+		r.Outcome = "invalid"
+		return r.Respond.SendText(ctx, "Use /source add, list, show, remove, history or rollback.")
+	}
+	sub := data.Options[0]
+	r.Annotate(slog.String("subcommand", sub.Name))
+	opt := func(name string) *discordgo.ApplicationCommandInteractionDataOption {
+		for _, o := range sub.Options {
+			if o != nil && o.Name == name {
+				return o
+			}
+		}
+		return nil
+	}
+	if sub.Name == "add" && opt("file") == nil && s.cfg.Store != nil {
+		// The form must be the first response: no deferring before it.
+		r.Outcome = "form"
+		return r.Respond.Modal(ctx, pasteModal())
+	}
+	if err := r.Respond.Defer(ctx); err != nil {
+		return fmt.Errorf("acknowledging: %w", err)
+	}
+	switch sub.Name {
+	case "list":
+		return s.list(ctx, r)
+	case "show":
+		return s.show(ctx, r, optString(opt("id")))
+	case "history":
+		return s.history(ctx, r)
+	}
+	if s.cfg.Store == nil {
+		r.Outcome = "read_only"
+		return r.Respond.SendText(ctx, NoKnowledgeDir)
+	}
+	switch sub.Name {
+	case "add":
+		return s.addFile(ctx, r, data, optString(opt("file")))
+	case "remove":
+		id := optString(opt("id"))
+		p, err := s.cfg.Store.PlanRemove(who(r), id)
+		return s.preview(ctx, r, "remove "+id, p, err)
+	case "rollback":
+		n := 0
+		if o := opt("version"); o != nil && o.Type == discordgo.ApplicationCommandOptionInteger {
+			n = int(o.IntValue())
+		}
+		p, err := s.cfg.Store.PlanRollback(who(r), n)
+		return s.preview(ctx, r, fmt.Sprintf("roll back to version %d", n), p, err)
+	}
+	r.Outcome = "invalid"
+	return r.Respond.SendText(ctx, "Unknown /source subcommand "+sub.Name+".")
+}
+
+// optString reads a string option without panicking on another type.
+func optString(o *discordgo.ApplicationCommandInteractionDataOption) string {
+	if o == nil {
+		return ""
+	}
+	s, _ := o.Value.(string)
+	return s
+}
+
+func pasteModal() *discordgo.InteractionResponseData {
+	return &discordgo.InteractionResponseData{
+		CustomID: SourcePasteModal,
+		Title:    "Add a source",
+		Components: []discordgo.MessageComponent{discordgo.ActionsRow{Components: []discordgo.MessageComponent{
+			discordgo.TextInput{CustomID: SourcePasteField, Label: "An article, or a source file (YAML)", Style: discordgo.TextInputParagraph,
+				Placeholder: "Paste the article's text (title and date first), or a whole source file", Required: true, MinLength: 20, MaxLength: MaxPaste},
+		}}},
+	}
+}
+
+// inputKind says what a file is: a source file or an article.
+type inputKind int
+
+const (
+	sourceFile inputKind = iota + 1
+	article
+)
+
+// kindOf tells by the file's extension; ok is false for other types.
+func kindOf(filename string) (inputKind, bool) {
+	switch strings.ToLower(path.Ext(filename)) {
+	case ".yaml", ".yml":
+		return sourceFile, true
+	case ".txt", ".md", ".markdown", ".html", ".htm":
+		return article, true
+	}
+	return 0, false
+}
+
+// addFile previews the source in the attached file.
+func (s *sourceCommands) addFile(ctx context.Context, r *Request, data discordgo.ApplicationCommandInteractionData, attachmentID string) error {
+	var a *discordgo.MessageAttachment
+	if data.Resolved != nil {
+		a = data.Resolved.Attachments[attachmentID]
+	}
+	if a == nil {
+		return s.refuse(ctx, r, "the attachment", "Discord sent no attachment with the command; attach the file again.")
+	}
+	what := fmt.Sprintf("%q", a.Filename)
+	kind, ok := kindOf(a.Filename)
+	switch {
+	case !ok:
+		return s.refuse(ctx, r, what, "Only source files (.yaml, .yml) and articles (.txt, .md, .html) can be added.")
+	case a.Size > MaxAttachment:
+		return s.refuse(ctx, r, what, fmt.Sprintf("The file is %s; the limit is 1 MiB.", byteSize(a.Size)))
+	}
+	body, err := s.fetch(ctx, a.URL)
+	if err != nil {
+		s.log.LogAttrs(ctx, slog.LevelWarn, "could not fetch an attachment", slog.String("interaction_id", r.Interaction.ID), slog.Any("error", err))
+		return s.refuse(ctx, r, what, "Could not read the attachment: "+err.Error())
+	}
+	return s.addData(ctx, r, what, a.Filename, kind, body)
+}
+
+// paste previews pasted text: a source file if it reads as one, an
+// article otherwise.
+func (s *sourceCommands) paste(ctx context.Context, r *Request) error {
+	if s.cfg.Store == nil {
+		r.Outcome = "read_only"
+		return r.Respond.SendText(ctx, NoKnowledgeDir)
+	}
+	text := ""
+	for _, row := range r.Interaction.ModalSubmitData().Components {
+		if ar, ok := row.(*discordgo.ActionsRow); ok {
+			for _, c := range ar.Components {
+				if ti, ok := c.(*discordgo.TextInput); ok && ti.CustomID == SourcePasteField {
+					text = ti.Value
+				}
+			}
+		}
+	}
+	if strings.TrimSpace(text) == "" {
+		return s.refuse(ctx, r, "the pasted text", "The form was empty.")
+	}
+	kind, name := article, "pasted.txt"
+	if looksLikeSourceFile(text) {
+		kind, name = sourceFile, "pasted.yaml"
+	}
+	return s.addData(ctx, r, "the pasted text", name, kind, []byte(text))
+}
+
+// looksLikeSourceFile reports whether pasted text is meant as a source
+// file: it has the top-level keys every one has.
+func looksLikeSourceFile(text string) bool {
+	has := func(key string) bool {
+		return strings.HasPrefix(text, key+":") || strings.Contains(text, "\n"+key+":")
+	}
+	return has("id") && has("facts")
+}
+
+func (s *sourceCommands) addData(ctx context.Context, r *Request, what, filename string, kind inputKind, data []byte) error {
+	if !utf8.Valid(data) {
+		return s.refuse(ctx, r, what, "The file is not text (UTF-8).")
+	}
+	if kind == article {
+		if s.cfg.Drafter == nil {
+			return s.refuse(ctx, r, what, "Articles cannot be read in this deployment; attach a source file (.yaml) instead.")
+		}
+		draft, err := s.cfg.Drafter.Draft(ctx, filename, data)
+		if err != nil {
+			if ctx.Err() != nil {
+				return err
+			}
+			return s.refuse(ctx, r, what, "The article could not be turned into a source: "+err.Error())
+		}
+		data = draft
+		r.Annotate(slog.Bool("drafted", true))
+	}
+	p, err := s.cfg.Store.PlanAdd(who(r), data)
+	return s.preview(ctx, r, "add "+what, p, err)
+}
+
+// fetch reads an attachment from the URL Discord sent, only from
+// Discord's CDN or the host of DISCORD_API_BASE_URL, at most
+// MaxAttachment bytes, without following redirects.
+func (s *sourceCommands) fetch(ctx context.Context, raw string) ([]byte, error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return nil, fmt.Errorf("the attachment's address is not a URL")
+	}
+	if !s.allowedHost(u) {
+		return nil, fmt.Errorf("attachments are read only from Discord's CDN, not from %s", u.Host)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := s.cfg.Client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("fetching the attachment: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("fetching the attachment: %s", resp.Status)
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxAttachment+1))
+	if err != nil {
+		return nil, fmt.Errorf("fetching the attachment: %w", err)
+	}
+	if len(body) > MaxAttachment {
+		return nil, fmt.Errorf("it is over 1 MiB")
+	}
+	return body, nil
+}
+
+func (s *sourceCommands) allowedHost(u *url.URL) bool {
+	if u.Scheme == "https" {
+		for _, h := range discordCDNHosts {
+			if strings.EqualFold(u.Host, h) {
+				return true
+			}
+		}
+	}
+	if s.cfg.APIBaseURL != "" {
+		if base, err := url.Parse(s.cfg.APIBaseURL); err == nil && base.Host != "" &&
+			strings.EqualFold(base.Host, u.Host) && base.Scheme == u.Scheme {
+			return true
+		}
+	}
+	return false
+}
+
+func byteSize(n int) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.0f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// refuse tells the moderator, privately, why nothing changed, and the
+// audit channel that a change was refused.
+func (s *sourceCommands) refuse(ctx context.Context, r *Request, what, why string) error {
+	r.Outcome = "refused"
+	s.audit.Refused(ctx, who(r), what, []string{why})
+	return r.Respond.Send(ctx, layout(layoutInput{
+		title: Truncate("Not added: "+what, MaxEmbedTitle), text: why + "\n\nNothing changed.", colour: ColourError,
+	})...)
+}
+
+// preview shows a planned change privately with Confirm and Cancel, or
+// every problem that stops it.
+func (s *sourceCommands) preview(ctx context.Context, r *Request, what string, p *folder.Plan, err error) error {
+	if err != nil {
+		return s.refuseErr(ctx, r, what, err)
+	}
+	if advice := adviceIn(p); len(advice) > 0 {
+		return s.refuseProblems(ctx, r, what, "These statements read as investment advice, which bytewatch never gives; reword them as what the source reports:", advice)
+	}
+	now := s.cfg.Now()
+	id := s.previews.put(&preview{plan: p, user: r.UserID(), expires: now.Add(s.cfg.PreviewTTL), what: what}, now)
+	r.Outcome = "preview"
+	r.Annotate(slog.String("preview", id), slog.Int("added", len(p.Changes.Added)),
+		slog.Int("removed", len(p.Changes.Removed)), slog.Int("changed", len(p.Changes.Changed)), slog.Int("conflicts", len(p.Conflicts)))
+	msgs := RenderPlan(p, s.cfg.PreviewTTL)
+	last := &msgs[len(msgs)-1]
+	last.Components = []discordgo.MessageComponent{discordgo.ActionsRow{Components: []discordgo.MessageComponent{
+		discordgo.Button{Label: "Confirm", Style: discordgo.SuccessButton, CustomID: SourceConfirmPrefix + id},
+		discordgo.Button{Label: "Cancel", Style: discordgo.SecondaryButton, CustomID: SourceCancelPrefix + id},
+	}}}
+	return r.Respond.Send(ctx, msgs...)
+}
+
+// adviceIn lists the added or changed facts whose statements read as
+// investment advice.
+func adviceIn(p *folder.Plan) []string {
+	var out []string
+	for _, id := range append(append([]string(nil), p.Changes.Added...), p.Changes.Changed...) {
+		f, ok := p.After.Fact(id)
+		if !ok {
+			continue
+		}
+		if phrase, bad := answer.Recommends(f.Statement); bad {
+			out = append(out, fmt.Sprintf("%s: %q (%s)", id, phrase, Truncate(f.Statement, 200)))
+		}
+	}
+	return out
+}
+
+// refuseErr explains why a change cannot be made.
+func (s *sourceCommands) refuseErr(ctx context.Context, r *Request, what string, err error) error {
+	var le *knowledge.LoadError
+	switch {
+	case errors.As(err, &le):
+		lines := make([]string, len(le.Problems))
+		for i, p := range le.Problems {
+			lines[i] = p.String()
+		}
+		return s.refuseProblems(ctx, r, what, fmt.Sprintf("The knowledge would have %s:", Count(len(lines), "problem", "problems")), lines)
+	case errors.Is(err, folder.ErrUnsafe), errors.Is(err, folder.ErrNoChange), errors.Is(err, folder.ErrUnknownSource),
+		errors.Is(err, folder.ErrUnknownVersion), errors.Is(err, folder.ErrStale):
+		return s.refuse(ctx, r, what, upperFirst(err.Error())+".")
+	case ctx.Err() != nil:
+		return err
+	}
+	s.log.LogAttrs(ctx, slog.LevelError, "knowledge change failed", slog.String("interaction_id", r.Interaction.ID), slog.Any("error", err))
+	return s.refuse(ctx, r, what, Truncate(upperFirst(err.Error()), 1500))
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	r, n := utf8.DecodeRuneInString(s)
+	return strings.ToUpper(string(r)) + s[n:]
+}
+
+func (s *sourceCommands) refuseProblems(ctx context.Context, r *Request, what, head string, problems []string) error {
+	r.Outcome = "refused"
+	r.Annotate(slog.Int("problems", len(problems)))
+	s.audit.Refused(ctx, who(r), what, problems)
+	return r.Respond.Send(ctx, layout(layoutInput{
+		title:  Truncate("Not added: "+what, MaxEmbedTitle),
+		text:   head + "\n" + problemBlock(problems, MaxEmbedDescription-runes(head)-80) + "\nNothing changed.",
+		colour: ColourError,
+	})...)
+}
+
+// problemBlock lists problems in a code block, as many as fit in max.
+func problemBlock(problems []string, max int) string {
+	var b strings.Builder
+	for i, p := range problems {
+		line := Truncate(p, 400) + "\n"
+		if runes(b.String())+runes(line) > max-20 {
+			fmt.Fprintf(&b, "… and %d more\n", len(problems)-i)
+			break
+		}
+		b.WriteString(line)
+	}
+	return "```\n" + strings.ReplaceAll(b.String(), "```", "'''") + "```"
+}
+
+// RenderPlan lays out a planned change: the facts it adds, changes and
+// removes, and every conflict with the facts already there.
+func RenderPlan(p *folder.Plan, ttl time.Duration) []Message {
+	var b strings.Builder
+	fmt.Fprintf(&b, "**%s**: %s added, %s changed, %s removed.\n", EscapeMarkdown(upperFirst(p.Summary())),
+		Count(len(p.Changes.Added), "fact", "facts"), Count(len(p.Changes.Changed), "fact", "facts"), Count(len(p.Changes.Removed), "fact", "facts"))
+	if files := fileLine(p.Files); files != "" {
+		b.WriteString(files + "\n")
+	}
+	if len(p.Conflicts) == 0 {
+		b.WriteString("No conflict with the facts already there.\n")
+	} else {
+		fmt.Fprintf(&b, "⚠️ %s with facts already there: the same measure and period, another figure. Answers will show them side by side as differing reports.\n",
+			Count(len(p.Conflicts), "conflict", "conflicts"))
+	}
+	var fields []*discordgo.MessageEmbedField
+	add := func(name string, lines []string) {
+		fields = append(fields, fieldsOf(name, lines)...)
+	}
+	factLine := func(b *knowledge.Base, id string) string {
+		f, ok := b.Fact(id)
+		if !ok {
+			return "`" + id + "`"
+		}
+		return "`" + id + "` " + Truncate(EscapeMarkdown(f.Statement), 300)
+	}
+	var lines []string
+	for _, c := range p.Conflicts {
+		lines = append(lines, fmt.Sprintf("`%s` %s vs `%s` %s (%s) — %s, %s", c.Fact.ID, amount(c.Figure), c.Other.ID, amount(c.OtherFigure),
+			EscapeMarkdown(c.Other.Attribution), EscapeMarkdown(c.Figure.Measure), EscapeMarkdown(c.Figure.Period)))
+	}
+	if len(lines) > 0 {
+		add(fmt.Sprintf("Conflicts (%d)", len(lines)), lines)
+	}
+	for _, part := range []struct {
+		name string
+		ids  []string
+		base *knowledge.Base
+	}{{"Added", p.Changes.Added, p.After}, {"Changed", p.Changes.Changed, p.After}, {"Removed", p.Changes.Removed, p.Before}} {
+		if len(part.ids) == 0 {
+			continue
+		}
+		lines = lines[:0]
+		for _, id := range part.ids {
+			lines = append(lines, factLine(part.base, id))
+		}
+		add(fmt.Sprintf("%s (%d)", part.name, len(part.ids)), lines)
+	}
+	// Keep the preview to one message, so its buttons sit under all of it.
+	if len(fields) > 12 {
+		more := len(fields) - 11
+		fields = append(fields[:11], &discordgo.MessageEmbedField{Name: "…", Value: fmt.Sprintf("%d more fields not shown", more)})
+	}
+	msgs := layout(layoutInput{
+		title: "Preview — nothing has changed yet", text: b.String(), fields: fields, colour: ColourInfo,
+		footer: fmt.Sprintf("Confirm within %s to make it live · only you see this", Count(int(ttl.Round(time.Minute)/time.Minute), "minute", "minutes")),
+	})
+	return msgs
+}
+
+// amount is a figure without its measure: "more than $10 billion".
+func amount(g knowledge.Figure) string {
+	g.Measure = ""
+	return g.String()
+}
+
+func fileLine(c folder.FileChanges) string {
+	var parts []string
+	for _, part := range []struct {
+		verb  string
+		names []string
+	}{{"writes", c.Added}, {"rewrites", c.Changed}, {"removes", c.Removed}} {
+		if len(part.names) > 0 {
+			parts = append(parts, part.verb+" "+quoteList(part.names))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "It " + strings.Join(parts, ", ") + " in the knowledge folder."
+}
+
+func quoteList(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = "`" + strings.ReplaceAll(n, "`", "'") + "`"
+	}
+	return strings.Join(q, ", ")
+}
+
+// confirm makes a previewed change.
+func (s *sourceCommands) confirm(ctx context.Context, r *Request) error {
+	id := strings.TrimPrefix(r.Interaction.MessageComponentData().CustomID, SourceConfirmPrefix)
+	pv, why := s.previews.take(id, r.UserID(), s.cfg.Now())
+	if pv == nil {
+		r.Outcome = "expired"
+		return r.Respond.SendText(ctx, why)
+	}
+	res, err := s.cfg.Store.Apply(ctx, pv.plan)
+	if err != nil {
+		return s.refuseErr(ctx, r, pv.what, err)
+	}
+	v := res.Version
+	r.Outcome, r.IndexVersion = "applied", res.Report.NewVersion
+	r.Annotate(slog.Int("version", v.N), slog.String("action", v.Action))
+	s.audit.Version(ctx, v, res.Report.OldVersion, res.Report.NewVersion)
+	text := fmt.Sprintf("**Version %d is live**: %s.\n%s added, %s changed, %s removed.", v.N, EscapeMarkdown(v.Summary),
+		Count(len(v.Facts.Added), "fact", "facts"), Count(len(v.Facts.Changed), "fact", "facts"), Count(len(v.Facts.Removed), "fact", "facts"))
+	if res.Report.NewVersion != "" {
+		text += fmt.Sprintf("\nIndex %s → %s, built in %s.", res.Report.OldVersion, res.Report.NewVersion, res.Report.BuildTime.Round(time.Millisecond))
+	}
+	text += fmt.Sprintf("\nUndo with `/source rollback version:%d`.", v.N-1)
+	return r.Respond.Send(ctx, layout(layoutInput{title: "Knowledge updated", text: text, colour: ColourAnswered})...)
+}
+
+// cancel drops a preview.
+func (s *sourceCommands) cancel(ctx context.Context, r *Request) error {
+	id := strings.TrimPrefix(r.Interaction.MessageComponentData().CustomID, SourceCancelPrefix)
+	pv, why := s.previews.take(id, r.UserID(), s.cfg.Now())
+	if pv == nil {
+		r.Outcome = "expired"
+		return r.Respond.SendText(ctx, why)
+	}
+	r.Outcome = "cancelled"
+	return r.Respond.SendText(ctx, "Cancelled: nothing changed.")
+}
+
+// list lists the sources of the live knowledge.
+func (s *sourceCommands) list(ctx context.Context, r *Request) error {
+	r.Outcome = "listed"
+	if s.index == nil {
+		return r.Respond.SendText(ctx, "No knowledge is loaded.")
+	}
+	base := s.index.Base()
+	counts := map[string]int{}
+	for _, f := range base.Facts {
+		counts[f.SourceID]++
+	}
+	var lines []string
+	for _, src := range base.Sources {
+		lines = append(lines, fmt.Sprintf("`%s` — %s (%s, %s) · %s", src.ID, EscapeMarkdown(src.Title), EscapeMarkdown(src.Publisher),
+			src.Published.Human(), Count(counts[src.ID], "fact", "facts")))
+	}
+	head := fmt.Sprintf("%s, %s · index %s", Count(len(base.Sources), "source", "sources"), Count(len(base.Facts), "fact", "facts"), s.index.Version())
+	if s.cfg.Store == nil {
+		head += "\nThe built-in knowledge: read-only."
+	}
+	return r.Respond.Send(ctx, layout(layoutInput{title: "Sources", text: head + "\n\n" + strings.Join(lines, "\n"), colour: ColourInfo})...)
+}
+
+// show shows one source: its metadata and facts, and its file when the
+// knowledge has a folder.
+func (s *sourceCommands) show(ctx context.Context, r *Request, id string) error {
+	if err := folder.CheckSourceID(id); err != nil {
+		r.Outcome = "invalid"
+		return r.Respond.SendText(ctx, upperFirst(err.Error())+".")
+	}
+	var base *knowledge.Base
+	if s.index != nil {
+		base = s.index.Base()
+	}
+	src, ok := knowledge.Source{}, false
+	if base != nil {
+		src, ok = base.Source(id)
+	}
+	if !ok {
+		r.Outcome = "unknown"
+		return r.Respond.SendText(ctx, fmt.Sprintf("No source has the id `%s`; /source list lists them.", id))
+	}
+	r.Outcome = "shown"
+	var b strings.Builder
+	fmt.Fprintf(&b, "**%s**\n%s, %s", EscapeMarkdown(src.Title), EscapeMarkdown(src.Publisher), src.Published.Human())
+	if src.URL != "" {
+		b.WriteString(" · <" + src.URL + ">")
+	}
+	b.WriteString("\n\n")
+	for _, f := range base.Facts {
+		if f.SourceID == id {
+			fmt.Fprintf(&b, "`%s` %s — %s\n", f.ID, EscapeMarkdown(f.Statement), EscapeMarkdown(f.Attribution))
+		}
+	}
+	msgs := layout(layoutInput{title: Truncate("Source "+id, MaxEmbedTitle), text: b.String(), colour: ColourInfo})
+	if s.cfg.Store != nil {
+		if name, data, err := s.cfg.Store.SourceFile(id); err == nil {
+			msgs[len(msgs)-1].Files = []*discordgo.File{{Name: name, ContentType: "text/yaml", Reader: bytes.NewReader(data)}}
+		}
+	}
+	return r.Respond.Send(ctx, msgs...)
+}
+
+// history lists the newest versions.
+func (s *sourceCommands) history(ctx context.Context, r *Request) error {
+	if s.cfg.Store == nil {
+		r.Outcome = "read_only"
+		return r.Respond.SendText(ctx, "The built-in knowledge has no history: it changes only with bytewatch itself.\n\n"+NoKnowledgeDir)
+	}
+	r.Outcome = "listed"
+	var lines []string
+	for _, v := range s.cfg.Store.History(historyShown) {
+		lines = append(lines, HistoryLine(v))
+	}
+	return r.Respond.Send(ctx, layout(layoutInput{title: "Knowledge history", text: strings.Join(lines, "\n"),
+		footer: "Newest first · /source rollback VERSION restores one", colour: ColourInfo})...)
+}
+
+// HistoryLine describes a version in a line.
+func HistoryLine(v folder.Version) string {
+	line := fmt.Sprintf("**v%d** %s · %s · %s (+%d ~%d −%d)", v.N, v.Time.UTC().Format("2006-01-02 15:04 UTC"),
+		EscapeMarkdown(v.Who), EscapeMarkdown(v.Summary), len(v.Facts.Added), len(v.Facts.Changed), len(v.Facts.Removed))
+	if v.Recovered {
+		line += " (finished after a restart)"
+	}
+	return line
+}
+
+// previews are the changes awaiting Confirm, by id.
+type previews struct {
+	mu sync.Mutex
+	m  map[string]*preview
+}
+
+type preview struct {
+	plan    *folder.Plan
+	user    string
+	what    string
+	expires time.Time
+}
+
+func (ps *previews) put(p *preview, now time.Time) string {
+	b := make([]byte, 12)
+	rand.Read(b)
+	id := hex.EncodeToString(b)
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	for k, old := range ps.m {
+		if now.After(old.expires) {
+			delete(ps.m, k)
+		}
+	}
+	ps.m[id] = p
+	return id
+}
+
+// take removes and returns the preview id for user, or says why not.
+func (ps *previews) take(id, user string, now time.Time) (*preview, string) {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	p := ps.m[id]
+	switch {
+	case p == nil:
+		return nil, "This preview is no longer open: it was confirmed, cancelled or has expired, or bytewatch restarted. Nothing changed; run the /source command again."
+	case p.user != user:
+		return nil, "Only the moderator who asked for this preview can confirm or cancel it."
+	case now.After(p.expires):
+		delete(ps.m, id)
+		return nil, "This preview expired: nothing changed. Run the /source command again for a fresh one."
+	}
+	delete(ps.m, id)
+	return p, ""
+}
+
+// Audit posts every change to the knowledge, and every refused change, in
+// the audit channel. A nil *Audit, or one without a channel, posts nothing.
+type Audit struct {
+	rest    *REST
+	channel string
+	log     *slog.Logger
+}
+
+// NewAudit returns an Audit posting in channelID ("" posts nothing).
+func NewAudit(rest *REST, channelID string, log *slog.Logger) *Audit {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Audit{rest: rest, channel: channelID, log: log}
+}
+
+func (a *Audit) post(ctx context.Context, msgs []Message) {
+	if a == nil || a.channel == "" || a.rest == nil {
+		return
+	}
+	// The audit is sent even when the command's own context has ended.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), DefaultCallTimeout)
+	defer cancel()
+	for _, m := range msgs {
+		if _, err := a.rest.Send(ctx, a.channel, &discordgo.MessageSend{Content: m.Content, Embeds: m.Embeds}); err != nil {
+			a.log.Warn("could not post in the audit channel", "channel_id", a.channel, "error", err)
+			return
+		}
+	}
+}
+
+// Version posts a new version of the knowledge.
+func (a *Audit) Version(ctx context.Context, v folder.Version, oldIndex, newIndex string) {
+	var fields []*discordgo.MessageEmbedField
+	for _, part := range []struct {
+		name string
+		ids  []string
+	}{{"Added", v.Facts.Added}, {"Changed", v.Facts.Changed}, {"Removed", v.Facts.Removed}} {
+		if len(part.ids) > 0 {
+			fields = append(fields, &discordgo.MessageEmbedField{Name: fmt.Sprintf("%s (%d)", part.name, len(part.ids)), Value: idList(part.ids, MaxFieldValue)})
+		}
+	}
+	text := HistoryLine(v)
+	if files := fileLine(v.Files); files != "" {
+		text += "\n" + files
+	}
+	if newIndex != "" {
+		text += fmt.Sprintf("\nIndex %s → %s.", oldIndex, newIndex)
+	}
+	a.post(ctx, layout(layoutInput{title: fmt.Sprintf("Knowledge version %d", v.N), text: text, fields: fields, colour: ColourAnswered}))
+}
+
+// Refused posts a change that was refused, with every problem.
+func (a *Audit) Refused(ctx context.Context, who, what string, problems []string) {
+	head := fmt.Sprintf("%s tried to %s; refused, nothing changed:", EscapeMarkdown(who), EscapeMarkdown(strings.TrimPrefix(what, "the ")))
+	a.post(ctx, layout(layoutInput{title: "Knowledge change refused", text: head + "\n" + problemBlock(problems, MaxEmbedDescription-runes(head)-20), colour: ColourError}))
+}
+
+// Event posts what the knowledge folder's watcher found.
+func (a *Audit) Event(ctx context.Context, ev folder.Event) {
+	switch {
+	case ev.Version != nil:
+		a.Version(ctx, *ev.Version, "", "")
+	case len(ev.Problems) > 0:
+		lines := make([]string, len(ev.Problems))
+		for i, p := range ev.Problems {
+			lines[i] = p.String()
+		}
+		a.Refused(ctx, "an edit on disk", "change the knowledge folder; the old index keeps serving", lines)
+	case ev.Err != nil:
+		a.Refused(ctx, "an edit on disk", "change the knowledge folder; the old index keeps serving", []string{ev.Err.Error()})
+	}
+}
