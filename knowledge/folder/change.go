@@ -76,8 +76,11 @@ func (f *Folder) PlanAdd(who string, data []byte) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
+	unlock, err := f.lock()
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	have, err := readFiles(f.dir)
 	if err != nil {
 		return nil, err
@@ -97,8 +100,11 @@ func (f *Folder) PlanRemove(who, id string) (*Plan, error) {
 	if err := CheckSourceID(id); err != nil {
 		return nil, err
 	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
+	unlock, err := f.lock()
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	have, err := readFiles(f.dir)
 	if err != nil {
 		return nil, err
@@ -115,8 +121,11 @@ func (f *Folder) PlanRemove(who, id string) (*Plan, error) {
 // PlanRollback plans restoring the knowledge files of version n. The
 // rollback is itself a new version.
 func (f *Folder) PlanRollback(who string, n int) (*Plan, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
+	unlock, err := f.lock()
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	if !f.hasVersion(n) {
 		return nil, fmt.Errorf("%w: %d (the history has versions 1 to %d)", ErrUnknownVersion, n, f.versions[len(f.versions)-1].N)
 	}
@@ -232,8 +241,11 @@ type Result struct {
 // failure before the commit leaves the folder and the index as they were;
 // a crash after the files are renamed is finished by the next Open.
 func (f *Folder) Apply(ctx context.Context, p *Plan) (Result, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
+	unlock, err := f.lock()
+	if err != nil {
+		return Result{}, err
+	}
+	defer unlock()
 	head := f.versions[len(f.versions)-1]
 	if head.N != p.Head {
 		return Result{}, fmt.Errorf("%w: version %d (%s by %s) came after the preview", ErrStale, head.N, head.Summary, head.Who)
@@ -256,6 +268,7 @@ func (f *Folder) Apply(ctx context.Context, p *Plan) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	f.served = digest(p.after)
 	f.log.Info("knowledge changed", "version", v.N, "action", v.Action, "who", v.Who, "summary", v.Summary,
 		"added", len(v.Facts.Added), "removed", len(v.Facts.Removed), "changed", len(v.Facts.Changed), "knowledge_version", v.Knowledge)
 	return Result{Version: v, Report: rep}, nil

@@ -54,8 +54,34 @@ type Folder struct {
 	hookFn func(stage string) error
 
 	mu       sync.Mutex
-	versions []Version // the log, oldest first
-	rejected string    // the files last refused by Sync, so they are reported once
+	versions []Version // the history, oldest first
+	rejected string    // digest of the files last refused by Sync, so they are reported once
+	served   string    // digest of the files whose knowledge this process made live
+}
+
+// lockFileName is the lock, in the history folder, that one process at a
+// time holds while it changes the folder.
+const lockFileName = "lock"
+
+// lock takes the folder for a change: mu within the process, the lock
+// file across processes. The history is read again, since another
+// process (the command line, while the bot runs) may have added versions.
+func (f *Folder) lock() (unlock func(), err error) {
+	f.mu.Lock()
+	release, err := lockFile(f.historyPath(lockFileName))
+	if err != nil {
+		f.mu.Unlock()
+		return nil, fmt.Errorf("locking the knowledge folder: %w", err)
+	}
+	if vs, err := f.readVersions(); err != nil {
+		f.log.Warn("knowledge folder: could not read the history again", "error", err)
+	} else if len(vs) > 0 {
+		f.versions = vs
+	}
+	return func() {
+		release()
+		f.mu.Unlock()
+	}, nil
 }
 
 // Errors a change may end with; nothing has changed when they are returned.
@@ -100,9 +126,21 @@ func Open(dir string, opts Options) (*Folder, error) {
 	if err := os.MkdirAll(f.historyPath(), 0o755); err != nil {
 		return nil, fmt.Errorf("knowledge history: %w", err)
 	}
+	unlock, err := f.lock()
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	if err := f.recover(); err != nil {
 		return nil, fmt.Errorf("knowledge folder %s: %w", dir, err)
 	}
+	// What the history says is live: edits made on disk since are
+	// picked up by the first Sync.
+	head, err := f.readSnapshot(f.versions[len(f.versions)-1].N)
+	if err != nil {
+		return nil, err
+	}
+	f.served = digest(head)
 	return f, nil
 }
 

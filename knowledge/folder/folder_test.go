@@ -465,7 +465,9 @@ func TestCrash(t *testing.T) {
 			}
 			var left []string
 			for _, h := range hist {
-				left = append(left, h.Name())
+				if h.Name() != "lock" {
+					left = append(left, h.Name())
+				}
 			}
 			if want := head.N; len(left) != want {
 				t.Errorf("history folder holds %v; want exactly the %d versions", left, want)
@@ -646,4 +648,41 @@ func TestWatch(t *testing.T) {
 		t.Errorf("version %d after the fix", ev.Version.N)
 	}
 	e.checkConsistent(t, e.f)
+}
+
+// TestTwoProcesses changes the folder from a second Folder, as the
+// command line does while the bot runs: the bot's preview made before it
+// is stale, and the bot's Sync makes the change live without recording it
+// twice.
+func TestTwoProcesses(t *testing.T) {
+	e := newEnv(t, nil)
+	botPlan, err := e.f.PlanAdd("discord:1", fixture(t, "second-source.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cli, err := folder.Open(e.dir, folder.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := cli.PlanAdd("cli:alice", fixture(t, "capex-update-2025.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cli.Apply(context.Background(), p); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.f.Apply(context.Background(), botPlan); !errors.Is(err, folder.ErrStale) {
+		t.Errorf("the bot's older preview: %v; want ErrStale", err)
+	}
+	ev, ok := e.f.Sync(context.Background())
+	if !ok || ev.Version == nil || ev.Version.N != 2 || ev.Version.Who != "cli:alice" {
+		t.Fatalf("Sync = %+v, %v; want the command line's version 2", ev, ok)
+	}
+	e.checkConsistent(t, e.f)
+	if n := len(e.f.History(0)); n != 2 {
+		t.Errorf("%d versions; want 2", n)
+	}
+	if _, ok := e.f.Sync(context.Background()); ok {
+		t.Error("a second Sync reported something")
+	}
 }

@@ -36,22 +36,20 @@ func (e Event) Rejected() bool { return len(e.Problems) > 0 || e.Err != nil }
 // the problems are returned (once for the same files: ok is false when
 // there is nothing new to report).
 func (f *Folder) Sync(ctx context.Context) (ev Event, ok bool) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	head := f.versions[len(f.versions)-1]
+	unlock, err := f.lock()
+	if err != nil {
+		return Event{Err: err}, true
+	}
+	defer unlock()
 	have, err := readFiles(f.dir)
 	if err != nil {
 		return Event{Err: fmt.Errorf("reading the knowledge folder: %w", err)}, true
 	}
-	was, err := f.readSnapshot(head.N)
-	if err != nil {
-		return Event{Err: err}, true
-	}
-	if have.equal(was) {
+	sum := digest(have)
+	if sum == f.served {
 		f.rejected = ""
 		return Event{}, false
 	}
-	sum := digest(have)
 	after, err := validate(have)
 	if err != nil {
 		if sum == f.rejected {
@@ -69,23 +67,34 @@ func (f *Folder) Sync(ctx context.Context) (ev Event, ok bool) {
 		return Event{Err: err}, true
 	}
 	f.rejected = ""
+	if f.index != nil {
+		if _, err := f.index.Swap(ctx, after); err != nil {
+			return Event{Err: fmt.Errorf("building the index of the edited folder: %w; the old index keeps serving", err)}, true
+		}
+	}
+	f.served = sum
+	head := f.versions[len(f.versions)-1]
+	was, err := f.readSnapshot(head.N)
+	if err != nil {
+		return Event{Err: err}, true
+	}
+	if have.equal(was) {
+		// Recorded by another process (the command line), or the
+		// folder is back as its newest version says.
+		return Event{Version: &head}, true
+	}
 	before, _ := validate(was)
 	v := Version{
 		N: head.N + 1, Time: f.now().UTC(), Who: "disk", Action: ActionEdit,
 		Files: diffFiles(was, have), Facts: knowledge.Diff(before, after), Knowledge: after.Version(),
 	}
 	v.Summary = "edited on disk: " + strings.Join(append(append(append([]string(nil), v.Files.Added...), v.Files.Changed...), v.Files.Removed...), ", ")
-	if f.index != nil {
-		if _, err := f.index.Swap(ctx, after); err != nil {
-			return Event{Err: fmt.Errorf("building the index of the edited folder: %w; the old index keeps serving", err)}, true
-		}
-	}
 	if err := f.stage(v, have); err != nil {
-		return Event{Err: fmt.Errorf("recording the edits on disk: %w (the index has them; they will be recorded at the next change)", err)}, true
+		return Event{Err: fmt.Errorf("recording the edits on disk: %w (they are live; they will be recorded with the next change)", err)}, true
 	}
 	if err := f.commit(v.N); err != nil {
 		f.unstage(v.N)
-		return Event{Err: fmt.Errorf("recording the edits on disk: %w", err)}, true
+		return Event{Err: fmt.Errorf("recording the edits on disk: %w (they are live; they will be recorded with the next change)", err)}, true
 	}
 	f.versions = append(f.versions, v)
 	f.log.Info("knowledge changed", "version", v.N, "action", v.Action, "who", v.Who, "summary", v.Summary,
