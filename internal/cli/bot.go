@@ -17,6 +17,7 @@ import (
 	"github.com/bytewatch/bytewatch/index"
 	"github.com/bytewatch/bytewatch/internal/config"
 	"github.com/bytewatch/bytewatch/internal/ops"
+	"github.com/bytewatch/bytewatch/knowledge/folder"
 )
 
 // Readiness conditions of the bot, as /readyz names the unmet ones.
@@ -103,7 +104,22 @@ func serveBot(ctx context.Context, cfg config.Config, log *slog.Logger, onReady 
 	if cfg.LLMEnabled() {
 		model = cfg.OpenAIModel
 	}
+	// With a knowledge folder, /source changes it and its edits on disk
+	// go live; without one, /source lists the built-in base and says how
+	// to start a folder.
+	source := &commands.SourceConfig{AuditChannelID: cfg.AuditChannelID, APIBaseURL: cfg.DiscordAPIBaseURL}
+	var watch func(context.Context, func(folder.Event)) error
+	if cfg.KnowledgeDir != "" {
+		kf, err := folder.Open(cfg.KnowledgeDir, folder.Options{Index: ix, Logger: log})
+		if err != nil {
+			return err
+		}
+		source.Store = kf
+		watch = func(ctx context.Context, onEvent func(folder.Event)) error { return kf.Watch(ctx, 0, onEvent) }
+	}
 	return bot.Run(ctx, bot.Options{
+		Source:         source,
+		WatchKnowledge: watch,
 		// A question may spend LLM_TIMEOUT on the LLM, then needs time to
 		// search and to reply.
 		QuestionTimeout:    max(bot.DefaultQuestionTimeout, cfg.LLMTimeout+30*time.Second),

@@ -165,8 +165,8 @@ func TestRunServesTheBot(t *testing.T) {
 		"LOG_FORMAT":           "json",
 	}
 	_, stderr := startRun(t, srv, env)
-	if got := len(srv.Commands(srv.GuildID())); got != 6 {
-		t.Errorf("%d commands registered in the guild; want 6", got)
+	if got := len(srv.Commands(srv.GuildID())); got != 7 { // the six of bot.Run and /source
+		t.Errorf("%d commands registered in the guild; want 7", got)
 	}
 	in := srv.DispatchInteraction(discordtest.InteractionSpec{Command: "ask",
 		Options: []discordtest.CommandOption{{Name: "question", Value: "How much is ByteDance investing in AI infrastructure?"}}})
