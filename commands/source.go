@@ -419,7 +419,7 @@ func (s *sourceCommands) preview(ctx context.Context, r *Request, what string, p
 	if err != nil {
 		return s.refuseErr(ctx, r, what, err)
 	}
-	if advice := adviceIn(p); len(advice) > 0 {
+	if advice := AdviceIn(p); len(advice) > 0 {
 		return s.refuseProblems(ctx, r, what, "These statements read as investment advice, which bytewatch never gives; reword them as what the source reports:", advice)
 	}
 	now := s.cfg.Now()
@@ -436,9 +436,10 @@ func (s *sourceCommands) preview(ctx context.Context, r *Request, what string, p
 	return r.Respond.Send(ctx, msgs...)
 }
 
-// adviceIn lists the added or changed facts whose statements read as
-// investment advice.
-func adviceIn(p *folder.Plan) []string {
+// AdviceIn lists the added or changed facts whose statements read as
+// investment advice (answer.Recommends): a change with any is refused at
+// preview, before it could be withheld at answer time.
+func AdviceIn(p *folder.Plan) []string {
 	var out []string
 	for _, id := range append(append([]string(nil), p.Changes.Added...), p.Changes.Changed...) {
 		f, ok := p.After.Fact(id)
@@ -525,6 +526,9 @@ func RenderPlan(p *folder.Plan, ttl time.Duration) []Message {
 		fields = append(fields, fieldsOf(name, lines)...)
 	}
 	factLine := func(b *knowledge.Base, id string) string {
+		if b == nil { // the folder was not valid before the change
+			return "`" + id + "`"
+		}
 		f, ok := b.Fact(id)
 		if !ok {
 			return "`" + id + "`"
@@ -553,16 +557,20 @@ func RenderPlan(p *folder.Plan, ttl time.Duration) []Message {
 		}
 		add(fmt.Sprintf("%s (%d)", part.name, len(part.ids)), lines)
 	}
-	// Keep the preview to one message, so its buttons sit under all of it.
-	if len(fields) > 12 {
-		more := len(fields) - 11
-		fields = append(fields[:11], &discordgo.MessageEmbedField{Name: "…", Value: fmt.Sprintf("%d more fields not shown", more)})
-	}
-	msgs := layout(layoutInput{
+	in := layoutInput{
 		title: "Preview — nothing has changed yet", text: b.String(), fields: fields, colour: ColourInfo,
 		footer: fmt.Sprintf("Confirm within %s to make it live · only you see this", Count(int(ttl.Round(time.Minute)/time.Minute), "minute", "minutes")),
-	})
-	return msgs
+	}
+	// Keep the preview to one message, so its buttons sit under all of it:
+	// drop fields from the end, saying how many.
+	for shown := len(fields); ; shown-- {
+		msgs := layout(in)
+		if len(msgs) == 1 || shown <= 1 {
+			return msgs
+		}
+		in.fields = append(append([]*discordgo.MessageEmbedField(nil), fields[:shown-1]...),
+			&discordgo.MessageEmbedField{Name: "…", Value: fmt.Sprintf("%d more lists of facts not shown; /source show lists a source's facts", len(fields)-shown+1)})
+	}
 }
 
 // amount is a figure without its measure: "more than $10 billion".

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/bytewatch/bytewatch/commands"
 	"github.com/bytewatch/bytewatch/knowledge"
 	"github.com/bytewatch/bytewatch/knowledge/folder"
 )
@@ -112,6 +113,9 @@ func knowledgeCmd(ctx context.Context, args []string, env Env) error {
 	default:
 		return usageError{fmt.Sprintf("unknown knowledge subcommand %q:\n%s", sub, knowledgeUsage)}
 	}
+	if advice := commands.AdviceIn(plan); len(advice) > 0 {
+		return fmt.Errorf("these statements read as investment advice, which bytewatch never gives; reword them as what the source reports (nothing changed):\n  %s", strings.Join(advice, "\n  "))
+	}
 	writePlan(env.Stdout, plan)
 	if !*yes {
 		fmt.Fprintln(env.Stdout, "\nNothing changed. Run it again with --yes to make the change.")
@@ -196,7 +200,9 @@ func writePlan(w io.Writer, p *folder.Plan) {
 		}
 		fmt.Fprintf(w, "\n%s:\n", part.name)
 		for _, id := range part.ids {
-			if f, ok := part.base.Fact(id); ok {
+			if part.base == nil {
+				fmt.Fprintf(w, "  %s\n", id)
+			} else if f, ok := part.base.Fact(id); ok {
 				fmt.Fprintf(w, "  %s: %s\n", id, f.Statement)
 			} else {
 				fmt.Fprintf(w, "  %s\n", id)

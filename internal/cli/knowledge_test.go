@@ -17,6 +17,14 @@ func TestKnowledgeCommand(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "knowledge")
 	fixture := filepath.Join("..", "..", "knowledge", "folder", "testdata", "capex-update-2025.yaml")
 	env := map[string]string{"KNOWLEDGE_DIR": dir, "USER": "alice"}
+	second, err := os.ReadFile(filepath.Join("..", "..", "knowledge", "folder", "testdata", "second-source.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	advice := filepath.Join(t.TempDir(), "advice.yaml")
+	if err := os.WriteFile(advice, []byte(strings.ReplaceAll(string(second), "ByteDance hired engineers for its AI research team.", "Investors should buy ByteDance shares now.")), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	steps := []struct {
 		name string
 		args []string
@@ -35,6 +43,7 @@ func TestKnowledgeCommand(t *testing.T) {
 		{"rollback", []string{"knowledge", "rollback", "--yes", "2"}, 0, []string{"Version 4: roll back to version 2"}},
 		{"history", []string{"knowledge", "history"}, 0, []string{"v4  ", "cli:alice  roll back to version 2", "v3", "v2", "v1", "bytewatch  the folder as found"}},
 		{"check", []string{"check"}, 0, []string{"is valid", "sources:   2"}},
+		{"advice", []string{"knowledge", "add", "--yes", advice}, cli.ExitFailure, []string{"read as investment advice", "second-source-fact"}},
 	}
 	for _, s := range steps {
 		code, stdout, stderr := run(t, env, s.args...)
