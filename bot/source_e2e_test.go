@@ -271,6 +271,9 @@ func TestSourceAdd(t *testing.T) {
 		if cb.Type != discordgo.InteractionResponseModal || !strings.Contains(string(cb.Raw), commands.SourcePasteModal) {
 			t.Fatalf("callback %s; want the paste form", cb.Raw)
 		}
+		if strings.Contains(string(cb.Raw), "allowed_mentions") {
+			t.Errorf("the form carries allowed_mentions, which belong to messages: %s", cb.Raw)
+		}
 		sub := srv.DispatchInteraction(discordtest.InteractionSpec{ModalCustomID: commands.SourcePasteModal, UserID: userID(60), Permissions: moderator,
 			ModalValues: map[string]string{commands.SourcePasteField: string(folderFixture(t, "second-source.yaml"))}})
 		m := reply(t, sub)

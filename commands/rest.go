@@ -111,9 +111,10 @@ func callValue[T any](c *REST, ctx context.Context, what, secret string, fn func
 	}
 }
 
-// Respond answers an interaction (the callback). Message data gets NoMentions.
+// Respond answers an interaction (the callback). Message data gets
+// NoMentions; a modal (a form) has no mentions to allow.
 func (c *REST) Respond(ctx context.Context, in *discordgo.Interaction, resp *discordgo.InteractionResponse) error {
-	if resp.Data != nil {
+	if resp.Data != nil && resp.Type != discordgo.InteractionResponseModal { // a form is no message
 		resp.Data.AllowedMentions = NoMentions()
 	}
 	return c.call(ctx, "interaction callback", in.Token, func(opts ...discordgo.RequestOption) error {
