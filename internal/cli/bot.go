@@ -109,12 +109,14 @@ func serveBot(ctx context.Context, cfg config.Config, log *slog.Logger, onReady 
 	// to start a folder.
 	source := &commands.SourceConfig{AuditChannelID: cfg.AuditChannelID, APIBaseURL: cfg.DiscordAPIBaseURL}
 	var watch func(context.Context, func(folder.Event)) error
+	var reindexer commands.Reindexer = commands.Reloader{Dir: cfg.KnowledgeDir, Index: ix}
 	if cfg.KnowledgeDir != "" {
 		kf, err := folder.Open(cfg.KnowledgeDir, folder.Options{Index: ix, Logger: log})
 		if err != nil {
 			return err
 		}
 		source.Store = kf
+		reindexer = kf // /reindex records edits on disk as a version too
 		watch = func(ctx context.Context, onEvent func(folder.Event)) error { return kf.Watch(ctx, 0, onEvent) }
 	}
 	return bot.Run(ctx, bot.Options{
@@ -130,7 +132,7 @@ func serveBot(ctx context.Context, cfg config.Config, log *slog.Logger, onReady 
 		ModeratorRoleIDs:   cfg.ModeratorRoleIDs,
 		RateLimitPerMinute: cfg.RateLimitPerMinute,
 		Answerer:           eng,
-		Reindexer:          commands.Reloader{Dir: cfg.KnowledgeDir, Index: ix},
+		Reindexer:          reindexer,
 		Index:              ix,
 		Version:            Version(),
 		Model:              model,

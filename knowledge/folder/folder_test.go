@@ -686,3 +686,35 @@ func TestTwoProcesses(t *testing.T) {
 		t.Error("a second Sync reported something")
 	}
 }
+
+// TestReindex reloads the folder as /reindex does: edits on disk are
+// swapped in and recorded; a broken folder swaps nothing.
+func TestReindex(t *testing.T) {
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	rep, err := e.f.Reindex(ctx)
+	if err != nil || !rep.Changes.Empty() || e.f.Head().N != 1 {
+		t.Fatalf("Reindex of an unchanged folder = %+v, %v; version %d", rep, err, e.f.Head().N)
+	}
+	copyFile(t, filepath.Join("testdata", "second-source.yaml"), filepath.Join(e.dir, "second-source.yaml"))
+	rep, err = e.f.Reindex(ctx)
+	if err != nil || !slices.Equal(rep.Changes.Added, []string{"second-source-fact"}) {
+		t.Fatalf("Reindex = %+v, %v", rep, err)
+	}
+	if h := e.f.Head(); h.N != 2 || h.Who != "disk" || h.Action != folder.ActionEdit {
+		t.Errorf("newest version = %+v", h)
+	}
+	e.checkConsistent(t, e.f)
+	if _, ok := e.f.Sync(ctx); ok {
+		t.Error("Sync after Reindex found something to do")
+	}
+	good := e.ix.Version()
+	copyFile(t, filepath.Join("testdata", "bad-figure.yaml"), filepath.Join(e.dir, "bad-figure.yaml"))
+	var le *knowledge.LoadError
+	if _, err := e.f.Reindex(ctx); !errors.As(err, &le) || len(le.Problems) != 2 {
+		t.Errorf("Reindex of a broken folder = %v", err)
+	}
+	if e.ix.Version() != good || e.f.Head().N != 2 {
+		t.Error("a broken folder was swapped in or recorded")
+	}
+}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/fsnotify/fsnotify"
 
+	"github.com/bytewatch/bytewatch/index"
 	"github.com/bytewatch/bytewatch/knowledge"
 )
 
@@ -73,15 +74,25 @@ func (f *Folder) Sync(ctx context.Context) (ev Event, ok bool) {
 		}
 	}
 	f.served = sum
-	head := f.versions[len(f.versions)-1]
-	was, err := f.readSnapshot(head.N)
+	v, err := f.recordEdit(have, after)
 	if err != nil {
 		return Event{Err: err}, true
 	}
+	return Event{Version: v}, true
+}
+
+// recordEdit records files edited on disk, have, whose knowledge is after,
+// as a version by "disk" — unless the newest version already holds them
+// (another process recorded them), which it returns instead. Called with
+// the lock held.
+func (f *Folder) recordEdit(have files, after *knowledge.Base) (*Version, error) {
+	head := f.versions[len(f.versions)-1]
+	was, err := f.readSnapshot(head.N)
+	if err != nil {
+		return nil, err
+	}
 	if have.equal(was) {
-		// Recorded by another process (the command line), or the
-		// folder is back as its newest version says.
-		return Event{Version: &head}, true
+		return &head, nil
 	}
 	before, _ := validate(was)
 	v := Version{
@@ -90,16 +101,48 @@ func (f *Folder) Sync(ctx context.Context) (ev Event, ok bool) {
 	}
 	v.Summary = "edited on disk: " + strings.Join(append(append(append([]string(nil), v.Files.Added...), v.Files.Changed...), v.Files.Removed...), ", ")
 	if err := f.stage(v, have); err != nil {
-		return Event{Err: fmt.Errorf("recording the edits on disk: %w (they are live; they will be recorded with the next change)", err)}, true
+		return nil, fmt.Errorf("recording the edits on disk: %w (they are live; they will be recorded with the next change)", err)
 	}
 	if err := f.commit(v.N); err != nil {
 		f.unstage(v.N)
-		return Event{Err: fmt.Errorf("recording the edits on disk: %w (they are live; they will be recorded with the next change)", err)}, true
+		return nil, fmt.Errorf("recording the edits on disk: %w (they are live; they will be recorded with the next change)", err)
 	}
 	f.versions = append(f.versions, v)
 	f.log.Info("knowledge changed", "version", v.N, "action", v.Action, "who", v.Who, "summary", v.Summary,
 		"added", len(v.Facts.Added), "removed", len(v.Facts.Removed), "changed", len(v.Facts.Changed), "knowledge_version", v.Knowledge)
-	return Event{Version: &v}, true
+	return &v, nil
+}
+
+// Reindex loads the folder and swaps the index to it, as /reindex does,
+// recording edits made on disk as a version like Sync; invalid knowledge
+// comes back as a *knowledge.LoadError and swaps nothing. It implements
+// the bot's Reindexer.
+func (f *Folder) Reindex(ctx context.Context) (index.SwapReport, error) {
+	if f.index == nil {
+		return index.SwapReport{}, errors.New("knowledge folder: no index to swap")
+	}
+	unlock, err := f.lock()
+	if err != nil {
+		return index.SwapReport{}, err
+	}
+	defer unlock()
+	have, err := readFiles(f.dir)
+	if err != nil {
+		return index.SwapReport{}, fmt.Errorf("reading the knowledge folder: %w", err)
+	}
+	after, err := validate(have)
+	if err != nil {
+		return index.SwapReport{}, err
+	}
+	rep, err := f.index.Swap(ctx, after)
+	if err != nil {
+		return index.SwapReport{}, err
+	}
+	f.served, f.rejected = digest(have), ""
+	if _, err := f.recordEdit(have, after); err != nil {
+		f.log.Error("knowledge folder: reindexed, but the version was not recorded", "error", err)
+	}
+	return rep, nil
 }
 
 func digest(fs files) string {
