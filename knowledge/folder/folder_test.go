@@ -256,6 +256,7 @@ func TestPlanRefuses(t *testing.T) {
 		{name: "over 1 MiB", data: "id: big\n# " + strings.Repeat("x", folder.MaxFileSize) + "\n", unsafe: true},
 		{name: "id reaching outside", data: "id: ../../etc/passwd\n", unsafe: true},
 		{name: "id with capitals", data: "id: ByteDance\n", unsafe: true},
+		{name: "the id of base.yaml", data: "id: base\n", unsafe: true},
 		{name: "no id", data: "title: x\n", unsafe: true},
 		{name: "not YAML", data: "id: [unclosed\n", unsafe: true},
 		{name: "a list", data: "- id: x\n", unsafe: true},

@@ -33,8 +33,14 @@ func CheckSourceID(id string) error {
 	if len(id) == 0 || len(id) > MaxIDLength || !idPattern.MatchString(id) {
 		return fmt.Errorf("%w: source id %q: want lowercase letters, digits and single dashes, at most %d characters, like bytedance-capex-2025", ErrUnsafe, truncate(id, 80), MaxIDLength)
 	}
+	if id+".yaml" == aboutFile {
+		return fmt.Errorf("%w: source id %q: %s is the file that says what the knowledge covers; choose another id", ErrUnsafe, id, aboutFile)
+	}
 	return nil
 }
+
+// aboutFile is the knowledge folder's one file that is not a source.
+const aboutFile = "base.yaml"
 
 // CheckYAML refuses a source file before the knowledge loader sees it:
 // over MaxFileSize, YAML anchors or aliases (a few lines of them can
