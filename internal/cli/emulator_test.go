@@ -122,6 +122,8 @@ func TestRunEmulator(t *testing.T) {
 	s.ask(t, ctx, "/about")
 	s.ask(t, ctx, "@ Who is ByteDance's CEO?")
 	s.ask(t, ctx, "/frobnicate")
+	s.ask(t, ctx, "/source list")
+	s.ask(t, ctx, "/source show bytedance-ai-investment-2025")
 	s.stop(t, ctx)
 	out := s.stdout.String()
 	base, err := knowledge.Default()
@@ -133,6 +135,7 @@ func TestRunEmulator(t *testing.T) {
 		"│ **About bytewatch**", "29 facts from 1 source,", base.Version(),
 		"│ **Who is ByteDance's CEO?**", "don't cover that",
 		"no command /frobnicate here",
+		"│ 1 source, 29 facts · index ", "The built-in knowledge: read-only.", "│ **Source bytedance-ai-investment-2025**", "`bytedance-owns-tiktok`",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("emulator output lacks %q:\n%s", want, out)
