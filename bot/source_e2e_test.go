@@ -225,6 +225,14 @@ func TestSourceAdd(t *testing.T) {
 	sb := startSourceBot(t, false)
 	srv := sb.srv
 
+	t.Run("registered for Manage Server", func(t *testing.T) {
+		for _, c := range srv.Commands(guildID) {
+			if c.Name == "source" && (c.DefaultMemberPermissions == nil || *c.DefaultMemberPermissions != discordgo.PermissionManageGuild) {
+				t.Errorf("/source default_member_permissions = %v; want 32", c.DefaultMemberPermissions)
+			}
+		}
+	})
+
 	t.Run("refused for non-moderators", func(t *testing.T) {
 		for _, sub := range []string{"add", "list", "history"} {
 			in := sb.source(sub, discordtest.DefaultMemberPermissions, nil)
@@ -465,5 +473,51 @@ func TestSourceWatch(t *testing.T) {
 	}
 	if _, ok := sb.ix.Base().Fact("second-source-fact"); !ok {
 		t.Error("the edit on disk is not live")
+	}
+}
+
+// TestSourceConfirmAtOnce: two moderators confirm their previews at the
+// same moment; one change goes live, the other is refused as stale, and
+// the folder and the index agree.
+func TestSourceConfirmAtOnce(t *testing.T) {
+	sb := startSourceBot(t, false)
+	var previews []discordtest.Message
+	var confirms []string
+	for i, name := range []string{"capex-update-2025.yaml", "second-source.yaml"} {
+		a := sb.srv.AddAttachment(name, "application/x-yaml", folderFixture(t, name))
+		in := sb.srv.DispatchInteraction(discordtest.InteractionSpec{Command: "source", UserID: userID(70 + i), Permissions: moderator,
+			Options: []discordtest.CommandOption{{Name: "add", Type: discordgo.ApplicationCommandOptionSubCommand, Options: []discordtest.CommandOption{
+				{Name: "file", Type: discordgo.ApplicationCommandOptionAttachment, Value: a.ID}}}},
+			Attachments: []*discordgo.MessageAttachment{a}})
+		m := reply(t, in)
+		confirm, _ := preview(t, m)
+		previews, confirms = append(previews, m), append(confirms, confirm)
+	}
+	var clicks []*discordtest.Interaction
+	for i := range previews {
+		clicks = append(clicks, sb.srv.DispatchInteraction(discordtest.InteractionSpec{CustomID: confirms[i], MessageID: previews[i].ID,
+			UserID: userID(70 + i), Permissions: moderator}))
+	}
+	live, stale := 0, 0
+	for _, in := range clicks {
+		got := text(reply(t, in))
+		switch {
+		case strings.Contains(got, "Version 2 is live"):
+			live++
+		case strings.Contains(got, "knowledge changed since the preview") && strings.Contains(got, "Nothing changed"):
+			stale++
+		default:
+			t.Errorf("confirmation = %s", got)
+		}
+	}
+	if live != 1 || stale != 1 {
+		t.Errorf("%d live, %d stale; want one of each", live, stale)
+	}
+	base, err := knowledge.LoadDir(sb.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sb.ix.Version() != base.Version() || len(base.Sources) != 2 || sb.folder.Head().N != 2 {
+		t.Errorf("folder %s with %d sources, index %s, version %d", base.Version(), len(base.Sources), sb.ix.Version(), sb.folder.Head().N)
 	}
 }

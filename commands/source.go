@@ -409,7 +409,7 @@ func (s *sourceCommands) refuse(ctx context.Context, r *Request, what, why strin
 	r.Outcome = "refused"
 	s.audit.Refused(ctx, who(r), what, []string{why})
 	return r.Respond.Send(ctx, layout(layoutInput{
-		title: Truncate("Not added: "+what, MaxEmbedTitle), text: why + "\n\nNothing changed.", colour: ColourError,
+		title: Truncate("Refused: "+what, MaxEmbedTitle), text: why + "\n\nNothing changed.", colour: ColourError,
 	})...)
 }
 
@@ -486,7 +486,7 @@ func (s *sourceCommands) refuseProblems(ctx context.Context, r *Request, what, h
 	r.Annotate(slog.Int("problems", len(problems)))
 	s.audit.Refused(ctx, who(r), what, problems)
 	return r.Respond.Send(ctx, layout(layoutInput{
-		title:  Truncate("Not added: "+what, MaxEmbedTitle),
+		title:  Truncate("Refused: "+what, MaxEmbedTitle),
 		text:   head + "\n" + problemBlock(problems, MaxEmbedDescription-runes(head)-80) + "\nNothing changed.",
 		colour: ColourError,
 	})...)
