@@ -302,8 +302,11 @@ func (s *sourceCommands) paste(ctx context.Context, r *Request) error {
 			}
 		}
 	}
-	if strings.TrimSpace(text) == "" {
+	switch {
+	case strings.TrimSpace(text) == "":
 		return s.refuse(ctx, r, "the pasted text", "The form was empty.")
+	case len(text) > MaxPaste*4: // Discord allows 4,000 characters; a crafted payload may hold more
+		return s.refuse(ctx, r, "the pasted text", fmt.Sprintf("The text is longer than the form allows (%d characters).", MaxPaste))
 	}
 	kind, name := article, "pasted.txt"
 	if looksLikeSourceFile(text) {
