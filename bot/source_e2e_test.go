@@ -320,6 +320,11 @@ func TestSourceAdd(t *testing.T) {
 		in := sb.source("add", 0, []discordtest.CommandOption{{Name: "file", Type: discordgo.ApplicationCommandOptionAttachment, Value: a.ID}}, a)
 		m := reply(t, in)
 		confirm, _ := preview(t, m, "Add source second-source")
+		if r, err := in.WaitRequest(testContext(t), func(r discordtest.Request) bool { return len(r.Files) > 0 }); err != nil {
+			t.Errorf("the draft was not attached to the preview: %v", err)
+		} else if r.Files[0] != "second-source.yaml" || string(r.Uploads[0].Data) != string(folderFixture(t, "second-source.yaml")) {
+			t.Errorf("the preview attached %v", r.Files)
+		}
 		if got := text(sb.click(t, m, confirm, 0)); !strings.Contains(got, "Version 3 is live") {
 			t.Errorf("confirm = %s", got)
 		}

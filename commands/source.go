@@ -343,6 +343,11 @@ func (s *sourceCommands) addData(ctx context.Context, r *Request, what, filename
 		r.Annotate(slog.Bool("drafted", true))
 	}
 	p, err := s.cfg.Store.PlanAdd(who(r), data)
+	if err == nil && kind == article {
+		// The draft goes with the preview: the moderator can read its
+		// notes, correct it and attach it again with /source add.
+		return s.preview(ctx, r, "add "+what, p, nil, &discordgo.File{Name: p.SourceID + ".yaml", ContentType: "text/yaml", Reader: bytes.NewReader(data)})
+	}
 	return s.preview(ctx, r, "add "+what, p, err)
 }
 
@@ -418,7 +423,7 @@ func (s *sourceCommands) refuse(ctx context.Context, r *Request, what, why strin
 
 // preview shows a planned change privately with Confirm and Cancel, or
 // every problem that stops it.
-func (s *sourceCommands) preview(ctx context.Context, r *Request, what string, p *folder.Plan, err error) error {
+func (s *sourceCommands) preview(ctx context.Context, r *Request, what string, p *folder.Plan, err error, files ...*discordgo.File) error {
 	if err != nil {
 		return s.refuseErr(ctx, r, what, err)
 	}
@@ -432,6 +437,7 @@ func (s *sourceCommands) preview(ctx context.Context, r *Request, what string, p
 		slog.Int("removed", len(p.Changes.Removed)), slog.Int("changed", len(p.Changes.Changed)), slog.Int("conflicts", len(p.Conflicts)))
 	msgs := RenderPlan(p, s.cfg.PreviewTTL)
 	last := &msgs[len(msgs)-1]
+	last.Files = files
 	last.Components = []discordgo.MessageComponent{discordgo.ActionsRow{Components: []discordgo.MessageComponent{
 		discordgo.Button{Label: "Confirm", Style: discordgo.SuccessButton, CustomID: SourceConfirmPrefix + id},
 		discordgo.Button{Label: "Cancel", Style: discordgo.SecondaryButton, CustomID: SourceCancelPrefix + id},
