@@ -259,6 +259,9 @@ func TestSourceAdd(t *testing.T) {
 		if got := text(done); !strings.Contains(got, "Version 2 is live") || !strings.Contains(got, "Undo with `/source rollback version:1`") {
 			t.Errorf("confirmation = %s", got)
 		}
+		if _, err := in.WaitOriginalEdit(testContext(t), func(m discordtest.Message) bool { return m.Content == "Confirmed: version 2." }); err != nil {
+			t.Errorf("the preview was not closed: %v", err)
+		}
 		if _, err := os.Stat(filepath.Join(sb.dir, "capex-update-2025.yaml")); err != nil {
 			t.Errorf("the file was not written: %v", err)
 		}
@@ -289,6 +292,14 @@ func TestSourceAdd(t *testing.T) {
 		if got := text(sb.click(t, m, cancel, 0)); !strings.Contains(got, "Cancelled: nothing changed") {
 			t.Errorf("cancel = %s", got)
 		}
+		// The preview loses its buttons and says what became of it.
+		closed, err := sub.WaitOriginalEdit(testContext(t), func(m discordtest.Message) bool { return strings.Contains(m.Content, "Cancelled") })
+		if err != nil {
+			t.Fatalf("the preview was not closed: %v", err)
+		}
+		if len(buttons(t, closed)) != 0 || !strings.Contains(string(closed.Raw), `"components":[]`) {
+			t.Errorf("the closed preview = %s", closed.Raw)
+		}
 		if _, err := os.Stat(filepath.Join(sb.dir, "second-source.yaml")); err == nil {
 			t.Error("a cancelled source was written")
 		}
@@ -306,6 +317,9 @@ func TestSourceAdd(t *testing.T) {
 		sb.clock.Advance(10*time.Minute + time.Second)
 		if got := text(sb.click(t, m, confirm, 0)); !strings.Contains(got, "expired") {
 			t.Errorf("Confirm after 10 minutes = %s", got)
+		}
+		if _, err := sub.WaitOriginalEdit(testContext(t), func(m discordtest.Message) bool { return m.Content == "Expired: nothing changed." }); err != nil {
+			t.Errorf("the expired preview was not closed: %v", err)
 		}
 		if _, err := os.Stat(filepath.Join(sb.dir, "second-source.yaml")); err == nil {
 			t.Error("an expired preview was applied")

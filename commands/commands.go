@@ -102,7 +102,7 @@ func New(rest *REST, cfg Config) *Router {
 	rt.Add(sourcesSpec(), HandlerFunc(c.sources), RateLimit(cfg.Limiter), Defer())
 	rt.Add(reindexSpec(), HandlerFunc(c.reindex), ForcePrivate(), RequireModerator(cfg.ModeratorRoleIDs), Defer())
 	if cfg.Source != nil {
-		newSourceCommands(*cfg.Source, cfg.Index, cfg.Audit, cfg.Logger).register(rt, cfg.ModeratorRoleIDs)
+		newSourceCommands(rest, *cfg.Source, cfg.Index, cfg.Audit, cfg.Logger).register(rt, cfg.ModeratorRoleIDs)
 	}
 	rt.Add(helpSpec(), HandlerFunc(c.help), ForcePrivate())
 	rt.Add(aboutSpec(), HandlerFunc(c.about), ForcePrivate())

@@ -120,6 +120,7 @@ func ptr[T any](v T) *T { return &v }
 
 // sourceCommands serves /source, its buttons and its form.
 type sourceCommands struct {
+	rest     *REST
 	cfg      SourceConfig
 	index    IndexStatus
 	audit    *Audit
@@ -127,7 +128,7 @@ type sourceCommands struct {
 	previews previews
 }
 
-func newSourceCommands(cfg SourceConfig, ix IndexStatus, audit *Audit, log *slog.Logger) *sourceCommands {
+func newSourceCommands(rest *REST, cfg SourceConfig, ix IndexStatus, audit *Audit, log *slog.Logger) *sourceCommands {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -143,7 +144,7 @@ func newSourceCommands(cfg SourceConfig, ix IndexStatus, audit *Audit, log *slog
 		return errors.New("attachments are not fetched through redirects")
 	}
 	cfg.Client = &client
-	return &sourceCommands{cfg: cfg, index: ix, audit: audit, log: log, previews: previews{m: map[string]*preview{}}}
+	return &sourceCommands{rest: rest, cfg: cfg, index: ix, audit: audit, log: log, previews: previews{m: map[string]*preview{}}}
 }
 
 // register adds /source, its buttons and its form to rt.
@@ -431,7 +432,7 @@ func (s *sourceCommands) preview(ctx context.Context, r *Request, what string, p
 		return s.refuseProblems(ctx, r, what, "These statements read as investment advice, which bytewatch never gives; reword them as what the source reports:", advice)
 	}
 	now := s.cfg.Now()
-	id := s.previews.put(&preview{plan: p, user: r.UserID(), expires: now.Add(s.cfg.PreviewTTL), what: what}, now)
+	id := s.previews.put(&preview{plan: p, user: r.UserID(), expires: now.Add(s.cfg.PreviewTTL), what: what, origin: r.Interaction}, now)
 	r.Outcome = "preview"
 	r.Annotate(slog.String("preview", id), slog.Int("added", len(p.Changes.Added)),
 		slog.Int("removed", len(p.Changes.Removed)), slog.Int("changed", len(p.Changes.Changed)), slog.Int("conflicts", len(p.Conflicts)))
@@ -616,14 +617,19 @@ func quoteList(names []string) string {
 func (s *sourceCommands) confirm(ctx context.Context, r *Request) error {
 	id := strings.TrimPrefix(r.Interaction.MessageComponentData().CustomID, SourceConfirmPrefix)
 	pv, why := s.previews.take(id, r.UserID(), s.cfg.Now())
-	if pv == nil {
+	if why != "" {
 		r.Outcome = "expired"
+		if pv != nil {
+			s.close(ctx, pv, "Expired: nothing changed.")
+		}
 		return r.Respond.SendText(ctx, why)
 	}
 	res, err := s.cfg.Store.Apply(ctx, pv.plan)
 	if err != nil {
+		s.close(ctx, pv, "Not confirmed: nothing changed (see below).")
 		return s.refuseErr(ctx, r, pv.what, err)
 	}
+	s.close(ctx, pv, fmt.Sprintf("Confirmed: version %d.", res.Version.N))
 	v := res.Version
 	r.Outcome, r.IndexVersion = "applied", res.Report.NewVersion
 	r.Annotate(slog.Int("version", v.N), slog.String("action", v.Action))
@@ -641,12 +647,28 @@ func (s *sourceCommands) confirm(ctx context.Context, r *Request) error {
 func (s *sourceCommands) cancel(ctx context.Context, r *Request) error {
 	id := strings.TrimPrefix(r.Interaction.MessageComponentData().CustomID, SourceCancelPrefix)
 	pv, why := s.previews.take(id, r.UserID(), s.cfg.Now())
-	if pv == nil {
+	if why != "" {
 		r.Outcome = "expired"
+		if pv != nil {
+			s.close(ctx, pv, "Expired: nothing changed.")
+		}
 		return r.Respond.SendText(ctx, why)
 	}
 	r.Outcome = "cancelled"
+	s.close(ctx, pv, "Cancelled: nothing changed.")
 	return r.Respond.SendText(ctx, "Cancelled: nothing changed.")
+}
+
+// close takes the buttons off a preview that has been answered, and says
+// how, so it cannot be pressed again.
+func (s *sourceCommands) close(ctx context.Context, pv *preview, note string) {
+	if s.rest == nil || pv.origin == nil {
+		return
+	}
+	none := []discordgo.MessageComponent{}
+	if err := s.rest.EditOriginal(ctx, pv.origin, &discordgo.WebhookEdit{Content: &note, Components: &none}); err != nil {
+		s.log.LogAttrs(ctx, slog.LevelWarn, "could not take the buttons off a preview", slog.String("interaction_id", pv.origin.ID), slog.Any("error", err))
+	}
 }
 
 // list lists the sources of the live knowledge.
@@ -745,6 +767,7 @@ type previews struct {
 
 type preview struct {
 	plan    *folder.Plan
+	origin  *discordgo.Interaction // the command whose reply is the preview
 	user    string
 	what    string
 	expires time.Time
@@ -765,7 +788,9 @@ func (ps *previews) put(p *preview, now time.Time) string {
 	return id
 }
 
-// take removes and returns the preview id for user, or says why not.
+// take removes and returns the preview id for user; why is "" when it may
+// be confirmed, and says why not otherwise (with the preview, if it has
+// just expired, so that it can be closed).
 func (ps *previews) take(id, user string, now time.Time) (*preview, string) {
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
@@ -777,7 +802,7 @@ func (ps *previews) take(id, user string, now time.Time) (*preview, string) {
 		return nil, "Only the moderator who asked for this preview can confirm or cancel it."
 	case now.After(p.expires):
 		delete(ps.m, id)
-		return nil, "This preview expired: nothing changed. Run the /source command again for a fresh one."
+		return p, "This preview expired: nothing changed. Run the /source command again for a fresh one."
 	}
 	delete(ps.m, id)
 	return p, ""

@@ -15,7 +15,7 @@ import (
 )
 
 func TestAttachmentHosts(t *testing.T) {
-	s := newSourceCommands(SourceConfig{APIBaseURL: "http://127.0.0.1:4000"}, nil, nil, nil)
+	s := newSourceCommands(nil, SourceConfig{APIBaseURL: "http://127.0.0.1:4000"}, nil, nil, nil)
 	for _, tc := range []struct {
 		url  string
 		want bool
@@ -56,7 +56,7 @@ func TestFetch(t *testing.T) {
 	mux.HandleFunc("/gone.yaml", http.NotFound)
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
-	s := newSourceCommands(SourceConfig{APIBaseURL: srv.URL, Client: srv.Client()}, nil, nil, nil)
+	s := newSourceCommands(nil, SourceConfig{APIBaseURL: srv.URL, Client: srv.Client()}, nil, nil, nil)
 	for _, tc := range []struct{ path, want string }{
 		{"/ok.yaml", ""},
 		{"/redirect.yaml", "redirects"},
@@ -93,13 +93,13 @@ func TestPreviews(t *testing.T) {
 	if p, why := ps.take(a, "2", t0); p != nil || !strings.Contains(why, "Only the moderator") {
 		t.Errorf("another user took it: %v %q", p, why)
 	}
-	if p, _ := ps.take(a, "1", t0.Add(10*time.Minute)); p == nil {
+	if p, why := ps.take(a, "1", t0.Add(10*time.Minute)); p == nil || why != "" {
 		t.Error("not taken at exactly 10 minutes")
 	}
 	if p, why := ps.take(a, "1", t0); p != nil || !strings.Contains(why, "no longer open") {
 		t.Errorf("taken twice: %q", why)
 	}
-	if p, why := ps.take(b, "1", t0.Add(10*time.Minute+time.Nanosecond)); p != nil || !strings.Contains(why, "expired") {
+	if p, why := ps.take(b, "1", t0.Add(10*time.Minute+time.Nanosecond)); p == nil || !strings.Contains(why, "expired") {
 		t.Errorf("taken after expiry: %q", why)
 	}
 	// Expired previews are dropped when the next one is made.
