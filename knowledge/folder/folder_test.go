@@ -719,3 +719,78 @@ func TestReindex(t *testing.T) {
 		t.Error("a broken folder was swapped in or recorded")
 	}
 }
+
+// TestWatchUnderConstantWrites: an editor that never stops writing (an
+// autosave every 50 ms) still gets its edit synced, within the watcher's
+// one-second cap on waiting for quiet.
+func TestWatchUnderConstantWrites(t *testing.T) {
+	watching := make(chan struct{})
+	e := newEnv(t, func(o folder.Options) folder.Options {
+		return folder.WithFaults(o, nil, func(stage string) error {
+			if stage == "watching" {
+				close(watching)
+			}
+			return nil
+		})
+	})
+	// The first content is recorded before watching, so that only the
+	// writes below can make the next version.
+	first := fixture(t, "second-source.yaml")
+	if err := os.WriteFile(filepath.Join(e.dir, "second-source.yaml"), first, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if ev, _ := e.f.Sync(context.Background()); ev.Version == nil {
+		t.Fatalf("Sync = %+v", ev)
+	}
+	edited := []byte(strings.ReplaceAll(string(first), "hired engineers for its AI research team", "hired researchers for its AI team"))
+
+	ctx, cancel := context.WithCancel(context.Background())
+	events := make(chan folder.Event, 100)
+	done := make(chan error, 1)
+	go func() { done <- e.f.Watch(ctx, 300*time.Millisecond, func(ev folder.Event) { events <- ev }) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Watch = %v", err)
+		}
+	}()
+	<-watching
+	stop := make(chan struct{})
+	wrote := make(chan struct{})
+	go func() {
+		defer close(wrote)
+		tick := time.NewTicker(50 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			// Written in place, as an editor's autosave does: a sync may
+			// catch it half-written, and must then catch it whole.
+			os.WriteFile(filepath.Join(e.dir, "second-source.yaml"), edited, 0o644)
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	stopWriting := func() {
+		close(stop)
+		<-wrote
+	}
+	deadline := time.After(3 * time.Second)
+	for {
+		select {
+		case ev := <-events:
+			if ev.Version == nil {
+				continue // caught half-written
+			}
+			stopWriting()
+			if ev.Version.N != 3 || !slices.Equal(ev.Version.Facts.Changed, []string{"second-source-fact"}) {
+				t.Errorf("version = %+v", ev.Version)
+			}
+			return
+		case <-deadline:
+			stopWriting()
+			t.Fatal("no version within 3 s while the file kept being written")
+		}
+	}
+}

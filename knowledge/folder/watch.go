@@ -183,9 +183,23 @@ func (f *Folder) Watch(ctx context.Context, quiet time.Duration, onEvent func(Ev
 		}
 	}
 	sync() // edits made while nothing was watching
+	if err := f.hook("watching"); err != nil {
+		return err
+	}
 	timer := time.NewTimer(quiet)
 	timer.Stop()
 	defer timer.Stop()
+	// An editor that keeps writing (autosave) must not put the sync off
+	// for ever: it happens at most maxDelay after the first event.
+	maxDelay := max(time.Second, quiet)
+	var first time.Time // of the events not yet synced; zero when none
+	wait := func() {
+		now := time.Now()
+		if first.IsZero() {
+			first = now
+		}
+		timer.Reset(max(0, min(quiet, first.Add(maxDelay).Sub(now))))
+	}
 	for {
 		select {
 		case <-ctx.Done():
@@ -198,14 +212,15 @@ func (f *Folder) Watch(ctx context.Context, quiet time.Duration, onEvent func(Ev
 			if strings.HasPrefix(name, ".") {
 				continue // the history, temporary files, drafts
 			}
-			timer.Reset(quiet)
+			wait()
 		case err, ok := <-w.Errors:
 			if !ok {
 				return nil
 			}
 			f.log.Warn("knowledge folder: watcher error", "error", err)
-			timer.Reset(quiet) // events may have been lost: look again
+			wait() // events may have been lost: look again
 		case <-timer.C:
+			first = time.Time{}
 			sync()
 		}
 	}
