@@ -189,7 +189,12 @@ func Run(ctx context.Context, opts Options) error {
 		watching := make(chan struct{})
 		go func() {
 			defer close(watching)
-			err := opts.WatchKnowledge(wctx, func(ev folder.Event) { b.audit.Event(wctx, ev) })
+			err := opts.WatchKnowledge(wctx, func(ev folder.Event) {
+				if ev.Version != nil && opts.Index != nil {
+					opts.Metrics.Index(opts.Index.Version(), len(opts.Index.Base().Facts))
+				}
+				b.audit.Event(wctx, ev)
+			})
 			if err != nil {
 				b.log.Error("the knowledge folder is not watched; edits on disk need /reindex", "error", err)
 			}

@@ -94,6 +94,7 @@ func startSourceBot(t *testing.T, watch bool) *sourceBot {
 		sb.folder = f
 		o.Source = &commands.SourceConfig{Store: f, Drafter: sb.drafter, AuditChannelID: auditChannel,
 			APIBaseURL: o.APIBaseURL, Now: sb.clock.Now}
+		o.Reindexer = f // as bytewatch run sets it
 		if watch {
 			o.WatchKnowledge = func(ctx context.Context, onEvent func(folder.Event)) error {
 				return f.Watch(ctx, 50*time.Millisecond, onEvent)
@@ -264,6 +265,12 @@ func TestSourceAdd(t *testing.T) {
 		}
 		if _, err := os.Stat(filepath.Join(sb.dir, "capex-update-2025.yaml")); err != nil {
 			t.Errorf("the file was not written: %v", err)
+		}
+		if got := sb.metric(t, `bytewatch_index_info{version="`+sb.ix.Version()+`"}`); got != 1 {
+			t.Errorf("bytewatch_index_info for the new index = %v; want 1", got)
+		}
+		if got := sb.metric(t, "bytewatch_index_facts"); got != float64(len(sb.ix.Base().Facts)) {
+			t.Errorf("bytewatch_index_facts = %v; want %d", got, len(sb.ix.Base().Facts))
 		}
 		ans := finalEdit(t, sb.ask(userID(61), "Did ByteDance open a research lab in Singapore?", false))
 		if got := embedText(ans.Embeds[0]); !strings.Contains(got, "Singapore") || !strings.Contains(got, "Example Wire") {
@@ -443,6 +450,21 @@ func TestSourceAdd(t *testing.T) {
 		}
 	})
 
+	t.Run("reindex records and audits an edit on disk", func(t *testing.T) {
+		third := strings.ReplaceAll(string(folderFixture(t, "second-source.yaml")), "second-source", "third-source")
+		if err := os.WriteFile(filepath.Join(sb.dir, "third-source.yaml"), []byte(third), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		in := srv.DispatchInteraction(discordtest.InteractionSpec{Command: "reindex", UserID: userID(60), Permissions: moderator})
+		if got := text(finalEdit(t, in)); !strings.Contains(got, "Added (1)") || !strings.Contains(got, "third-source-fact") {
+			t.Errorf("/reindex = %s", got)
+		}
+		sb.audit(t, "Reindexed by discord:"+userID(60))
+		if h := sb.folder.Head(); h.Action != folder.ActionEdit || h.Who != "disk" || h.Files.Added[0] != "third-source.yaml" {
+			t.Errorf("newest version = %+v", h)
+		}
+	})
+
 	checkNoMentionsOnTheWire(t, srv)
 }
 
@@ -492,6 +514,9 @@ func TestSourceWatch(t *testing.T) {
 	}
 	if _, ok := sb.ix.Base().Fact("second-source-fact"); !ok {
 		t.Error("the edit on disk is not live")
+	}
+	if got := sb.metric(t, `bytewatch_index_info{version="`+sb.ix.Version()+`"}`); got != 1 {
+		t.Errorf("bytewatch_index_info after the edit on disk = %v; want 1", got)
 	}
 }
 

@@ -102,7 +102,9 @@ func New(rest *REST, cfg Config) *Router {
 	rt.Add(sourcesSpec(), HandlerFunc(c.sources), RateLimit(cfg.Limiter), Defer())
 	rt.Add(reindexSpec(), HandlerFunc(c.reindex), ForcePrivate(), RequireModerator(cfg.ModeratorRoleIDs), Defer())
 	if cfg.Source != nil {
-		newSourceCommands(rest, *cfg.Source, cfg.Index, cfg.Audit, cfg.Logger).register(rt, cfg.ModeratorRoleIDs)
+		sc := newSourceCommands(rest, *cfg.Source, cfg.Index, cfg.Audit, cfg.Logger)
+		sc.metrics = cfg.Metrics
+		sc.register(rt, cfg.ModeratorRoleIDs)
 	}
 	rt.Add(helpSpec(), HandlerFunc(c.help), ForcePrivate())
 	rt.Add(aboutSpec(), HandlerFunc(c.about), ForcePrivate())
@@ -258,6 +260,7 @@ func (c *commandSet) reindex(ctx context.Context, r *Request) error {
 		})...)
 	}
 	r.Outcome, r.IndexVersion = "reindexed", rep.NewVersion
+	c.cfg.Audit.Reindexed(ctx, who(r), rep)
 	r.Annotate(slog.String("old_version", rep.OldVersion), slog.Int("added", len(rep.Changes.Added)),
 		slog.Int("removed", len(rep.Changes.Removed)), slog.Int("changed", len(rep.Changes.Changed)),
 		slog.Int64("build_ms", rep.BuildTime.Milliseconds()))

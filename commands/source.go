@@ -20,6 +20,8 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/bytewatch/bytewatch/answer"
+	"github.com/bytewatch/bytewatch/index"
+	"github.com/bytewatch/bytewatch/internal/ops"
 	"github.com/bytewatch/bytewatch/knowledge"
 	"github.com/bytewatch/bytewatch/knowledge/folder"
 )
@@ -121,6 +123,7 @@ func ptr[T any](v T) *T { return &v }
 // sourceCommands serves /source, its buttons and its form.
 type sourceCommands struct {
 	rest     *REST
+	metrics  *ops.Metrics
 	cfg      SourceConfig
 	index    IndexStatus
 	audit    *Audit
@@ -630,6 +633,9 @@ func (s *sourceCommands) confirm(ctx context.Context, r *Request) error {
 		return s.refuseErr(ctx, r, pv.what, err)
 	}
 	s.close(ctx, pv, fmt.Sprintf("Confirmed: version %d.", res.Version.N))
+	if res.Report.NewVersion != "" {
+		s.metrics.Index(res.Report.NewVersion, res.Report.Facts)
+	}
 	v := res.Version
 	r.Outcome, r.IndexVersion = "applied", res.Report.NewVersion
 	r.Annotate(slog.Int("version", v.N), slog.String("action", v.Action))
@@ -864,6 +870,16 @@ func (a *Audit) Version(ctx context.Context, v folder.Version, oldIndex, newInde
 func (a *Audit) Refused(ctx context.Context, who, what string, problems []string) {
 	head := fmt.Sprintf("%s tried to %s; refused, nothing changed:", EscapeMarkdown(who), EscapeMarkdown(strings.TrimPrefix(what, "the ")))
 	a.post(ctx, layout(layoutInput{title: "Knowledge change refused", text: head + "\n" + problemBlock(problems, MaxEmbedDescription-runes(head)-20), colour: ColourError}))
+}
+
+// Reindexed posts a /reindex that changed the knowledge.
+func (a *Audit) Reindexed(ctx context.Context, who string, rep index.SwapReport) {
+	if rep.Changes.Empty() {
+		return
+	}
+	msgs := RenderSwapReport(rep)
+	msgs[0].Embeds[0].Title = "Reindexed by " + Truncate(EscapeMarkdown(who), 200)
+	a.post(ctx, msgs)
 }
 
 // Event posts what the knowledge folder's watcher found.
