@@ -387,7 +387,8 @@ func TestSourceAdd(t *testing.T) {
 				if after := sb.files(t); strings.Join(after, " ") != strings.Join(before, " ") {
 					t.Errorf("files %v → %v", before, after)
 				}
-				sb.audit(t, "Knowledge change refused")
+				// The audit channel gets this refusal, with its reason.
+				sb.audit(t, tc.want[len(tc.want)-1])
 			})
 		}
 		for _, r := range srv.Requests() {
