@@ -649,20 +649,21 @@ func (s *sourceCommands) confirm(ctx context.Context, r *Request) error {
 	return r.Respond.Send(ctx, layout(layoutInput{title: "Knowledge updated", text: text, colour: ColourAnswered})...)
 }
 
-// cancel drops a preview.
+// cancel drops a preview. It replies first — the click is not deferred —
+// and then takes the buttons off the preview.
 func (s *sourceCommands) cancel(ctx context.Context, r *Request) error {
 	id := strings.TrimPrefix(r.Interaction.MessageComponentData().CustomID, SourceCancelPrefix)
 	pv, why := s.previews.take(id, r.UserID(), s.cfg.Now())
-	if why != "" {
-		r.Outcome = "expired"
-		if pv != nil {
-			s.close(ctx, pv, "Expired: nothing changed.")
-		}
-		return r.Respond.SendText(ctx, why)
-	}
+	reply, note := "Cancelled: nothing changed.", "Cancelled: nothing changed."
 	r.Outcome = "cancelled"
-	s.close(ctx, pv, "Cancelled: nothing changed.")
-	return r.Respond.SendText(ctx, "Cancelled: nothing changed.")
+	if why != "" {
+		r.Outcome, reply, note = "expired", why, "Expired: nothing changed."
+	}
+	err := r.Respond.SendText(ctx, reply)
+	if pv != nil {
+		s.close(ctx, pv, note)
+	}
+	return err
 }
 
 // close takes the buttons off a preview that has been answered, and says
