@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bwmarrin/discordgo"
+
 	"github.com/bytewatch/bytewatch/knowledge"
 	"github.com/bytewatch/bytewatch/knowledge/folder"
 )
@@ -142,4 +144,30 @@ func TestRenderPlanFits(t *testing.T) {
 			t.Errorf("%d facts: %s", n, text)
 		}
 	}
+}
+
+// TestSourceSpec: /source is for moderators in servers, and every name and
+// description is within Discord's limits (names 1–32 lowercase, descriptions
+// 1–100 characters).
+func TestSourceSpec(t *testing.T) {
+	spec := sourceSpec()
+	if spec.DefaultMemberPermissions == nil || *spec.DefaultMemberPermissions != 32 {
+		t.Errorf("default_member_permissions = %v; want Manage Server (32)", spec.DefaultMemberPermissions)
+	}
+	if spec.Contexts == nil || len(*spec.Contexts) != 1 {
+		t.Errorf("contexts = %v; want servers only", spec.Contexts)
+	}
+	var check func(name, desc string, opts []*discordgo.ApplicationCommandOption)
+	check = func(name, desc string, opts []*discordgo.ApplicationCommandOption) {
+		if name == "" || len(name) > 32 || strings.ToLower(name) != name {
+			t.Errorf("name %q", name)
+		}
+		if n := len([]rune(desc)); n == 0 || n > 100 {
+			t.Errorf("%s: description of %d characters", name, n)
+		}
+		for _, o := range opts {
+			check(o.Name, o.Description, o.Options)
+		}
+	}
+	check(spec.Name, spec.Description, spec.Options)
 }
