@@ -45,8 +45,12 @@ type ArticleDrafter interface {
 // SourceConfig enables /source. Without a Store the knowledge is the
 // built-in base, which /source lists and shows but cannot change.
 type SourceConfig struct {
-	Store   SourceStore
-	Drafter ArticleDrafter // nil refuses articles
+	Store SourceStore
+	// ReadOnly says why the knowledge cannot be changed when Store is nil
+	// and there is a knowledge folder; "" means the built-in base
+	// (NoKnowledgeDir says how to start a folder).
+	ReadOnly string
+	Drafter  ArticleDrafter // nil refuses articles
 	// AuditChannelID gets a message for every change and every refused
 	// change; "" sends none.
 	AuditChannelID string
@@ -204,7 +208,7 @@ func (s *sourceCommands) command(ctx context.Context, r *Request) error {
 	}
 	if s.cfg.Store == nil {
 		r.Outcome = "read_only"
-		return r.Respond.SendText(ctx, NoKnowledgeDir)
+		return r.Respond.SendText(ctx, s.readOnly())
 	}
 	switch sub.Name {
 	case "add":
@@ -223,6 +227,14 @@ func (s *sourceCommands) command(ctx context.Context, r *Request) error {
 	}
 	r.Outcome = "invalid"
 	return r.Respond.SendText(ctx, "Unknown /source subcommand "+sub.Name+".")
+}
+
+// readOnly says why nothing can be changed.
+func (s *sourceCommands) readOnly() string {
+	if s.cfg.ReadOnly != "" {
+		return "The knowledge cannot be changed from Discord: " + s.cfg.ReadOnly
+	}
+	return NoKnowledgeDir
 }
 
 // optString reads a string option without panicking on another type.
@@ -294,7 +306,7 @@ func (s *sourceCommands) addFile(ctx context.Context, r *Request, data discordgo
 func (s *sourceCommands) paste(ctx context.Context, r *Request) error {
 	if s.cfg.Store == nil {
 		r.Outcome = "read_only"
-		return r.Respond.SendText(ctx, NoKnowledgeDir)
+		return r.Respond.SendText(ctx, s.readOnly())
 	}
 	text := ""
 	for _, row := range r.Interaction.ModalSubmitData().Components {
@@ -695,7 +707,10 @@ func (s *sourceCommands) list(ctx context.Context, r *Request) error {
 			src.Published.Human(), Count(counts[src.ID], "fact", "facts")))
 	}
 	head := fmt.Sprintf("%s, %s · index %s", Count(len(base.Sources), "source", "sources"), Count(len(base.Facts), "fact", "facts"), s.index.Version())
-	if s.cfg.Store == nil {
+	switch {
+	case s.cfg.ReadOnly != "":
+		head += "\nRead-only: " + s.cfg.ReadOnly
+	case s.cfg.Store == nil:
 		head += "\nThe built-in knowledge: read-only."
 	}
 	return r.Respond.Send(ctx, layout(layoutInput{title: "Sources", text: head + "\n\n" + strings.Join(lines, "\n"), colour: ColourInfo})...)
@@ -745,6 +760,9 @@ func (s *sourceCommands) show(ctx context.Context, r *Request, id string) error 
 func (s *sourceCommands) history(ctx context.Context, r *Request) error {
 	if s.cfg.Store == nil {
 		r.Outcome = "read_only"
+		if s.cfg.ReadOnly != "" {
+			return r.Respond.SendText(ctx, s.readOnly())
+		}
 		return r.Respond.SendText(ctx, "The built-in knowledge has no history: it changes only with bytewatch itself.\n\n"+NoKnowledgeDir)
 	}
 	r.Outcome = "listed"

@@ -171,3 +171,17 @@ func TestSourceSpec(t *testing.T) {
 	}
 	check(spec.Name, spec.Description, spec.Options)
 }
+
+func TestReadOnlyReason(t *testing.T) {
+	for _, tc := range []struct {
+		cfg  SourceConfig
+		want string
+	}{
+		{SourceConfig{}, "bytewatch knowledge export DIR"},
+		{SourceConfig{ReadOnly: "the folder is read-only."}, "cannot be changed from Discord: the folder is read-only."},
+	} {
+		if got := newSourceCommands(nil, tc.cfg, nil, nil, nil).readOnly(); !strings.Contains(got, tc.want) {
+			t.Errorf("readOnly() = %q; want %q in it", got, tc.want)
+		}
+	}
+}

@@ -113,11 +113,15 @@ func serveBot(ctx context.Context, cfg config.Config, log *slog.Logger, onReady 
 	if cfg.KnowledgeDir != "" {
 		kf, err := folder.Open(cfg.KnowledgeDir, folder.Options{Index: ix, Logger: log})
 		if err != nil {
-			return err
+			// A folder the bot may read but not write (a read-only mount)
+			// still serves; only /source and the history are off.
+			log.Warn("the knowledge folder is served read-only: /source cannot change it and edits on disk need /reindex", "KNOWLEDGE_DIR", cfg.KnowledgeDir, "error", err)
+			source.ReadOnly = "bytewatch cannot keep a history in KNOWLEDGE_DIR (" + err.Error() + "). Make the folder writable for the bot and restart it."
+		} else {
+			source.Store = kf
+			reindexer = kf // /reindex records edits on disk as a version too
+			watch = func(ctx context.Context, onEvent func(folder.Event)) error { return kf.Watch(ctx, 0, onEvent) }
 		}
-		source.Store = kf
-		reindexer = kf // /reindex records edits on disk as a version too
-		watch = func(ctx context.Context, onEvent func(folder.Event)) error { return kf.Watch(ctx, 0, onEvent) }
 	}
 	return bot.Run(ctx, bot.Options{
 		Source:         source,
