@@ -3,6 +3,7 @@ package cli_test
 import (
 	"context"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -184,7 +185,18 @@ func TestIndexPathKeptAndReused(t *testing.T) {
 	}
 
 	// Other knowledge: rebuilt, the old index removed.
-	env["KNOWLEDGE_DIR"] = filepath.Join("..", "..", "knowledge", "testdata", "good")
+	// A copy: the bot keeps the folder's history in it (.history).
+	good := t.TempDir()
+	for _, name := range []string{"a.yaml", "b.yml"} {
+		b, err := os.ReadFile(filepath.Join("..", "..", "knowledge", "testdata", "good", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(good, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	env["KNOWLEDGE_DIR"] = good
 	s = startEmulator(t, ctx, env)
 	s.stop(t, ctx)
 	got := gens()
