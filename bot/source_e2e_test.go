@@ -372,7 +372,7 @@ func TestSourceAdd(t *testing.T) {
 			{"problems with lines", srv.AddAttachment("bad-figure.yaml", "application/x-yaml", folderFixture(t, "bad-figure.yaml")),
 				[]string{"2 problems", "bad-figure.yaml:9: statement mentions \"$20 billion\" but no figure gives it", "bad-figure.yaml:14: figure $30 billion"}},
 			{"advice", srv.AddAttachment("advice.yaml", "application/x-yaml", []byte(strings.ReplaceAll(string(folderFixture(t, "second-source.yaml")),
-				"ByteDance hired engineers for its AI research team.", "Investors should buy ByteDance shares now."))), []string{"read as investment advice", "second-source-fact"}},
+				"ByteDance hired engineers for its AI research team.", "Investors should buy ByteDance shares now."))), []string{"investment advice", "second-source"}},
 			{"article without a draft", srv.AddAttachment("empty.txt", "text/plain", []byte("Nothing here.")), []string{"could not be turned into a source: no claims found"}},
 		} {
 			t.Run(tc.name, func(t *testing.T) {

@@ -43,7 +43,7 @@ func TestKnowledgeCommand(t *testing.T) {
 		{"rollback", []string{"knowledge", "rollback", "--yes", "2"}, 0, []string{"Version 4: roll back to version 2"}},
 		{"history", []string{"knowledge", "history"}, 0, []string{"v4  ", "cli:alice  roll back to version 2", "v3", "v2", "v1", "bytewatch  the folder as found"}},
 		{"check", []string{"check"}, 0, []string{"is valid", "sources:   2"}},
-		{"advice", []string{"knowledge", "add", "--yes", advice}, cli.ExitFailure, []string{"read as investment advice", "second-source-fact"}},
+		{"advice", []string{"knowledge", "add", "--yes", advice}, cli.ExitFailure, []string{"investment advice", "second-source"}},
 	}
 	for _, s := range steps {
 		code, stdout, stderr := run(t, env, s.args...)
