@@ -7,10 +7,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"path"
 	"strings"
 	"sync"
@@ -20,7 +18,6 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/bytewatch/bytewatch/answer"
-	"github.com/bytewatch/bytewatch/index"
 	"github.com/bytewatch/bytewatch/internal/ops"
 	"github.com/bytewatch/bytewatch/knowledge"
 	"github.com/bytewatch/bytewatch/knowledge/folder"
@@ -367,66 +364,6 @@ func (s *sourceCommands) addData(ctx context.Context, r *Request, what, filename
 	return s.preview(ctx, r, "add "+what, p, err)
 }
 
-// fetch reads an attachment from the URL Discord sent, only from
-// Discord's CDN or the host of DISCORD_API_BASE_URL, at most
-// MaxAttachment bytes, without following redirects.
-func (s *sourceCommands) fetch(ctx context.Context, raw string) ([]byte, error) {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" {
-		return nil, fmt.Errorf("the attachment's address is not a URL")
-	}
-	if !s.allowedHost(u) {
-		return nil, fmt.Errorf("attachments are read only from Discord's CDN, not from %s", u.Host)
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := s.cfg.Client.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("fetching the attachment: %w", err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("fetching the attachment: %s", resp.Status)
-	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxAttachment+1))
-	if err != nil {
-		return nil, fmt.Errorf("fetching the attachment: %w", err)
-	}
-	if len(body) > MaxAttachment {
-		return nil, fmt.Errorf("it is over 1 MiB")
-	}
-	return body, nil
-}
-
-func (s *sourceCommands) allowedHost(u *url.URL) bool {
-	if u.Scheme == "https" {
-		for _, h := range discordCDNHosts {
-			if strings.EqualFold(u.Host, h) {
-				return true
-			}
-		}
-	}
-	if s.cfg.APIBaseURL != "" {
-		if base, err := url.Parse(s.cfg.APIBaseURL); err == nil && base.Host != "" &&
-			strings.EqualFold(base.Host, u.Host) && base.Scheme == u.Scheme {
-			return true
-		}
-	}
-	return false
-}
-
-func byteSize(n int) string {
-	switch {
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.0f KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d bytes", n)
-}
-
 // refuse tells the moderator, privately, why nothing changed, and the
 // audit channel that a change was refused.
 func (s *sourceCommands) refuse(ctx context.Context, r *Request, what, why string) error {
@@ -515,117 +452,6 @@ func (s *sourceCommands) refuseProblems(ctx context.Context, r *Request, what, h
 		text:   head + "\n" + problemBlock(problems, MaxEmbedDescription-runes(head)-80) + "\nNothing changed.",
 		colour: ColourError,
 	})...)
-}
-
-// problemBlock lists problems in a code block, as many as fit in max.
-func problemBlock(problems []string, max int) string {
-	var b strings.Builder
-	for i, p := range problems {
-		line := Truncate(p, 400) + "\n"
-		if runes(b.String())+runes(line) > max-20 {
-			fmt.Fprintf(&b, "… and %d more\n", len(problems)-i)
-			break
-		}
-		b.WriteString(line)
-	}
-	return "```\n" + strings.ReplaceAll(b.String(), "```", "'''") + "```"
-}
-
-// RenderPlan lays out a planned change: the facts it adds, changes and
-// removes, and every conflict with the facts already there.
-func RenderPlan(p *folder.Plan, ttl time.Duration) []Message {
-	var b strings.Builder
-	fmt.Fprintf(&b, "**%s**: %s added, %s changed, %s removed.\n", EscapeMarkdown(upperFirst(p.Summary())),
-		Count(len(p.Changes.Added), "fact", "facts"), Count(len(p.Changes.Changed), "fact", "facts"), Count(len(p.Changes.Removed), "fact", "facts"))
-	if files := fileLine(p.Files); files != "" {
-		b.WriteString(files + "\n")
-	}
-	if len(p.Conflicts) == 0 {
-		b.WriteString("No conflict with the facts already there.\n")
-	} else {
-		fmt.Fprintf(&b, "⚠️ %s with facts already there: the same measure and period, another figure. Answers will show them side by side as differing reports.\n",
-			Count(len(p.Conflicts), "conflict", "conflicts"))
-	}
-	var fields []*discordgo.MessageEmbedField
-	add := func(name string, lines []string) {
-		fields = append(fields, fieldsOf(name, lines)...)
-	}
-	factLine := func(b *knowledge.Base, id string) string {
-		if b == nil { // the folder was not valid before the change
-			return "`" + id + "`"
-		}
-		f, ok := b.Fact(id)
-		if !ok {
-			return "`" + id + "`"
-		}
-		return "`" + id + "` " + Truncate(EscapeMarkdown(f.Statement), 300)
-	}
-	var lines []string
-	for _, c := range p.Conflicts {
-		lines = append(lines, fmt.Sprintf("`%s` %s vs `%s` %s (%s) — %s, %s", c.Fact.ID, amount(c.Figure), c.Other.ID, amount(c.OtherFigure),
-			EscapeMarkdown(c.Other.Attribution), EscapeMarkdown(c.Figure.Measure), EscapeMarkdown(c.Figure.Period)))
-	}
-	if len(lines) > 0 {
-		add(fmt.Sprintf("Conflicts (%d)", len(lines)), lines)
-	}
-	for _, part := range []struct {
-		name string
-		ids  []string
-		base *knowledge.Base
-	}{{"Added", p.Changes.Added, p.After}, {"Changed", p.Changes.Changed, p.After}, {"Removed", p.Changes.Removed, p.Before}} {
-		if len(part.ids) == 0 {
-			continue
-		}
-		lines = lines[:0]
-		for _, id := range part.ids {
-			lines = append(lines, factLine(part.base, id))
-		}
-		add(fmt.Sprintf("%s (%d)", part.name, len(part.ids)), lines)
-	}
-	in := layoutInput{
-		title: "Preview — nothing has changed yet", text: b.String(), fields: fields, colour: ColourInfo,
-		footer: fmt.Sprintf("Confirm within %s to make it live · only you see this", Count(int(ttl.Round(time.Minute)/time.Minute), "minute", "minutes")),
-	}
-	// Keep the preview to one message, so its buttons sit under all of it:
-	// drop fields from the end, saying how many.
-	for shown := len(fields); ; shown-- {
-		msgs := layout(in)
-		if len(msgs) == 1 || shown <= 1 {
-			return msgs
-		}
-		in.fields = append(append([]*discordgo.MessageEmbedField(nil), fields[:shown-1]...),
-			&discordgo.MessageEmbedField{Name: "…", Value: fmt.Sprintf("%d more lists of facts not shown; /source show lists a source's facts", len(fields)-shown+1)})
-	}
-}
-
-// amount is a figure without its measure: "more than $10 billion".
-func amount(g knowledge.Figure) string {
-	g.Measure = ""
-	return g.String()
-}
-
-func fileLine(c folder.FileChanges) string {
-	var parts []string
-	for _, part := range []struct {
-		verb  string
-		names []string
-	}{{"writes", c.Added}, {"rewrites", c.Changed}, {"removes", c.Removed}} {
-		if len(part.names) > 0 {
-			parts = append(parts, part.verb+" "+quoteList(part.names))
-		}
-	}
-	if len(parts) == 0 {
-		return ""
-	}
-	return "It " + strings.Join(parts, ", ") + " in the knowledge folder."
-}
-
-func quoteList(names []string) string {
-	q := make([]string, len(names))
-	for i, n := range names {
-		q[i] = "`" + strings.ReplaceAll(n, "`", "'") + "`"
-	}
-	return strings.Join(q, ", ")
 }
 
 // confirm makes a previewed change.
@@ -774,16 +600,6 @@ func (s *sourceCommands) history(ctx context.Context, r *Request) error {
 		footer: "Newest first · /source rollback VERSION restores one", colour: ColourInfo})...)
 }
 
-// HistoryLine describes a version in a line.
-func HistoryLine(v folder.Version) string {
-	line := fmt.Sprintf("**v%d** %s · %s · %s (+%d ~%d −%d)", v.N, v.Time.UTC().Format("2006-01-02 15:04 UTC"),
-		EscapeMarkdown(v.Who), EscapeMarkdown(v.Summary), len(v.Facts.Added), len(v.Facts.Changed), len(v.Facts.Removed))
-	if v.Recovered {
-		line += " (finished after a restart)"
-	}
-	return line
-}
-
 // previews are the changes awaiting Confirm, by id.
 type previews struct {
 	mu sync.Mutex
@@ -831,88 +647,4 @@ func (ps *previews) take(id, user string, now time.Time) (*preview, string) {
 	}
 	delete(ps.m, id)
 	return p, ""
-}
-
-// Audit posts every change to the knowledge, and every refused change, in
-// the audit channel. A nil *Audit, or one without a channel, posts nothing.
-type Audit struct {
-	rest    *REST
-	channel string
-	log     *slog.Logger
-}
-
-// NewAudit returns an Audit posting in channelID ("" posts nothing).
-func NewAudit(rest *REST, channelID string, log *slog.Logger) *Audit {
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	return &Audit{rest: rest, channel: channelID, log: log}
-}
-
-func (a *Audit) post(ctx context.Context, msgs []Message) {
-	if a == nil || a.channel == "" || a.rest == nil {
-		return
-	}
-	// The audit is sent even when the command's own context has ended.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), DefaultCallTimeout)
-	defer cancel()
-	for _, m := range msgs {
-		if _, err := a.rest.Send(ctx, a.channel, &discordgo.MessageSend{Content: m.Content, Embeds: m.Embeds}); err != nil {
-			a.log.Warn("could not post in the audit channel", "channel_id", a.channel, "error", err)
-			return
-		}
-	}
-}
-
-// Version posts a new version of the knowledge.
-func (a *Audit) Version(ctx context.Context, v folder.Version, oldIndex, newIndex string) {
-	var fields []*discordgo.MessageEmbedField
-	for _, part := range []struct {
-		name string
-		ids  []string
-	}{{"Added", v.Facts.Added}, {"Changed", v.Facts.Changed}, {"Removed", v.Facts.Removed}} {
-		if len(part.ids) > 0 {
-			fields = append(fields, &discordgo.MessageEmbedField{Name: fmt.Sprintf("%s (%d)", part.name, len(part.ids)), Value: idList(part.ids, MaxFieldValue)})
-		}
-	}
-	text := HistoryLine(v)
-	if files := fileLine(v.Files); files != "" {
-		text += "\n" + files
-	}
-	if newIndex != "" {
-		text += fmt.Sprintf("\nIndex %s → %s.", oldIndex, newIndex)
-	}
-	a.post(ctx, layout(layoutInput{title: fmt.Sprintf("Knowledge version %d", v.N), text: text, fields: fields, colour: ColourAnswered}))
-}
-
-// Refused posts a change that was refused, with every problem.
-func (a *Audit) Refused(ctx context.Context, who, what string, problems []string) {
-	head := fmt.Sprintf("%s tried to %s; refused, nothing changed:", EscapeMarkdown(who), EscapeMarkdown(strings.TrimPrefix(what, "the ")))
-	a.post(ctx, layout(layoutInput{title: "Knowledge change refused", text: head + "\n" + problemBlock(problems, MaxEmbedDescription-runes(head)-20), colour: ColourError}))
-}
-
-// Reindexed posts a /reindex that changed the knowledge.
-func (a *Audit) Reindexed(ctx context.Context, who string, rep index.SwapReport) {
-	if rep.Changes.Empty() {
-		return
-	}
-	msgs := RenderSwapReport(rep)
-	msgs[0].Embeds[0].Title = "Reindexed by " + Truncate(EscapeMarkdown(who), 200)
-	a.post(ctx, msgs)
-}
-
-// Event posts what the knowledge folder's watcher found.
-func (a *Audit) Event(ctx context.Context, ev folder.Event) {
-	switch {
-	case ev.Version != nil:
-		a.Version(ctx, *ev.Version, "", "")
-	case len(ev.Problems) > 0:
-		lines := make([]string, len(ev.Problems))
-		for i, p := range ev.Problems {
-			lines[i] = p.String()
-		}
-		a.Refused(ctx, "an edit on disk", "change the knowledge folder; the old index keeps serving", lines)
-	case ev.Err != nil:
-		a.Refused(ctx, "an edit on disk", "change the knowledge folder; the old index keeps serving", []string{ev.Err.Error()})
-	}
 }
