@@ -19,6 +19,7 @@ import (
 
 	"github.com/bytewatch/bytewatch/commands"
 	"github.com/bytewatch/bytewatch/internal/ops"
+	"github.com/bytewatch/bytewatch/knowledge/folder"
 )
 
 // Intents are the gateway intents the bot asks for. MESSAGE_CONTENT is
@@ -117,6 +118,13 @@ type Options struct {
 	// AnswerChannelIDs, ModeratorRoleIDs and RateLimitPerMinute; nil uses
 	// those everywhere.
 	Settings commands.ServerSettings
+	// Source enables /source (moderators change the knowledge folder);
+	// nil leaves it out.
+	Source *commands.SourceConfig
+	// WatchKnowledge, when set, runs while the bot is online, watching the
+	// knowledge folder (folder.Folder.Watch); what it reports goes to the
+	// audit channel (Source.AuditChannelID).
+	WatchKnowledge func(ctx context.Context, onEvent func(folder.Event)) error
 }
 
 // ShardCountAuto is Options.ShardCount for Discord's recommended count.
@@ -170,6 +178,7 @@ type service struct {
 	limiter  *commands.RateLimiter
 	channels map[string]bool  // answer channels
 	charts   *commands.Charts // nil without an Index: no charts
+	audit    *commands.Audit  // nil without Source
 	inflight inflight
 	draining atomic.Bool
 	upMu     sync.Mutex
@@ -242,6 +251,31 @@ func Run(ctx context.Context, opts Options) error {
 	b.log.Info("bot ready", "user", ready.Username, "user_id", ready.UserID, "application_id", ready.ApplicationID,
 		"commands", ready.Commands, "registers_commands", registers, "guild_id", ready.GuildID,
 		"shards", fmt.Sprint(ready.Shards), "shard_count", ready.ShardCount, "invite_url", ready.InviteURL)
+	if opts.WatchKnowledge != nil {
+		wctx, stopWatch := context.WithCancel(ctx)
+		watching := make(chan struct{})
+		go func() {
+			defer close(watching)
+			err := opts.WatchKnowledge(wctx, func(ev folder.Event) {
+				if ev.Version != nil && opts.Index != nil {
+					opts.Metrics.Index(opts.Index.Version(), len(opts.Index.Base().Facts))
+				}
+				if registers {
+					// Every process watches its own folder for its own
+					// index; the one that registers the commands tells
+					// the audit channel, once.
+					b.audit.Event(wctx, ev)
+				}
+			})
+			if err != nil {
+				b.log.Error("the knowledge folder is not watched; edits on disk need /reindex", "error", err)
+			}
+		}()
+		defer func() {
+			stopWatch()
+			<-watching
+		}()
+	}
 	if opts.OnReady != nil {
 		opts.OnReady(ready)
 	}
@@ -487,7 +521,11 @@ func newBot(opts Options) (*service, func(), error) {
 		// reply to a mention finds its chart.
 		b.charts = commands.NewCharts(nil, opts.Index)
 	}
+	if opts.Source != nil {
+		b.audit = commands.NewAudit(b.rest, opts.Source.AuditChannelID, opts.Logger)
+	}
 	b.router = commands.New(b.rest, commands.Config{
+		Source: opts.Source, Audit: b.audit,
 		Charts:   b.charts,
 		Answerer: opts.Answerer, Reindexer: opts.Reindexer, Index: opts.Index, Limiter: b.limiter,
 		ModeratorRoleIDs: opts.ModeratorRoleIDs, AnswerChannelIDs: opts.AnswerChannelIDs,

@@ -401,7 +401,7 @@ func TestReportAfterADay(t *testing.T) {
 	t.Run("members may not see it", func(t *testing.T) {
 		in := f.srv.DispatchInteraction(discordtest.InteractionSpec{Command: "report", UserID: userID(233)})
 		cb := callback(t, in)
-		if cb.Data.Content != commands.RefusedNotAllowed || cb.Data.Flags&discordgo.MessageFlagsEphemeral == 0 {
+		if !strings.HasPrefix(cb.Data.Content, "Only moderators can") || cb.Data.Flags&discordgo.MessageFlagsEphemeral == 0 {
 			t.Errorf("/report by a member: %+v", cb.Data)
 		}
 	})
@@ -519,7 +519,7 @@ func TestSettings(t *testing.T) {
 
 	t.Run("members may not", func(t *testing.T) {
 		cb := callback(t, f.srv.DispatchInteraction(discordtest.InteractionSpec{Command: "settings", UserID: userID(251)}))
-		if cb.Data.Content != commands.RefusedNotAllowed {
+		if !strings.HasPrefix(cb.Data.Content, "Only moderators can") {
 			t.Errorf("/settings by a member: %+v", cb.Data)
 		}
 	})

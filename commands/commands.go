@@ -68,6 +68,10 @@ type Config struct {
 	// Settings are the per-server settings (/settings); nil: the
 	// environment's for every server.
 	Settings ServerSettings
+	// Source enables /source for moderators; nil leaves it out.
+	Source *SourceConfig
+	// Audit posts knowledge changes in the audit channel; nil posts none.
+	Audit *Audit
 }
 
 // Limits of the commands.
@@ -133,6 +137,11 @@ func New(rest *REST, cfg Config) *Router {
 	}
 	if cfg.Settings != nil {
 		rt.Add(settingsSpec(), HandlerFunc(c.settings), ForcePrivate(), RequireModeratorIn(modRoles), Defer())
+	}
+	if cfg.Source != nil {
+		sc := newSourceCommands(rest, *cfg.Source, cfg.Index, cfg.Audit, cfg.Logger)
+		sc.metrics = cfg.Metrics
+		sc.register(rt, cfg.ModeratorRoleIDs)
 	}
 	rt.Add(helpSpec(), HandlerFunc(c.help), ForcePrivate())
 	rt.Add(aboutSpec(), HandlerFunc(c.about), ForcePrivate())
@@ -310,6 +319,7 @@ func (c *commandSet) reindex(ctx context.Context, r *Request) error {
 		})...)
 	}
 	r.Outcome, r.IndexVersion = "reindexed", rep.NewVersion
+	c.cfg.Audit.Reindexed(ctx, who(r), rep)
 	r.Annotate(slog.String("old_version", rep.OldVersion), slog.Int("added", len(rep.Changes.Added)),
 		slog.Int("removed", len(rep.Changes.Removed)), slog.Int("changed", len(rep.Changes.Changed)),
 		slog.Int64("build_ms", rep.BuildTime.Milliseconds()))
@@ -407,7 +417,11 @@ func (c *commandSet) help(ctx context.Context, r *Request) error {
 		b.WriteString("**👍 / 👎** under an answer — tell the moderators whether it helped; **Sources** — every cited fact in full.\n")
 		b.WriteString("**/forget-me** — delete the records of your questions and votes.\n**/report** — moderators: what people asked and what the sources don't cover.\n")
 	}
-	b.WriteString("**/reindex** — moderators: reload the knowledge files.\n**/about** — what I know and how I answer.\n\n")
+	b.WriteString("**/reindex** — moderators: reload the knowledge files.\n")
+	if c.cfg.Source != nil {
+		b.WriteString("**/source** — moderators: add, list, show, remove and roll back sources.\n")
+	}
+	b.WriteString("**/about** — what I know and how I answer.\n\n")
 	fmt.Fprintf(&b, "Each person can ask %s a minute. When my sources don't cover something I say so instead of guessing. Nothing I say is investment advice.", Count(c.cfg.Limiter.PerMinuteIn(r.GuildID()), "question", "questions"))
 	return r.Respond.Send(ctx, layout(layoutInput{title: "bytewatch help", text: b.String(), colour: ColourInfo})...)
 }

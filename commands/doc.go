@@ -1,5 +1,6 @@
-// Package commands implements bytewatch's slash commands — /ask, /sources,
-// /reindex, /help and /about — as Handlers routed by a Router, with the
+// Package commands implements bytewatch's slash commands — /ask, /chart,
+// /sources, /reindex, /source, /help and /about — and their buttons and
+// forms as Handlers routed by a Router, with the
 // cross-cutting parts as Middleware: Logging (one line per command),
 // Recover (a panic still gets a reply), RateLimit (per user) and Defer
 // (acknowledge at once, answer later). Buttons under answers (Chart,
@@ -13,6 +14,7 @@
 // bot package renders message replies with the same function.
 //
 // The package needs only small interfaces of the answering side (Answerer,
-// Reindexer, IndexStatus), so knowledge, index and answer never see
-// discordgo.
+// Reindexer, IndexStatus, and for /source SourceStore and ArticleDrafter),
+// so knowledge, index and answer never see discordgo. /source's changes
+// and refusals are posted in the audit channel by Audit.
 package commands

@@ -371,21 +371,6 @@ func RenderCitedFacts(q records.Question, ix IndexStatus) []Message {
 	return layout(layoutInput{title: title, text: strings.Join(entries, "\n\n"), footer: footer, colour: ColourAnswered})
 }
 
-// Modal answers the interaction with a form (a modal): it must be the
-// interaction's first and only callback.
-func (p *Responder) Modal(ctx context.Context, data *discordgo.InteractionResponseData) error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.state != notAcknowledged {
-		return errors.New("commands: a form must be the first reply")
-	}
-	if err := p.rest.Respond(ctx, p.in, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseModal, Data: data}); err != nil {
-		return err
-	}
-	p.state, p.acked = replied, time.Now()
-	return nil
-}
-
 // customID is the custom_id of a clicked button or a submitted form; ""
 // for other interactions.
 func customID(in *discordgo.Interaction) string {

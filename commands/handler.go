@@ -358,6 +358,23 @@ func (p *Responder) Send(ctx context.Context, msgs ...Message) error {
 	return nil
 }
 
+// Modal answers the interaction with a modal (a form): the callback, so
+// the interaction must not be acknowledged yet. The user's submission
+// arrives as an interaction of its own.
+func (p *Responder) Modal(ctx context.Context, modal *discordgo.InteractionResponseData) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.state != notAcknowledged {
+		return errors.New("commands: a modal must be the first response")
+	}
+	err := p.rest.Respond(ctx, p.in, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseModal, Data: modal})
+	if err != nil {
+		return err
+	}
+	p.state, p.acked = replied, time.Now()
+	return nil
+}
+
 // SendText sends a final reply of plain text.
 func (p *Responder) SendText(ctx context.Context, text string) error {
 	return p.Send(ctx, Message{Content: Truncate(text, MaxContent)})

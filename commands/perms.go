@@ -3,6 +3,7 @@ package commands
 import (
 	"context"
 	"slices"
+	"strings"
 
 	"github.com/bwmarrin/discordgo"
 )
@@ -53,6 +54,9 @@ func RequireModerator(moderatorRoles []string) Middleware {
 	return func(next Handler) Handler {
 		return HandlerFunc(func(ctx context.Context, r *Request) error {
 			if ok, why := MayReindex(r.Interaction, moderatorRoles); !ok {
+				if why == RefusedNotAllowed && r.Command != "" && r.Command != "reindex" {
+					why = strings.Replace(why, "/reindex", "use /"+strings.Fields(r.Command)[0], 1)
+				}
 				r.Outcome = "forbidden"
 				r.Respond.makePrivate()
 				return r.Respond.SendText(ctx, why)

@@ -124,10 +124,11 @@ func callValue[T any](c *REST, ctx context.Context, what, secret string, fn func
 	}
 }
 
-// Respond answers an interaction (the callback). Message data gets NoMentions.
+// Respond answers an interaction (the callback). Message data gets
+// NoMentions; a modal (a form) has no mentions to allow.
 func (c *REST) Respond(ctx context.Context, in *discordgo.Interaction, resp *discordgo.InteractionResponse) error {
 	var files []*discordgo.File
-	if resp.Data != nil {
+	if resp.Data != nil && resp.Type != discordgo.InteractionResponseModal { // a form is no message
 		resp.Data.AllowedMentions = NoMentions()
 		files = resp.Data.Files
 	}

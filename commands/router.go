@@ -23,6 +23,8 @@ type Router struct {
 	buttons []buttonRoute
 	// completers answer autocomplete requests, by command (autocomplete.go).
 	completers map[string]Completer
+	// modals route modal submissions by custom_id prefix.
+	modals []buttonRoute
 }
 
 type buttonRoute struct {
@@ -61,6 +63,13 @@ func (rt *Router) Add(spec *discordgo.ApplicationCommand, h Handler, mw ...Middl
 // replies privately when the message clicked on was private.
 func (rt *Router) AddButton(prefix, name string, h Handler, mw ...Middleware) {
 	rt.buttons = append(rt.buttons, buttonRoute{prefix: prefix, name: name, handler: Chain(h, mw...)})
+}
+
+// AddModal routes submissions of modals whose custom_id starts with prefix
+// to h wrapped in mw; name is the command name the log line shows. Their
+// replies are private.
+func (rt *Router) AddModal(prefix, name string, h Handler, mw ...Middleware) {
+	rt.modals = append(rt.modals, buttonRoute{prefix: prefix, name: name, handler: Chain(h, mw...)})
 }
 
 // Commands lists the routed commands' specs, for registration.
@@ -119,6 +128,11 @@ func (rt *Router) handle(ctx context.Context, in *discordgo.Interaction, refuse 
 		r.Private = in.Message != nil && in.Message.Flags&discordgo.MessageFlagsEphemeral != 0
 		r.Respond = NewResponder(rt.rest, in, r.Private)
 		h = b.handler
+	case in.Type == discordgo.InteractionModalSubmit && rt.modal(in) != nil:
+		m := rt.modal(in)
+		r.Command = m.name
+		r.Private = true
+		h = m.handler
 	case in.Type != discordgo.InteractionApplicationCommand:
 		// bytewatch registers no components, modals or autocomplete; a
 		// payload of another type is answered, not guessed at.
@@ -171,6 +185,17 @@ func (rt *Router) button(in *discordgo.Interaction) *buttonRoute {
 	for i := range rt.buttons {
 		if strings.HasPrefix(id, rt.buttons[i].prefix) {
 			return &rt.buttons[i]
+		}
+	}
+	return nil
+}
+
+// modal finds the route of a submitted modal, nil for none.
+func (rt *Router) modal(in *discordgo.Interaction) *buttonRoute {
+	id := in.ModalSubmitData().CustomID
+	for i := range rt.modals {
+		if strings.HasPrefix(id, rt.modals[i].prefix) {
+			return &rt.modals[i]
 		}
 	}
 	return nil

@@ -29,6 +29,17 @@ func Default() (*Base, error) {
 	return load(sub, defaultDataDir)
 }
 
+// DefaultFiles are the files of the knowledge base embedded in the binary
+// (the sources and base.yaml): `bytewatch knowledge export` writes them to
+// a folder to start from.
+func DefaultFiles() fs.FS {
+	sub, err := fs.Sub(defaultData, "data")
+	if err != nil {
+		panic(err) // "data" is a valid path
+	}
+	return sub
+}
+
 // LoadDir loads the knowledge files in dir. Problems name files by their
 // path under dir.
 func LoadDir(dir string) (*Base, error) {

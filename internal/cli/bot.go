@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -17,6 +18,8 @@ import (
 	"github.com/bytewatch/bytewatch/index"
 	"github.com/bytewatch/bytewatch/internal/config"
 	"github.com/bytewatch/bytewatch/internal/ops"
+	"github.com/bytewatch/bytewatch/knowledge/folder"
+	"github.com/bytewatch/bytewatch/knowledge/ingest"
 	"github.com/bytewatch/bytewatch/records"
 )
 
@@ -136,7 +139,32 @@ func serveBot(ctx context.Context, cfg config.Config, log *slog.Logger, onReady 
 		settings = records.NewSettings(rec.Store(), records.Defaults{AnswerChannelIDs: cfg.AnswerChannelIDs,
 			ModeratorRoleIDs: cfg.ModeratorRoleIDs, RateLimit: cfg.RateLimitPerMinute}, log)
 	}
+	// With a knowledge folder, /source changes it and its edits on disk
+	// go live; without one, /source lists the built-in base and says how
+	// to start a folder.
+	source := &commands.SourceConfig{AuditChannelID: cfg.AuditChannelID, APIBaseURL: cfg.DiscordAPIBaseURL,
+		Drafter: articleDrafter{index: ix}}
+	if client != nil {
+		source.Drafter = articleDrafter{index: ix, restater: ingest.LLMRestater{Client: client}}
+	}
+	var watch func(context.Context, func(folder.Event)) error
+	var reindexer commands.Reindexer = commands.Reloader{Dir: cfg.KnowledgeDir, Index: ix}
+	if cfg.KnowledgeDir != "" {
+		kf, err := folder.Open(cfg.KnowledgeDir, folder.Options{Index: ix, Logger: log})
+		if err != nil {
+			// A folder the bot may read but not write (a read-only mount)
+			// still serves; only /source and the history are off.
+			log.Warn("the knowledge folder is served read-only: /source cannot change it and edits on disk need /reindex", "KNOWLEDGE_DIR", cfg.KnowledgeDir, "error", err)
+			source.ReadOnly = "bytewatch cannot keep a history in KNOWLEDGE_DIR (" + err.Error() + "). Make the folder writable for the bot and restart it."
+		} else {
+			source.Store = kf
+			reindexer = kf // /reindex records edits on disk as a version too
+			watch = func(ctx context.Context, onEvent func(folder.Event)) error { return kf.Watch(ctx, 0, onEvent) }
+		}
+	}
 	return bot.Run(ctx, bot.Options{
+		Source:         source,
+		WatchKnowledge: watch,
 		// A question may spend LLM_TIMEOUT on the LLM, then needs time to
 		// search and to reply.
 		QuestionTimeout:    max(bot.DefaultQuestionTimeout, cfg.LLMTimeout+30*time.Second),
@@ -147,7 +175,7 @@ func serveBot(ctx context.Context, cfg config.Config, log *slog.Logger, onReady 
 		ModeratorRoleIDs:   cfg.ModeratorRoleIDs,
 		RateLimitPerMinute: cfg.RateLimitPerMinute,
 		Answerer:           eng,
-		Reindexer:          commands.Reloader{Dir: cfg.KnowledgeDir, Index: ix},
+		Reindexer:          reindexer,
 		Index:              ix,
 		Version:            Version(),
 		Model:              model,
@@ -208,4 +236,24 @@ func binaryKey() string {
 	}
 	sum := sha256.Sum256([]byte(fmt.Sprintf("%s\x00%s\x00%d\x00%d", Version(), exe, fi.Size(), fi.ModTime().UnixNano())))
 	return hex.EncodeToString(sum[:8])
+}
+
+// articleDrafter drafts a source file from an article attached to /source
+// add (knowledge/ingest), against the live knowledge's names and measures;
+// with an LLM, facts may be restated (and checked) as ingest does.
+type articleDrafter struct {
+	index    *index.Index
+	restater ingest.Restater
+}
+
+func (d articleDrafter) Draft(ctx context.Context, filename string, data []byte) ([]byte, error) {
+	opt := ingest.Options{Format: formatOf(filename), Base: d.index.Base()}
+	if d.restater != nil {
+		opt.Restater = d.restater
+	}
+	res, err := ingest.Draft(ctx, bytes.NewReader(data), opt)
+	if err != nil {
+		return nil, err
+	}
+	return res.YAML, nil
 }

@@ -165,8 +165,8 @@ func TestRunServesTheBot(t *testing.T) {
 		"LOG_FORMAT":           "json",
 	}
 	_, stderr := startRun(t, srv, env)
-	if got := len(srv.Commands(srv.GuildID())); got != 9 {
-		t.Errorf("%d commands registered in the guild; want 9", got)
+	if got := len(srv.Commands(srv.GuildID())); got != 10 { // the six of bot.Run, /forget-me, /report, /settings and /source
+		t.Errorf("%d commands registered in the guild; want 10", got)
 	}
 	in := srv.DispatchInteraction(discordtest.InteractionSpec{Command: "ask",
 		Options: []discordtest.CommandOption{{Name: "question", Value: "How much is ByteDance investing in AI infrastructure?"}}})

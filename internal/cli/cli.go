@@ -51,6 +51,8 @@ Commands:
   chart [--out FILE] [--width W --height H] QUESTION
                                       answer and draw the cited figures as a PNG (default chart.png; - for stdout)
   check [DIR]                         validate a knowledge folder (default: KNOWLEDGE_DIR or the built-in base)
+  knowledge SUBCOMMAND                change KNOWLEDGE_DIR as /source does, with history:
+                                      export DIR, history, add [--yes] FILE, remove [--yes] ID, rollback [--yes] N
   run [--emulator]                    serve the Discord bot (the default when DISCORD_TOKEN is set);
                                       --emulator: try it in this terminal against a loopback Discord
   version                             print the version of the binary and of the knowledge
@@ -67,7 +69,7 @@ environment and .env):
                         check always index in memory, in milliseconds.
   --env-file FILE       the .env file to load (default .env, if present)
 
-Command flags (--json, --limit, --emulator) go after the command. Flags may
+Command flags (--json, --limit, --emulator, --yes) go after the command. Flags may
 also follow the arguments; "--" ends the flags.
 `
 
@@ -131,6 +133,8 @@ func dispatch(ctx context.Context, args []string, env Env) error {
 		return check(ctx, rest, env)
 	case "ingest":
 		return ingestCmd(ctx, rest, env)
+	case "knowledge":
+		return knowledgeCmd(ctx, rest, env)
 	case "run":
 		return runBot(ctx, rest, env)
 	case "report":

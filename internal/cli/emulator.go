@@ -22,6 +22,8 @@ import (
 const emulatorHelp = `Type a question and press Enter: it is asked with /ask. Also:
   /sources QUERY    the best-matching facts
   /about, /help     the bot's own commands (/reindex too: you are a moderator here)
+  /source list, /source show ID, /source history
+                    the knowledge's sources and versions (change them with bytewatch knowledge)
   @ QUESTION        a message that mentions the bot in #general
   ^ QUESTION        a follow-up: a reply to the bot's last answer ("^ and Microsoft?")
   /quit             stop (or Ctrl-D)
@@ -162,8 +164,19 @@ func (e *emulator) ask(ctx context.Context, line string) error {
 	case "sources":
 		spec.Options = []discordtest.CommandOption{{Name: "query", Value: arg}}
 	case "about", "help", "reindex":
+	case "source":
+		sub, id, _ := strings.Cut(arg, " ")
+		opt := discordtest.CommandOption{Name: sub, Type: discordgo.ApplicationCommandOptionSubCommand}
+		switch sub {
+		case "list", "history":
+		case "show":
+			opt.Options = []discordtest.CommandOption{{Name: "id", Value: strings.TrimSpace(id)}}
+		default:
+			return fmt.Errorf("here: /source list, /source show ID, /source history; add, remove and rollback need buttons: use Discord, or bytewatch knowledge")
+		}
+		spec.Options = []discordtest.CommandOption{opt}
 	default:
-		return fmt.Errorf("no command /%s here: /ask, /sources, /about, /help, /reindex", spec.Command)
+		return fmt.Errorf("no command /%s here: /ask, /sources, /about, /help, /reindex, /source", spec.Command)
 	}
 	if (spec.Command == "ask" || spec.Command == "sources") && arg == "" {
 		return fmt.Errorf("/%s needs a question", spec.Command)

@@ -3,6 +3,7 @@ package cli_test
 import (
 	"context"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -125,6 +126,8 @@ func TestRunEmulator(t *testing.T) {
 	s.ask(t, ctx, "How much is ByteDance investing in AI infrastructure?")
 	s.ask(t, ctx, "^ and Microsoft?")
 	s.ask(t, ctx, "/frobnicate")
+	s.ask(t, ctx, "/source list")
+	s.ask(t, ctx, "/source show bytedance-ai-investment-2025")
 	s.stop(t, ctx)
 	out := s.stdout.String()
 	base, err := knowledge.Default()
@@ -137,6 +140,7 @@ func TestRunEmulator(t *testing.T) {
 		"│ **Who is ByteDance's CEO?**", "don't cover that", "│ **Answering: Who is Doubao's CEO?**",
 		"│ **Answering: How much is Microsoft investing in AI infrastructure?**", "Microsoft spent $55.7 billion",
 		"no command /frobnicate here",
+		"│ 1 source, 29 facts · index ", "The built-in knowledge: read-only.", "│ **Source bytedance-ai-investment-2025**", "`bytedance-owns-tiktok`",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("emulator output lacks %q:\n%s", want, out)
@@ -185,7 +189,18 @@ func TestIndexPathKeptAndReused(t *testing.T) {
 	}
 
 	// Other knowledge: rebuilt, the old index removed.
-	env["KNOWLEDGE_DIR"] = filepath.Join("..", "..", "knowledge", "testdata", "good")
+	// A copy: the bot keeps the folder's history in it (.history).
+	good := t.TempDir()
+	for _, name := range []string{"a.yaml", "b.yml"} {
+		b, err := os.ReadFile(filepath.Join("..", "..", "knowledge", "testdata", "good", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(good, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	env["KNOWLEDGE_DIR"] = good
 	s = startEmulator(t, ctx, env)
 	s.stop(t, ctx)
 	got := gens()

@@ -31,6 +31,7 @@ type Config struct {
 	DiscordAPIBaseURL  string   // DISCORD_API_BASE_URL
 	AnswerChannelIDs   []string // ANSWER_CHANNEL_IDS
 	ModeratorRoleIDs   []string // MODERATOR_ROLE_IDS
+	AuditChannelID     string   // AUDIT_CHANNEL_ID: where knowledge changes are posted
 	RateLimitPerMinute int      // RATE_LIMIT_PER_MINUTE
 	ShardCount         int      // SHARD_COUNT: 0 unsharded, ShardCountAuto for "auto"
 	ShardIDs           []int    // SHARD_ID or SHARD_IDS: this process's shards; nil for all
@@ -151,6 +152,7 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 	str("DISCORD_API_BASE_URL", &c.DiscordAPIBaseURL)
 	ids("ANSWER_CHANNEL_IDS", &c.AnswerChannelIDs)
 	ids("MODERATOR_ROLE_IDS", &c.ModeratorRoleIDs)
+	str("AUDIT_CHANNEL_ID", &c.AuditChannelID)
 	num("RATE_LIMIT_PER_MINUTE", &c.RateLimitPerMinute, 1)
 	if v, ok := lookup("STALE_AFTER"); ok && strings.TrimSpace(v) != "" {
 		d, err := parseAge(strings.TrimSpace(v))
@@ -187,6 +189,11 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 	if c.DiscordGuildID != "" {
 		if _, err := strconv.ParseUint(c.DiscordGuildID, 10, 64); err != nil {
 			errs = append(errs, fmt.Errorf("DISCORD_GUILD_ID: %q is not a Discord id (a number)", c.DiscordGuildID))
+		}
+	}
+	if c.AuditChannelID != "" {
+		if _, err := strconv.ParseUint(c.AuditChannelID, 10, 64); err != nil {
+			errs = append(errs, fmt.Errorf("AUDIT_CHANNEL_ID: %q is not a Discord id (a number)", c.AuditChannelID))
 		}
 	}
 	switch c.LogFormat {

@@ -75,7 +75,7 @@ func TestEnvExampleGivesTheDefaults(t *testing.T) {
 	// Settings with no default: the suggestion is an example value.
 	noDefault := []string{"KNOWLEDGE_DIR", "INDEX_PATH", "OPENAI_API_KEY", "OPENAI_BASE_URL", "DISCORD_TOKEN",
 		"DISCORD_GUILD_ID", "ANSWER_CHANNEL_IDS", "MODERATOR_ROLE_IDS", "DISCORD_API_BASE_URL", "HEALTH_ADDR",
-		"SHARD_COUNT", "SHARD_ID", "SHARD_IDS", "DATABASE_URL"}
+		"SHARD_COUNT", "SHARD_ID", "SHARD_IDS", "DATABASE_URL", "AUDIT_CHANNEL_ID"}
 	for name, value := range listed {
 		if !read[name] {
 			t.Errorf(".env.example lists %s, which bytewatch does not read", name)

@@ -13,7 +13,10 @@
 // discordgo call returns the error the bot would see in production.
 //
 // Tests drive it from the other side: DispatchInteraction and DispatchMessage
-// send gateway events and return handles to wait on the bot's answers;
+// send gateway events and return handles to wait on the bot's answers
+// (commands with attachments, which AddAttachment serves from the
+// emulator's own host as Discord's CDN does; button clicks; modal
+// submissions);
 // RateLimit, Reconnect, InvalidSession and DropConnection produce the
 // failures Discord produces. Every request is recorded, with its body as it
 // went over the wire, and unknown routes are answered 404 and recorded so a

@@ -55,11 +55,19 @@ type InteractionSpec struct {
 	// Discord sends one as the user types, with the option being typed
 	// marked Focused.
 	Autocomplete bool
-	// ModalValues, with CustomID, make it the submission of a form (a
-	// modal) whose custom_id is CustomID: each text input's custom_id and
-	// the value the user typed, one text input per row as Discord sends
-	// them.
+	// ModalValues are a form's text inputs: each one's custom_id and the
+	// value the user typed, one text input per row as Discord sends them.
+	// With CustomID (and a button's MessageID) or with ModalCustomID they
+	// make it the submission of a form (a modal, type 5).
 	ModalValues map[string]string
+	// ModalCustomID makes it the submission of a modal with that custom_id
+	// whatever else the spec says.
+	ModalCustomID string
+	// Attachments are the files the user attached to the command's
+	// attachment options (an option of type 11 whose Value is the
+	// attachment's ID): sent in data.resolved.attachments as Discord does.
+	// Make them with Server.AddAttachment, which serves their bytes.
+	Attachments []*discordgo.MessageAttachment
 	// Token is the interaction's token, from NewInteractionToken; empty
 	// means a new one. Choosing it first lets a test set up its webhook
 	// routes (a RateLimit, say) before the bot can call them.
@@ -194,6 +202,13 @@ func (s *Server) newInteractionLocked(spec InteractionSpec) *Interaction {
 	if len(spec.Options) > 0 {
 		data["options"] = optionsJSON(spec.Options)
 	}
+	if len(spec.Attachments) > 0 {
+		byID := map[string]*discordgo.MessageAttachment{}
+		for _, a := range spec.Attachments {
+			byID[a.ID] = a
+		}
+		data["resolved"] = map[string]any{"attachments": byID}
+	}
 	if spec.DM {
 		in.ChannelID = spec.ChannelID
 		if in.ChannelID == "" {
@@ -254,6 +269,16 @@ func (s *Server) newInteractionLocked(spec InteractionSpec) *Interaction {
 			payload["type"] = discordgo.InteractionModalSubmit
 			payload["data"] = map[string]any{"custom_id": spec.CustomID, "components": rows}
 		}
+	}
+	if spec.ModalCustomID != "" {
+		payload["type"] = discordgo.InteractionModalSubmit
+		var rows []any
+		for _, id := range sortedKeys(spec.ModalValues) {
+			rows = append(rows, map[string]any{"type": discordgo.ActionsRowComponent, "components": []any{
+				map[string]any{"type": discordgo.TextInputComponent, "custom_id": id, "value": spec.ModalValues[id]},
+			}})
+		}
+		payload["data"] = map[string]any{"custom_id": spec.ModalCustomID, "components": rows}
 	}
 
 	in.Payload = mustJSON(payload)

@@ -74,6 +74,7 @@ type Server struct {
 	sentMessages  []Message                                  // accepted channel message bodies
 	sentEdits     []Message                                  // accepted channel message edit bodies
 	threads       map[string]*discordgo.Channel              // started threads by ID (threads.go)
+	attachments   map[string]storedAttachment                // uploaded files by URL path (AddAttachment)
 	gw            gatewayState
 }
 
@@ -508,6 +509,10 @@ func (c *call) param(name string) string { return c.params[name] }
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path == "/" && websocket.IsWebSocketUpgrade(r) {
 		s.serveGateway(w, r)
+		return
+	}
+	if isAttachmentPath(r.URL.Path) {
+		s.serveAttachment(w, r)
 		return
 	}
 	rec := Request{
