@@ -727,3 +727,45 @@ func TestBadMessages(t *testing.T) {
 		t.Errorf("bad messages reached the server (%d requests)", n)
 	}
 }
+
+// TestShedsCallsThatCannotFinish: once the client has measured the model,
+// a call whose caller has less time left than an answer takes is not
+// started: ErrOverloaded at once, and the server never hears of it. With
+// time enough, it is made.
+func TestShedsCallsThatCannotFinish(t *testing.T) {
+	srv := llmtest.New(t, llmtest.Reply(grounded, llmtest.FirstTokenAfter(300*time.Millisecond)))
+	c, _ := newClient(t, srv, nil)
+	if _, err := c.Stream(context.Background(), question, nil); err != nil {
+		t.Fatal(err)
+	}
+	est := c.Estimate()
+	if est.Calls != 1 || est.TimeToFirstToken < 300*time.Millisecond || est.CallTime < est.TimeToFirstToken {
+		t.Fatalf("estimate after one call: %+v; want a time to first token of at least 300 ms", est)
+	}
+	tests := []struct {
+		name     string
+		left     time.Duration
+		wantShed bool
+	}{
+		{"less time than an answer takes", est.CallTime / 4, true},
+		{"plenty of time", 10 * time.Second, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			before := len(srv.ChatRequests())
+			ctx, cancel := context.WithTimeout(context.Background(), tc.left)
+			defer cancel()
+			_, err := c.Stream(ctx, question, nil)
+			sent := len(srv.ChatRequests()) - before
+			if tc.wantShed {
+				if !errors.Is(err, llm.ErrOverloaded) || sent != 0 || !strings.Contains(err.Error(), "not started") {
+					t.Errorf("err = %v, %d requests sent; want ErrOverloaded and none", err, sent)
+				}
+				return
+			}
+			if err != nil || sent != 1 {
+				t.Errorf("err = %v, %d requests sent; want an answer from one", err, sent)
+			}
+		})
+	}
+}

@@ -185,13 +185,16 @@ func (c *Client) streamOnce(ctx context.Context, callDeadline time.Time, req ope
 		for {
 			chunk, err := stream.Recv()
 			sp.see(chunk, err, start)
+			if err != nil {
+				// Every call the server finished teaches the estimate, those
+				// the caller gave up on too: they are the slow ones. Before
+				// the caller hears the end, so its next call knows.
+				sp.report(&c.est, start)
+			}
 			if delivering && !emit(streamEvent{chunk: chunk, err: err}) {
 				delivering = false // the caller has gone; read on, discarding, to the end
 			}
 			if err != nil {
-				// Every call the server finished teaches the estimate, those
-				// the caller gave up on too: they are the slow ones.
-				sp.report(&c.est, start)
 				stream.Close()
 				if !delivering {
 					slot.drained() // handed over: the response has ended
