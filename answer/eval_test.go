@@ -284,7 +284,7 @@ func measurePeople(t *testing.T, eng *answer.Engine, ix *index.Index, cases []ev
 func TestPeople(t *testing.T) {
 	ix := defaultIndex(t)
 	eng := answer.NewEngine(ix, answer.Options{})
-	for _, file := range []string{"writer-a.yaml", "writer-b.yaml", "writer-c.yaml", "writer-d.yaml", "writer-f.yaml"} {
+	for _, file := range []string{"writer-a.yaml", "writer-b.yaml", "writer-c.yaml", "writer-d.yaml", "writer-f.yaml", "writer-g.yaml"} {
 		t.Run(file, func(t *testing.T) {
 			cases := loadEval(t, filepath.Join("testdata", "people", file))
 			f := measurePeople(t, eng, ix, cases)
@@ -330,7 +330,7 @@ func TestSecondKnowledgeBase(t *testing.T) {
 	}
 	t.Cleanup(func() { ix.Close() })
 	eng := answer.NewEngine(ix, answer.Options{})
-	for _, file := range []string{"questions.yaml", "questions-e.yaml"} {
+	for _, file := range []string{"questions.yaml", "questions-e.yaml", "questions-h.yaml"} {
 		t.Run(file, func(t *testing.T) {
 			cases := loadEval(t, filepath.Join("testdata", "fictional", file))
 			for _, c := range cases {
