@@ -183,7 +183,11 @@ type service struct {
 	draining atomic.Bool
 	upMu     sync.Mutex
 	up       map[*discordgo.Session]bool // which sessions deliver events
-	bg       sync.WaitGroup              // the registration retries
+	// unwatch removes the connection handlers watch added, so that closing
+	// a session dispatches nothing after Run has returned (discordgo runs
+	// handlers in goroutines of its own, which nothing could wait for).
+	unwatch []func()
+	bg      sync.WaitGroup // the registration retries
 	// work is the parent of every handler's context; abort cancels it when
 	// the shutdown wait runs out.
 	work  context.Context
@@ -373,17 +377,25 @@ func (b *service) openShards(ctx context.Context, count int, ids []int, maxConcu
 // but it emits Disconnect a second before it reconnects (Close waits that
 // long), so the order holds in practice.
 func (b *service) watch(s *discordgo.Session) {
+	// Interactions and messages are tracked in flight (and refused while
+	// closing); the connection's own events only log and report, and are
+	// removed before the session closes.
 	s.AddHandler(b.onInteraction)
 	s.AddHandler(b.onMessage)
-	s.AddHandler(func(s *discordgo.Session, _ *discordgo.Ready) { b.connected(s, true) })
-	s.AddHandler(func(s *discordgo.Session, _ *discordgo.Resumed) {
-		b.log.Info("discord: session resumed", "shard", s.ShardID)
-		b.connected(s, true)
-	})
-	s.AddHandler(func(s *discordgo.Session, _ *discordgo.Disconnect) {
-		b.log.Info("discord: gateway disconnected; reconnecting unless stopping", "shard", s.ShardID)
-		b.connected(s, false)
-	})
+	removers := []func(){
+		s.AddHandler(func(s *discordgo.Session, _ *discordgo.Ready) { b.connected(s, true) }),
+		s.AddHandler(func(s *discordgo.Session, _ *discordgo.Resumed) {
+			b.log.Info("discord: session resumed", "shard", s.ShardID)
+			b.connected(s, true)
+		}),
+		s.AddHandler(func(s *discordgo.Session, _ *discordgo.Disconnect) {
+			b.log.Info("discord: gateway disconnected; reconnecting unless stopping", "shard", s.ShardID)
+			b.connected(s, false)
+		}),
+	}
+	b.upMu.Lock()
+	b.unwatch = append(b.unwatch, removers...)
+	b.upMu.Unlock()
 }
 
 // connected records whether s delivers events and tells OnServing whether
@@ -404,8 +416,16 @@ func (b *service) connected(s *discordgo.Session, up bool) {
 	}
 }
 
-// closeSessions closes every shard's session.
+// closeSessions closes every shard's session, its connection handlers
+// removed first: the Disconnect that Close emits is logged by nobody.
 func (b *service) closeSessions() {
+	b.upMu.Lock()
+	unwatch := b.unwatch
+	b.unwatch = nil
+	b.upMu.Unlock()
+	for _, remove := range unwatch {
+		remove()
+	}
 	for _, s := range b.sessions {
 		if s == nil {
 			continue
