@@ -51,7 +51,7 @@ type Policy struct {
 // on the held-out ones; see docs/answering.md.
 func DefaultPolicy() Policy {
 	return Policy{MinBest: 0.45, MinUnion: 0.7, MinFact: 0.3, MinRelScore: 0.25,
-		EverydayZipf: 4.5, RareZipf: 2.5, MinTopics: 2}
+		EverydayZipf: 4.0, RareZipf: 2.5, MinTopics: 2}
 }
 
 // reasonOnlyCommon is why a question about nothing but what every fact

@@ -111,10 +111,14 @@ type Client struct {
 
 	est     estimator // the model's speed, from the calls that finished
 	queueMu sync.Mutex
-	waiting int             // callers waiting for a slot
-	drains  sync.WaitGroup  // requests running, some outliving their callers
-	life    context.Context // ended by Close: stops the requests
-	stop    context.CancelFunc
+	waiting int // callers waiting for a slot
+	// freed is when a slot was last freed (or the first taken): while
+	// every slot stays taken, the time since says calls now take at least
+	// that long, whatever the estimate learnt from faster ones.
+	freed  time.Time
+	drains sync.WaitGroup  // requests running, some outliving their callers
+	life   context.Context // ended by Close: stops the requests
+	stop   context.CancelFunc
 }
 
 // New checks cfg and returns a Client. It sends nothing; see Check.
@@ -217,18 +221,34 @@ func (c *Client) Model() string { return c.model }
 func (c *Client) acquire(ctx context.Context) error {
 	select {
 	case c.slots <- struct{}{}:
+		c.took()
 		return nil
 	default:
 	}
 	select {
 	case c.slots <- struct{}{}:
+		c.took()
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
 	}
 }
 
-func (c *Client) release() { <-c.slots }
+// took notes a slot taken: the first of a full set starts the stall clock.
+func (c *Client) took() {
+	c.queueMu.Lock()
+	if c.freed.IsZero() {
+		c.freed = time.Now()
+	}
+	c.queueMu.Unlock()
+}
+
+func (c *Client) release() {
+	<-c.slots
+	c.queueMu.Lock()
+	c.freed = time.Now()
+	c.queueMu.Unlock()
+}
 
 // ShownURL is a URL as logs and errors may show it: without a password, a
 // query or a fragment, any of which may carry a credential

@@ -103,6 +103,12 @@ func (c *Client) admit(ctx context.Context) *Error {
 		slots := cap(c.slots)
 		c.queueMu.Lock()
 		ahead := c.waiting + len(c.slots) - slots + 1 // calls that must finish before ours starts
+		if len(c.slots) == slots && !c.freed.IsZero() {
+			// Every slot is taken and none has been freed for this long:
+			// the calls in flight take at least that, however fast the
+			// ones that finished were (a server that has slowed down).
+			est = max(est, time.Since(c.freed))
+		}
 		c.queueMu.Unlock()
 		var wait time.Duration
 		if ahead > 0 {
