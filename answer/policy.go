@@ -638,7 +638,7 @@ func (w weighing) onlyCommon() bool {
 // maxKeywords is the most words a message of bare keywords ("doubao
 // users pls") has; a longer one that is no question and asks nothing but a
 // name is a remark.
-const maxKeywords = 3
+const maxKeywords = 5
 
 // questionWord finds a word that asks, anywhere in a message: "星绘 what
 // does it do", "wait who owns tiktok again", "什么关系".

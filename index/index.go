@@ -399,7 +399,10 @@ func (ix *Index) build(ctx context.Context, base *knowledge.Base, reuse string) 
 	}
 	for _, e := range base.Entities() {
 		for _, name := range append([]string{e.Name}, e.Aliases...) {
-			words(name, func(w string, _, _ int, _ bool) { g.spell.add(w, true) })
+			// A capitalised word of a name is a name; the others are the
+			// everyday words of a descriptive alias ("parent" of
+			// "TikTok's parent"), which say nothing of a name alone.
+			words(name, func(w string, _, _ int, capital bool) { g.spell.add(w, capital) })
 		}
 	}
 	for name := range g.vocab.entities {
