@@ -147,7 +147,7 @@ func (e *Engine) Ask(ctx context.Context, question string, onPartial func(string
 	}
 	retrieval := time.Since(start)
 	var a Answer
-	if !sel.answered && res.Query.AboutSources {
+	if !sel.answered && asksAboutSources(e.policy, res, advice) {
 		a = composeAboutSources(q, res.Base)
 	} else {
 		a = composeExtractive(q, res, sel, advice)
@@ -263,7 +263,7 @@ func (e *Engine) WillAnswer(ctx context.Context, question string) (bool, error) 
 	if err != nil {
 		return false, err
 	}
-	return sel.answered || res.Query.AboutSources || (e.llm != nil && len(sel.closest) > 0 && !advice), nil
+	return sel.answered || asksAboutSources(e.policy, res, advice) || (e.llm != nil && len(sel.closest) > 0 && !advice), nil
 }
 
 // llmContext bounds what one answer spends on the LLM.

@@ -671,6 +671,25 @@ func (w weighing) namesCovered(h index.Hit) int {
 	return n
 }
 
+// asksAboutSources reports whether a question asks about the sources
+// themselves — how old they are, where they come from — and about nothing
+// the facts could answer: "where's this info from" does, "what share of
+// Sorabit's compute comes from Altamira" does not.
+func asksAboutSources(p Policy, res index.Result, advice bool) bool {
+	if !res.Query.AboutSources {
+		return false
+	}
+	// The phrasing of such a question is its own words and dates; a
+	// concept or a name only some facts have is a topic of the facts.
+	w := p.weigh(res.Query.Units, advice)
+	for i, u := range w.units {
+		if u.Kind == index.UnitConcept && w.weights[i] >= informativeWeight {
+			return false
+		}
+	}
+	return true
+}
+
 // namesSubject reports whether a question names something the sources are
 // about: a company or product the knowledge knows, or a word most facts
 // share ("ByteDance", "AI"). "What is ByteDance doing in AI?" and "Should I
