@@ -129,12 +129,19 @@ func serveBot(ctx context.Context, cfg config.Config, log *slog.Logger, onReady 
 	var (
 		recs     commands.Records
 		settings commands.ServerSettings
+		asked    commands.AskedQuestions
 	)
 	if rec != nil {
 		defer runRetention(ctx, rec)()
 		recs = rec
 		settings = records.NewSettings(rec.Store(), records.Defaults{AnswerChannelIDs: cfg.AnswerChannelIDs,
 			ModeratorRoleIDs: cfg.ModeratorRoleIDs, RateLimit: cfg.RateLimitPerMinute}, log)
+		// /ask suggests the questions people in the server asked and got
+		// answered; with STORE_QUESTIONS=false there are none to suggest,
+		// including any kept from before.
+		if rec.KeepsQuestions() {
+			asked = rec.Store()
+		}
 	}
 	return bot.Run(ctx, bot.Options{
 		// A question may spend LLM_TIMEOUT on the LLM, then needs time to
@@ -160,6 +167,7 @@ func serveBot(ctx context.Context, cfg config.Config, log *slog.Logger, onReady 
 		ShardIDs:           cfg.ShardIDs,
 		Records:            recs,
 		Settings:           settings,
+		AskedQuestions:     asked,
 	})
 }
 
