@@ -23,11 +23,11 @@ func TestReindexAuditLine(t *testing.T) {
 		want    string
 		notWant string
 	}{
-		{"swapped", ok, nil, "/reindex by <@42> <t:1764630000:f>: reindexed, index aaa → bbb, 30 facts (1 added, 0 removed, 2 changed).", ""},
+		{"swapped", ok, nil, "/reindex by <@42> <t:1796166000:f>: reindexed, index aaa → bbb, 30 facts (1 added, 0 removed, 2 changed).", ""},
 		{"broken knowledge", index.SwapReport{}, &knowledge.LoadError{Problems: []knowledge.Problem{{File: "a.yaml", Line: 3, Msg: "bad"}, {File: "b.yaml", Line: 1, Msg: "bad"}}},
-			"/reindex by <@42> <t:1764630000:f>: nothing reindexed — the knowledge files have 2 problems; index old keeps serving.", "a.yaml"},
+			"/reindex by <@42> <t:1796166000:f>: nothing reindexed — the knowledge files have 2 problems; index old keeps serving.", "a.yaml"},
 		{"failed", index.SwapReport{}, errors.New("open /srv/bytewatch/index/store: no space left on device"),
-			"/reindex by <@42> <t:1764630000:f>: failed (the bot's log says why); index old keeps serving.", "/srv"},
+			"/reindex by <@42> <t:1796166000:f>: failed (the bot's log says why); index old keeps serving.", "/srv"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
