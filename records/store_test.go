@@ -405,7 +405,7 @@ func TestStore(t *testing.T) {
 				t.Errorf("%d votes stored (%v), want %d", len(votes), err, n)
 			}
 		}},
-		{"answered questions: what /ask's suggestions may show, most askers first", func(t *testing.T, ctx context.Context, s *sqlStore) {
+		{"answered questions: what /ask's suggestions may show, most asked first", func(t *testing.T, ctx context.Context, s *sqlStore) {
 			add := func(name, user string, minutes int, outcome, text string, change func(*Question)) {
 				t.Helper()
 				q := question(id(name), user, minutes, outcome)
@@ -426,8 +426,9 @@ func TestStore(t *testing.T) {
 			add("capexb", "bob", 2, OutcomeAnswered, "how much is  bytedance investing in AI", nil) // the same words
 			add("capexc", "carol", 3, OutcomeAnswered, capex, nil)
 			add("doubaoa", "alice", 4, OutcomeAnswered, doubao, nil)
-			add("doubaob", "alice", 5, OutcomeAnswered, doubao, nil) // one person twice: one asker
+			add("doubaob", "alice", 5, OutcomeAnswered, doubao, nil) // asked twice
 			add("revenue", "bob", 6, OutcomeAnswered, revenue, nil)
+			add("tiktok", "carol", 0, OutcomeAnswered, "Who owns TikTok?", nil) // asked once, as revenue was, but before
 			// Never suggested:
 			add("notcov", "bob", 7, OutcomeNotCovered, "What is Doubao's profit?", nil)
 			add("closest", "bob", 8, OutcomeClosest, "What did Doubao cost to build?", nil)
@@ -450,8 +451,8 @@ func TestStore(t *testing.T) {
 				limit        int
 				want         []string
 			}{
-				{"100", "", 25, []string{capex, revenue, doubao}}, // 3 askers; then 1 each, the latest first
-				{"100", "DOUBAO", 25, []string{revenue, doubao}},
+				{"100", "", 25, []string{capex, doubao, revenue, "Who owns TikTok?"}}, // asked 3 times, 2, 1 (the latest first)
+				{"100", "DOUBAO", 25, []string{doubao, revenue}},
 				{"100", "user  doub", 25, []string{revenue}}, // any order, the last word being typed
 				{"100", "doubao's rev", 25, []string{revenue}},
 				{"100", "invest bytedance", 25, []string{capex}},

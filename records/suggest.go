@@ -42,7 +42,7 @@ func QuestionKey(question string) string {
 // server's latest SuggestWindow of them, those containing every word of
 // typed (in any order, case-insensitively, each word as part of a word:
 // the last may still be being typed), one per QuestionKey, the most
-// people's first, then the most recently asked, at most limit of them and
+// asked first, then the most recently asked, at most limit of them and
 // none longer than MaxSuggestedLength. Nothing is suggested from another
 // server, from a DM (guildID "" gets none), or from a message, which may
 // be a follow-up ("and Microsoft?") that means nothing alone. Forgotten
@@ -100,7 +100,7 @@ func suggestQuery(guildID, typed string, limit int) (string, []any) {
 	args = append(args, limit)
 	fmt.Fprintf(&q, `
 		GROUP BY question_key
-		ORDER BY COUNT(DISTINCT user_hash) DESC, MAX(asked_at) DESC, question_key
+		ORDER BY COUNT(*) DESC, MAX(asked_at) DESC, question_key
 		LIMIT $%d`, len(args))
 	return q.String(), args
 }
