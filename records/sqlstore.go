@@ -18,7 +18,10 @@ import (
 // the connection settings, the DDL of the migrations — is in sqlite.go and
 // postgres.go.
 type sqlStore struct {
-	db      *sql.DB
+	db *sql.DB
+	// read, when set, serves AnsweredQuestions apart from db (SQLite's
+	// one connection).
+	read    *sql.DB
 	dialect string
 	// closeExtra, when set, stops what the dialect runs beside the store.
 	closeExtra func() error

@@ -479,6 +479,29 @@ func TestStore(t *testing.T) {
 				}
 			}
 		}},
+		{"answered questions do not wait for a writer", func(t *testing.T, ctx context.Context, s *sqlStore) {
+			if err := s.AddQuestion(ctx, question(id("before"), "alice", 0, OutcomeAnswered)); err != nil {
+				t.Fatal(err)
+			}
+			// A write in progress holds SQLite's one writing connection.
+			tx, err := s.db.BeginTx(ctx, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tx.Rollback()
+			if _, err := tx.ExecContext(ctx, `INSERT INTO questions (id, asked_at, guild_id, entry, user_hash, question, outcome, question_key)
+				VALUES ($1, $2, '100', 'slash_command', 'bob', 'question during', 'answered', 'question during')`, id("during"), ms(t0)); err != nil {
+				t.Fatal(err)
+			}
+			// Waiting for the writer would reach the deadline: it ends
+			// only after this test's check.
+			qctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			defer cancel()
+			got, err := s.AnsweredQuestions(qctx, "100", "question", 25)
+			if err != nil || !slices.Equal(got, []string{"question " + id("before")}) {
+				t.Errorf("AnsweredQuestions during a write = %q, %v; want the committed question only", got, err)
+			}
+		}},
 		{"answered questions use the suggestion index", func(t *testing.T, ctx context.Context, s *sqlStore) {
 			explain := map[string]string{"sqlite": "EXPLAIN QUERY PLAN ", "postgres": "EXPLAIN "}[s.dialect]
 			if err := s.AddQuestion(ctx, question(id("plan"), "alice", 0, OutcomeAnswered)); err != nil {

@@ -52,7 +52,11 @@ func (s *sqlStore) AnsweredQuestions(ctx context.Context, guildID, typed string,
 		return nil, nil
 	}
 	query, args := suggestQuery(guildID, typed, limit)
-	rows, err := s.db.QueryContext(ctx, query, args...)
+	db := s.db
+	if s.read != nil {
+		db = s.read
+	}
+	rows, err := db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("records: answered questions: %w", err)
 	}
