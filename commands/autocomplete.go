@@ -32,12 +32,13 @@ const (
 	askedTimeout = 50 * time.Millisecond
 )
 
-// AskedQuestions lists questions people asked that were answered, for
-// /ask's suggestions: a store of asked questions implements it. typed is
+// AskedQuestions lists questions people asked in a server that were
+// answered, for /ask's suggestions: records.Store implements it. typed is
 // what the person has typed so far; the source may use it to narrow the
 // list, and the Suggester filters and ranks what comes back either way.
+// People see only their own server's questions, and none in a DM.
 type AskedQuestions interface {
-	AnsweredQuestions(ctx context.Context, typed string, limit int) ([]string, error)
+	AnsweredQuestions(ctx context.Context, guildID, typed string, limit int) ([]string, error)
 }
 
 // Suggester suggests questions as a person types. It is safe for
@@ -100,14 +101,15 @@ func (s *Suggester) knowledgeQuestions() []candidate {
 	return cands
 }
 
-// Suggest returns up to limit questions matching typed, best first: with
-// nothing typed, the knowledge's questions in order.
-func (s *Suggester) Suggest(ctx context.Context, typed string, limit int) []string {
+// Suggest returns up to limit questions matching typed for a person in
+// server guildID ("" in a DM), best first: with nothing typed, the
+// knowledge's questions in order.
+func (s *Suggester) Suggest(ctx context.Context, guildID, typed string, limit int) []string {
 	limit = min(max(limit, 0), MaxSuggestions)
 	cands := s.knowledgeQuestions()
-	if s.asked != nil {
+	if s.asked != nil && guildID != "" {
 		actx, cancel := context.WithTimeout(ctx, askedTimeout)
-		qs, err := s.asked.AnsweredQuestions(actx, typed, limit)
+		qs, err := s.asked.AnsweredQuestions(actx, guildID, typed, limit)
 		cancel()
 		if err != nil {
 			s.log.LogAttrs(ctx, slog.LevelDebug, "asked questions unavailable for suggestions", slog.Any("error", err))
@@ -319,7 +321,7 @@ func (rt *Router) complete(ctx context.Context, in *discordgo.Interaction, refus
 func (s *Suggester) AutocompleteAsk(ctx context.Context, rest *REST, in *discordgo.Interaction) {
 	start := time.Now()
 	typed := focusedText(in)
-	qs := s.Suggest(ctx, typed, MaxSuggestions)
+	qs := s.Suggest(ctx, in.GuildID, typed, MaxSuggestions)
 	err := rest.Suggest(ctx, in, choices(qs))
 	level := slog.LevelDebug
 	if err != nil {

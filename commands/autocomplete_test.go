@@ -20,7 +20,7 @@ type asked struct {
 	block bool // wait for the deadline, as a slow database would
 }
 
-func (a asked) AnsweredQuestions(ctx context.Context, typed string, limit int) ([]string, error) {
+func (a asked) AnsweredQuestions(ctx context.Context, guildID, typed string, limit int) ([]string, error) {
 	if a.block {
 		<-ctx.Done()
 		return nil, ctx.Err()
@@ -44,6 +44,7 @@ func TestSuggest(t *testing.T) {
 	tests := []struct {
 		name    string
 		asked   commands.AskedQuestions
+		dm      bool // asked in a DM, not in server "1"
 		typed   string
 		first   string   // the best suggestion; "" when there must be none
 		include []string // also suggested
@@ -61,6 +62,8 @@ func TestSuggest(t *testing.T) {
 		{name: "nothing matches", typed: "quantum computing", first: ""},
 		{name: "people's questions join the knowledge's", asked: asked{qs: []string{"What is Doubao's revenue per user?", "How many users does Doubao have?"}},
 			typed: "doubao rev", first: "What is Doubao's revenue per user?"},
+		{name: "in a DM, no one's questions", asked: asked{qs: []string{"What is Doubao's revenue per user?"}}, dm: true,
+			typed: "doubao revenue per", first: ""},
 		{name: "a question people asked that the knowledge lists is suggested once", asked: asked{qs: []string{"what is   cici?"}},
 			typed: "cici", first: "What is Cici?", exclude: []string{"what is   cici?", "what is cici?"}},
 		{name: "a failing store costs only its questions", asked: asked{err: errors.New("database is down")},
@@ -72,7 +75,11 @@ func TestSuggest(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			s := commands.NewSuggester(fixedIndex{base}, tt.asked, nil)
-			got := s.Suggest(ctx, tt.typed, commands.MaxSuggestions)
+			guild := "1"
+			if tt.dm {
+				guild = ""
+			}
+			got := s.Suggest(ctx, guild, tt.typed, commands.MaxSuggestions)
 			if len(got) > commands.MaxSuggestions {
 				t.Errorf("%d suggestions", len(got))
 			}
@@ -99,7 +106,7 @@ func TestSuggest(t *testing.T) {
 	}
 	// Every suggestion is a question the knowledge lists; nothing typed
 	// lists them in order, at most MaxSuggestions.
-	all := commands.NewSuggester(fixedIndex{base}, nil, nil).Suggest(ctx, "", 100)
+	all := commands.NewSuggester(fixedIndex{base}, nil, nil).Suggest(ctx, "1", "", 100)
 	if len(all) != commands.MaxSuggestions {
 		t.Errorf("%d suggestions with nothing typed, want %d", len(all), commands.MaxSuggestions)
 	}
@@ -123,7 +130,7 @@ func TestSuggestFast(t *testing.T) {
 	var worst time.Duration
 	for _, typed := range []string{"", "h", "how much did comp", "nvidai chps", "company number 4999 data centers", strings.Repeat("x", 100)} {
 		start := time.Now()
-		s.Suggest(context.Background(), typed, commands.MaxSuggestions)
+		s.Suggest(context.Background(), "1", typed, commands.MaxSuggestions)
 		worst = max(worst, time.Since(start))
 	}
 	// Discord's own deadline, generous for a busy 2-core machine under
@@ -145,7 +152,7 @@ func BenchmarkSuggest(b *testing.B) {
 			typed := []string{"h", "how m", "how much did bytedanse inv", "nvidai ch"}
 			b.ReportAllocs()
 			for i := 0; b.Loop(); i++ {
-				s.Suggest(context.Background(), typed[i%len(typed)], commands.MaxSuggestions)
+				s.Suggest(context.Background(), "1", typed[i%len(typed)], commands.MaxSuggestions)
 			}
 		})
 	}

@@ -300,6 +300,8 @@ func (c *commandSet) reindex(ctx context.Context, r *Request) error {
 	start := time.Now()
 	rep, err := c.cfg.Reindexer.Reindex(ctx)
 	c.cfg.Metrics.Reindex(time.Since(start), err)
+	// Posted to the audit channel after the moderator's reply.
+	defer c.auditReindex(ctx, r, time.Now(), rep, err, old)
 	if err == nil {
 		c.cfg.Metrics.Index(rep.NewVersion, rep.Facts)
 	}

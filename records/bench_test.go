@@ -2,6 +2,7 @@ package records
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"sync"
 	"testing"
@@ -79,4 +80,91 @@ func BenchmarkRecordPostgres(b *testing.B) {
 			benchmarkRecord(b, s, parallel)
 		})
 	}
+}
+
+// fillQuestions records n questions spread over servers (the first,
+// benchGuild, has the most), as /ask would leave them: distinct texts of
+// them (n for all different), asked by 2,000 people, four in five
+// answered, one in ten a message.
+func fillQuestions(b *testing.B, s *sqlStore, n, distinct, servers int) {
+	ctx := context.Background()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer tx.Rollback()
+	subjects := []string{"AI infrastructure", "data centres", "Nvidia chips", "Doubao's users", "TikTok's revenue", "its own chips", "cloud services", "robotics"}
+	for i := range n {
+		d := i % distinct
+		text := fmt.Sprintf("How much did company %d spend on %s in %d?", d, subjects[d%len(subjects)], 2015+d%11)
+		outcome, entry := OutcomeAnswered, EntrySlash
+		if i%5 == 4 {
+			outcome = OutcomeNotCovered
+		}
+		if i%10 == 3 {
+			entry = EntryMention
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO questions (id, asked_at, guild_id, channel_id, entry, user_hash, question, outcome, question_key)
+			VALUES ($1, $2, $8, '800000000000000002', $3, $4, $5, $6, $7)`,
+			NewID(), ms(t0.Add(time.Duration(i)*time.Second)), entry, fmt.Sprint("user", i%2000), text, outcome, QuestionKey(text),
+			fmt.Sprint(benchGuild+i%servers)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := s.db.ExecContext(ctx, `ANALYZE`); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// benchGuild is the server whose questions the benchmark asks for.
+const benchGuild = 800000000000000001
+
+// benchmarkAnswered measures one AnsweredQuestions call as a person types,
+// over 50,000 recorded questions — all in the one server, or spread over
+// 500 servers (a bot in many servers: the one asked about has 100) — and
+// reports its 50th and 99th percentile: the Suggester gives the store 50 ms.
+func benchmarkAnswered(b *testing.B, open func(b *testing.B) *sqlStore) {
+	for _, c := range []struct{ distinct, servers int }{{5000, 1}, {50000, 1}, {50000, 500}} {
+		b.Run(fmt.Sprintf("50k-questions-%d-distinct-%d-servers", c.distinct, c.servers), func(b *testing.B) {
+			s := open(b)
+			fillQuestions(b, s, 50000, c.distinct, c.servers)
+			typed := []string{"", "h", "how much did comp", "nvidia chips", "company 4999 data", "doubao users 2020", "zzzz"}
+			ctx := context.Background()
+			var lat []time.Duration
+			b.ResetTimer()
+			for i := 0; b.Loop(); i++ {
+				start := time.Now()
+				if _, err := s.AnsweredQuestions(ctx, fmt.Sprint(benchGuild), typed[i%len(typed)], 25); err != nil {
+					b.Fatal(err)
+				}
+				lat = append(lat, time.Since(start))
+			}
+			b.StopTimer()
+			slices.Sort(lat)
+			pct := func(p float64) float64 {
+				return float64(lat[min(len(lat)-1, int(float64(len(lat))*p))].Microseconds()) / 1000
+			}
+			b.ReportMetric(pct(0.50), "p50-ms")
+			b.ReportMetric(pct(0.99), "p99-ms")
+		})
+	}
+}
+
+func BenchmarkAnsweredQuestionsSQLite(b *testing.B) {
+	benchmarkAnswered(b, func(b *testing.B) *sqlStore { return openTestSQLite(b).(*sqlStore) })
+}
+
+func BenchmarkAnsweredQuestionsPostgres(b *testing.B) {
+	pg := postgresBackend(b)
+	benchmarkAnswered(b, func(b *testing.B) *sqlStore {
+		s, err := pg.open(context.Background(), pg.fresh(b), 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { s.Close() })
+		return s
+	})
 }

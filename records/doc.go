@@ -12,7 +12,8 @@
 // hashes user ids with the database's salt, gives every write a deadline
 // and drops (logs and counts) a record the database cannot take, so that a
 // database that is down or full never holds up an answer. BuildReport turns
-// the records of a period into the moderators' report.
+// the records of a period into the moderators' report; AnsweredQuestions
+// lists the questions /ask suggests to other people in a server.
 //
 // The package never imports discordgo: commands/ and bot/ consume it.
 package records

@@ -150,6 +150,10 @@ type Store interface {
 	Settings(ctx context.Context, guildID string) (s GuildSettings, found bool, err error)
 	// SaveSettings stores a server's settings, replacing what it had.
 	SaveSettings(ctx context.Context, s GuildSettings) error
+	// AnsweredQuestions lists questions asked in guildID that were
+	// answered, matching what a person has typed, for /ask's suggestions
+	// (suggest.go says which, and in which order).
+	AnsweredQuestions(ctx context.Context, guildID, typed string, limit int) ([]string, error)
 	// SchemaVersion is the version of the schema the database is at.
 	SchemaVersion(ctx context.Context) (int, error)
 	Close() error

@@ -3,6 +3,7 @@ package records
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -17,9 +18,10 @@ const SQLiteFile = "bytewatch.db"
 
 // OpenSQLite opens (creating it and its folder if need be) the SQLite
 // database at path and migrates it to the latest schema. One connection
-// serves every call, in turn: SQLite writes one at a time anyway, and
-// waiting in Go respects each call's deadline where SQLite's busy handler
-// would not. The journal is a write-ahead log, synced at checkpoints
+// serves every call but AnsweredQuestions, in turn: SQLite writes one at a
+// time anyway, and waiting in Go respects each call's deadline where
+// SQLite's busy handler would not; /ask's suggestions, one per keystroke,
+// read on two read-only connections beside it. The journal is a write-ahead log, synced at checkpoints
 // (synchronous=NORMAL): a crash of the machine may lose the last records,
 // never corrupt the file.
 func OpenSQLite(ctx context.Context, path string) (Store, error) {
@@ -64,7 +66,32 @@ func openSQLite(ctx context.Context, path string, target int) (*sqlStore, error)
 		return nil, fmt.Errorf("records: opening %s: %w", path, err)
 	}
 	ck.SetMaxOpenConns(1)
-	return &sqlStore{db: db, dialect: "sqlite", closeExtra: startCheckpoints(ck)}, nil
+	// /ask's suggestions read on connections of their own: one comes per
+	// keystroke, and in WAL mode readers neither wait for the writer nor
+	// hold it up.
+	rd, err := sql.Open("sqlite", "file:"+path+"?"+readerQuery(q).Encode())
+	if err != nil {
+		db.Close()
+		ck.Close()
+		return nil, fmt.Errorf("records: opening %s: %w", path, err)
+	}
+	rd.SetMaxOpenConns(suggestReaders)
+	rd.SetMaxIdleConns(suggestReaders)
+	stopCheckpoints := startCheckpoints(ck)
+	return &sqlStore{db: db, read: rd, dialect: "sqlite", closeExtra: func() error {
+		return errors.Join(rd.Close(), stopCheckpoints())
+	}}, nil
+}
+
+// suggestReaders is how many connections read suggestions at once.
+const suggestReaders = 2
+
+// readerQuery is the writer's connection settings for a read-only
+// connection (without _txlock=immediate, which would make it a writer).
+func readerQuery(q url.Values) url.Values {
+	r := url.Values{"_pragma": append([]string{}, q["_pragma"]...)}
+	r.Add("_pragma", "query_only(1)")
+	return r
 }
 
 // checkpointEvery is how often the log is checkpointed.

@@ -18,7 +18,10 @@ import (
 // the connection settings, the DDL of the migrations — is in sqlite.go and
 // postgres.go.
 type sqlStore struct {
-	db      *sql.DB
+	db *sql.DB
+	// read, when set, serves AnsweredQuestions apart from db (SQLite's
+	// one connection).
+	read    *sql.DB
 	dialect string
 	// closeExtra, when set, stops what the dialect runs beside the store.
 	closeExtra func() error
@@ -50,15 +53,16 @@ func (s *sqlStore) AddQuestion(ctx context.Context, q Question) error {
 			return fmt.Errorf("%w: fact id %q has a space", ErrInvalid, id)
 		}
 	}
-	var text sql.NullString
+	var text, key sql.NullString
 	if q.HasText {
 		text = sql.NullString{String: cleanText(q.Question), Valid: true}
+		key = sql.NullString{String: QuestionKey(text.String), Valid: true}
 	}
 	_, err := s.db.ExecContext(ctx, `INSERT INTO questions
-		(id, asked_at, guild_id, channel_id, entry, user_hash, question, outcome, fact_ids, index_version, mode, latency_ms)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+		(id, asked_at, guild_id, channel_id, entry, user_hash, question, outcome, fact_ids, index_version, mode, latency_ms, question_key)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 		q.ID, ms(q.AskedAt), q.GuildID, q.ChannelID, q.Entry, q.UserHash, text, q.Outcome,
-		joinIDs(q.FactIDs), q.IndexVersion, q.Mode, float64(q.Latency.Microseconds())/1000)
+		joinIDs(q.FactIDs), q.IndexVersion, q.Mode, float64(q.Latency.Microseconds())/1000, key)
 	if err != nil {
 		return fmt.Errorf("records: adding question %s: %w", q.ID, err)
 	}

@@ -405,6 +405,113 @@ func TestStore(t *testing.T) {
 				t.Errorf("%d votes stored (%v), want %d", len(votes), err, n)
 			}
 		}},
+		{"answered questions: what /ask's suggestions may show, most asked first", func(t *testing.T, ctx context.Context, s *sqlStore) {
+			add := func(name, user string, minutes int, outcome, text string, change func(*Question)) {
+				t.Helper()
+				q := question(id(name), user, minutes, outcome)
+				q.Question = text
+				if change != nil {
+					change(&q)
+				}
+				if err := s.AddQuestion(ctx, q); err != nil {
+					t.Fatal(err)
+				}
+			}
+			const (
+				capex   = "How much is ByteDance investing in AI?"
+				doubao  = "What is Doubao?"
+				revenue = "What is Doubao's revenue per user?"
+			)
+			add("capexa", "alice", 1, OutcomeAnswered, capex, nil)
+			add("capexb", "bob", 2, OutcomeAnswered, "how much is  bytedance investing in AI", nil) // the same words
+			add("capexc", "carol", 3, OutcomeAnswered, capex, nil)
+			add("doubaoa", "alice", 4, OutcomeAnswered, doubao, nil)
+			add("doubaob", "alice", 5, OutcomeAnswered, doubao, nil) // asked twice
+			add("revenue", "bob", 6, OutcomeAnswered, revenue, nil)
+			add("tiktok", "carol", 0, OutcomeAnswered, "Who owns TikTok?", nil) // asked once, as revenue was, but before
+			// Never suggested:
+			add("notcov", "bob", 7, OutcomeNotCovered, "What is Doubao's profit?", nil)
+			add("closest", "bob", 8, OutcomeClosest, "What did Doubao cost to build?", nil)
+			add("refused", "bob", 9, OutcomeRefused, "What is Doubao worth?", nil)
+			add("notext", "bob", 10, OutcomeAnswered, "", func(q *Question) { q.HasText = false }) // STORE_QUESTIONS=false
+			add("followup", "bob", 11, OutcomeAnswered, "and Doubao's users?", func(q *Question) { q.Entry = EntryMention })
+			add("otherguild", "bob", 12, OutcomeAnswered, "What is Doubao's revenue in Europe?", func(q *Question) { q.GuildID = "999" })
+			add("dm", "bob", 13, OutcomeAnswered, "What is Doubao in a DM?", func(q *Question) { q.GuildID = "" })
+			add("long", "bob", 14, OutcomeAnswered, "What is Doubao "+strings.Repeat("and more ", 10)+"?", nil)
+			add("forgotten", "dave", 15, OutcomeAnswered, "What is Doubao's market share?", nil)
+			add("purged", "erin", -200*24*60, OutcomeAnswered, "What was Doubao called in 2023?", nil)
+			if _, err := s.Forget(ctx, "dave"); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.Purge(ctx, t0.AddDate(0, 0, -90)); err != nil {
+				t.Fatal(err)
+			}
+			for _, tt := range []struct {
+				guild, typed string
+				limit        int
+				want         []string
+			}{
+				{"100", "", 25, []string{capex, doubao, revenue, "Who owns TikTok?"}}, // asked 3 times, 2, 1 (the latest first)
+				{"100", "DOUBAO", 25, []string{doubao, revenue}},
+				{"100", "user  doub", 25, []string{revenue}}, // any order, the last word being typed
+				{"100", "doubao's rev", 25, []string{revenue}},
+				{"100", "invest bytedance", 25, []string{capex}},
+				{"100", "", 1, []string{capex}},
+				{"100", "doubao profit", 25, nil},
+				{"100", "100%_ doubao", 25, nil}, // no LIKE wildcards from what is typed
+				{"999", "doubao", 25, []string{"What is Doubao's revenue in Europe?"}},
+				{"", "doubao", 25, nil}, // a DM sees no one's questions
+				{"100", "doubao", 0, nil},
+			} {
+				got, err := s.AnsweredQuestions(ctx, tt.guild, tt.typed, tt.limit)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(got) != len(tt.want) {
+					t.Errorf("AnsweredQuestions(%q, %q, %d) = %q, want %q", tt.guild, tt.typed, tt.limit, got, tt.want)
+					continue
+				}
+				for i := range got {
+					if QuestionKey(got[i]) != QuestionKey(tt.want[i]) {
+						t.Errorf("AnsweredQuestions(%q, %q, %d) = %q, want %q", tt.guild, tt.typed, tt.limit, got, tt.want)
+						break
+					}
+				}
+			}
+		}},
+		{"answered questions do not wait for a writer", func(t *testing.T, ctx context.Context, s *sqlStore) {
+			if err := s.AddQuestion(ctx, question(id("before"), "alice", 0, OutcomeAnswered)); err != nil {
+				t.Fatal(err)
+			}
+			// A write in progress holds SQLite's one writing connection.
+			tx, err := s.db.BeginTx(ctx, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tx.Rollback()
+			if _, err := tx.ExecContext(ctx, `INSERT INTO questions (id, asked_at, guild_id, entry, user_hash, question, outcome, question_key)
+				VALUES ($1, $2, '100', 'slash_command', 'bob', 'question during', 'answered', 'question during')`, id("during"), ms(t0)); err != nil {
+				t.Fatal(err)
+			}
+			// Waiting for the writer would reach the deadline: it ends
+			// only after this test's check.
+			qctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			defer cancel()
+			got, err := s.AnsweredQuestions(qctx, "100", "question", 25)
+			if err != nil || !slices.Equal(got, []string{"question " + id("before")}) {
+				t.Errorf("AnsweredQuestions during a write = %q, %v; want the committed question only", got, err)
+			}
+		}},
+		{"answered questions use the suggestion index", func(t *testing.T, ctx context.Context, s *sqlStore) {
+			explain := map[string]string{"sqlite": "EXPLAIN QUERY PLAN ", "postgres": "EXPLAIN "}[s.dialect]
+			if err := s.AddQuestion(ctx, question(id("plan"), "alice", 0, OutcomeAnswered)); err != nil {
+				t.Fatal(err)
+			}
+			plan := explainSuggest(t, ctx, s, explain)
+			if !strings.Contains(plan, "questions_suggest") {
+				t.Errorf("the suggestion query does not use questions_suggest:\n%s", plan)
+			}
+		}},
 		{"a new database is at the latest version", func(t *testing.T, ctx context.Context, s *sqlStore) {
 			v, err := s.SchemaVersion(ctx)
 			if err != nil || v != LatestVersion() || v < 2 {
@@ -488,6 +595,36 @@ func TestMigrations(t *testing.T) {
 					t.Fatal(err)
 				}
 			})
+			t.Run("from version 2: questions asked before are suggested", func(t *testing.T) {
+				ctx := t.Context()
+				place := b.fresh(t)
+				s, err := b.open(ctx, place, 2)
+				if err != nil {
+					t.Fatal(err)
+				}
+				// As a version 2 bytewatch wrote them: no question_key.
+				for i, row := range []struct{ text, outcome string }{
+					{"What is Doubao?", OutcomeAnswered}, {"What is Doubao's profit?", OutcomeNotCovered},
+				} {
+					if _, err := s.db.ExecContext(ctx, `INSERT INTO questions (id, asked_at, guild_id, entry, user_hash, question, outcome)
+						VALUES ($1, $2, '100', 'slash_command', 'alice', $3, $4)`, id(fmt.Sprint("vtwo", i)), ms(t0), row.text, row.outcome); err != nil {
+						t.Fatal(err)
+					}
+				}
+				s.Close()
+				s, err = b.open(ctx, place, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer s.Close()
+				if v, _ := s.SchemaVersion(ctx); v != LatestVersion() || v < 3 {
+					t.Errorf("version %d after migrating, want %d", v, LatestVersion())
+				}
+				got, err := s.AnsweredQuestions(ctx, "100", "doubao", 25)
+				if err != nil || !slices.Equal(got, []string{"What is Doubao?"}) {
+					t.Errorf("AnsweredQuestions after migrating = %q, %v; want the answered question", got, err)
+				}
+			})
 			t.Run("a database newer than the binary is refused", func(t *testing.T) {
 				ctx := t.Context()
 				place := b.fresh(t)
@@ -558,4 +695,44 @@ func TestMigrationFilesMatch(t *testing.T) {
 			t.Errorf("migration %d: %s (SQLite) vs %s (PostgreSQL)", i+1, a[i].name, b[i].name)
 		}
 	}
+}
+
+// explainSuggest is the database's plan of a suggestion query, on one
+// connection (a SET before it applies to that connection only).
+func explainSuggest(t *testing.T, ctx context.Context, s *sqlStore, explain string) string {
+	t.Helper()
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if s.dialect == "postgres" {
+		// A table this small is read whole unless told otherwise.
+		if _, err := conn.ExecContext(ctx, `SET enable_seqscan = off`); err != nil {
+			t.Fatal(err)
+		}
+		defer conn.ExecContext(ctx, `RESET enable_seqscan`)
+	}
+	query, args := suggestQuery("100", "doubao rev", 25)
+	rows, err := conn.QueryContext(ctx, explain+query, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	var plan strings.Builder
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		for i := range vals {
+			vals[i] = new(any)
+		}
+		if err := rows.Scan(vals...); err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range vals {
+			fmt.Fprint(&plan, *(v.(*any)), " ")
+		}
+		plan.WriteString("\n")
+	}
+	return plan.String()
 }

@@ -132,12 +132,19 @@ func serveBot(ctx context.Context, cfg config.Config, log *slog.Logger, onReady 
 	var (
 		recs     commands.Records
 		settings commands.ServerSettings
+		asked    commands.AskedQuestions
 	)
 	if rec != nil {
 		defer runRetention(ctx, rec)()
 		recs = rec
 		settings = records.NewSettings(rec.Store(), records.Defaults{AnswerChannelIDs: cfg.AnswerChannelIDs,
 			ModeratorRoleIDs: cfg.ModeratorRoleIDs, RateLimit: cfg.RateLimitPerMinute}, log)
+		// /ask suggests the questions people in the server asked and got
+		// answered; with STORE_QUESTIONS=false there are none to suggest,
+		// including any kept from before.
+		if rec.KeepsQuestions() {
+			asked = rec.Store()
+		}
 	}
 	// With a knowledge folder, /source changes it and its edits on disk
 	// go live; without one, /source lists the built-in base and says how
@@ -188,6 +195,7 @@ func serveBot(ctx context.Context, cfg config.Config, log *slog.Logger, onReady 
 		ShardIDs:           cfg.ShardIDs,
 		Records:            recs,
 		Settings:           settings,
+		AskedQuestions:     asked,
 	})
 }
 
