@@ -393,7 +393,7 @@ func (p Policy) weigh(units []index.Unit, advice bool) weighing {
 			// facts about the same measure answer it even when the amount
 			// differs.
 			wt = u.Weight / 4
-		case u.Kind == index.UnitTerm && !u.Name && u.Zipf > 0:
+		case u.Kind == index.UnitTerm && !u.Name && u.Zipf > 0 && !u.Capital:
 			wt = u.Weight * p.rarity(u.Zipf)
 		case (u.Letter || u.Foreign) && !u.Name:
 			wt = 0 // a letter split off a word, or a word of a script with no frequencies, cannot be judged alone

@@ -22,9 +22,14 @@ func (c *commandSet) auditChannel(ctx context.Context, guildID string) string {
 // auditReindex posts a /reindex — who, when, what came of it — to the
 // server's audit channel, if it has one.
 func (c *commandSet) auditReindex(ctx context.Context, r *Request, at time.Time, rep index.SwapReport, err error, oldVersion string) {
-	if ch := c.auditChannel(ctx, r.GuildID()); ch != "" {
-		c.audit(ctx, ch, ReindexAuditLine(r.UserID(), at, rep, err, oldVersion))
+	ch := c.auditChannel(ctx, r.GuildID())
+	if ch == "" {
+		return
 	}
+	if c.cfg.Source != nil && ch == c.cfg.Source.AuditChannelID && err == nil && !rep.Changes.Empty() {
+		return // the knowledge audit (Audit.Reindexed) posts this one, in full
+	}
+	c.audit(ctx, ch, ReindexAuditLine(r.UserID(), at, rep, err, oldVersion))
 }
 
 // ReindexAuditLine is the audit channel's line for a /reindex by userID

@@ -39,3 +39,26 @@ func TestForeignScript(t *testing.T) {
 		}
 	}
 }
+
+// TestCapitalised: a word capitalised inside a sentence is marked; the
+// first word of a sentence and words in capitals throughout are not.
+func TestCapitalised(t *testing.T) {
+	t.Parallel()
+	an, err := newAnalyzer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := "Tell me about plans for a Mars colony. Does it use AI? And Kairo"
+	terms, spans := an.termSpans(text)
+	got := capitalised(text, terms, spans)
+	for _, w := range []string{"mar", "kairo"} {
+		if !got[w] {
+			t.Errorf("%q not marked capitalised in %v", w, got)
+		}
+	}
+	for _, w := range []string{"tell", "doe", "ai", "plan"} {
+		if got[w] {
+			t.Errorf("%q marked capitalised", w)
+		}
+	}
+}

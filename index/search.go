@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -44,6 +45,10 @@ type Unit struct {
 	// topic; the names and terms the vocabulary knows in such scripts are
 	// matched whole.
 	Letter bool
+	// Capital is set for a term written capitalised inside a sentence of
+	// the question ("a Mars colony"): the asker wrote it as a name, whatever
+	// its everyday frequency.
+	Capital bool
 	// Foreign is set for a word no fact uses in a script the everyday
 	// English frequencies cannot judge (Hangul, katakana, Cyrillic…):
 	// "얼마야" may be "how much" or a topic, and is weighed as neither.
@@ -224,6 +229,7 @@ func (ix *Index) parse(g *generation, question string) (Query, error) {
 			Name: g.vocab.IsEntity(c)})
 	}
 	zipf := ix.everyday(stripped, terms, spans)
+	capital := capitalised(stripped, terms, spans)
 	seen := map[string]bool{}
 	for i, t := range terms {
 		// A name a concept claimed stays a unit of its own when it is more
@@ -237,7 +243,7 @@ func (ix *Index) parse(g *generation, question string) (Query, error) {
 		seen[t] = true
 		q.Free = append(q.Free, t)
 		q.Units = append(q.Units, Unit{Kind: UnitTerm, Key: t, Weight: idf(g.df[t]), Name: g.names[t], Zipf: zipf[t], Letter: splitLetter(t),
-			Foreign: g.df[t] == 0 && !g.names[t] && foreignScript(t)})
+			Foreign: g.df[t] == 0 && !g.names[t] && foreignScript(t), Capital: capital[t]})
 	}
 	for _, f := range q.Figures {
 		// A figure is matched by value, not counted in the dictionary; it
@@ -262,6 +268,27 @@ func (ix *Index) everyday(text string, terms []string, spans [][2]int) map[strin
 		if z, ok := ix.english.Zipf(word); ok {
 			out[t] = max(out[t], z)
 		}
+	}
+	return out
+}
+
+// capitalised finds the terms written with a capital inside a sentence of
+// text — not its first word, nor one after a sentence's end, nor a word in
+// capitals throughout ("AI", "MAU"), which is how people write
+// abbreviations.
+func capitalised(text string, terms []string, spans [][2]int) map[string]bool {
+	out := map[string]bool{}
+	for i, t := range terms {
+		word := text[spans[i][0]:spans[i][1]]
+		first, _ := utf8.DecodeRuneInString(word)
+		if !unicode.IsUpper(first) || strings.ToUpper(word) == word {
+			continue
+		}
+		before := strings.TrimRightFunc(text[:spans[i][0]], unicode.IsSpace)
+		if before == "" || strings.ContainsAny(before[len(before)-1:], ".!?:;\"“(") {
+			continue
+		}
+		out[t] = true
 	}
 	return out
 }

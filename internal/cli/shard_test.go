@@ -39,7 +39,7 @@ func TestRunShards(t *testing.T) {
 	if err := srv.WaitReady(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if out := procs[0].stdout.String(); !strings.Contains(out, "(shards [0] of 2)") || !strings.Contains(out, "6 slash commands registered") {
+	if out := procs[0].stdout.String(); !strings.Contains(out, "(shards [0] of 2)") || !strings.Contains(out, "10 slash commands registered") {
 		t.Errorf("shard 0 says %q", out)
 	}
 	if out := procs[1].stdout.String(); !strings.Contains(out, "(shards [1] of 2)") || !strings.Contains(out, "the process running shard 0 registers the slash commands") {
