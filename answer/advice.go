@@ -28,6 +28,7 @@ var adviceRequest = regexp.MustCompile(`(?i)\b(` +
 	`|reason\s+to\s+(buy|sell|stay\s+away|avoid|get\s+out|bail)` +
 	`|(put|putting)\s+(my\s+|our\s+|your\s+)?money\s+(in|into|on)\b` +
 	`|(pre-?ipo|secondary)\s+(shares|stock|market)` +
+	`|\b(overweight|underweight|size\s+up|sizing\s+up|trim|add\s+to\s+my)\b|\bbuy\s+into\b|better\s+(bet|buy|play)|taking\s+exposure` +
 	`)`)
 
 func isAdviceRequest(q string) bool { return adviceRequest.MatchString(q) }

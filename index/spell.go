@@ -147,11 +147,12 @@ func (s *speller) correct(text string, skip map[string]bool, known func(word str
 		var fix string
 		var ok bool
 		switch z, english := s.zipf(w); {
-		case english && z < rareTypoZipf:
+		case english && z < rareTypoZipf, !english && utf8.RuneCountInString(w) < 4:
 			// A rare word one letter from a very common one ("hav",
-			// "yer") was more likely meant as that one.
+			// "yer") was more likely meant as that one; so was a short
+			// non-word ("wht", "wil").
 			fix, ok = s.lookupRare(w)
-		case english, utf8.RuneCountInString(w) < 4:
+		case english:
 			return
 		default:
 			fix, ok = s.lookup(w)
