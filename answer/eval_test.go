@@ -2,13 +2,10 @@ package answer_test
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-
-	"go.yaml.in/yaml/v3"
 
 	"github.com/bytewatch/bytewatch/answer"
 	"github.com/bytewatch/bytewatch/index"
@@ -32,18 +29,10 @@ type evalCase struct {
 
 func loadEval(t testing.TB, file string) []evalCase {
 	t.Helper()
-	data, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var doc struct {
 		Questions []evalCase `yaml:"questions"`
 	}
-	dec := yaml.NewDecoder(bytesReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&doc); err != nil {
-		t.Fatalf("%s: %v", file, err)
-	}
+	decodeFile(t, file, &doc)
 	return doc.Questions
 }
 
@@ -53,12 +42,7 @@ func defaultIndex(t testing.TB) *index.Index {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ix, err := index.Build(context.Background(), base, index.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ix.Close() })
-	return ix
+	return buildIndex(t, base)
 }
 
 // TestEval measures retrieval and answering on the evaluation set and fails
@@ -320,15 +304,7 @@ func (f peopleFigures) checkFloors(t *testing.T) {
 // tuning on it, with nothing added to the vocabulary or the code for it:
 // the mechanism must transfer. Its figures must stay near the main base's.
 func TestSecondKnowledgeBase(t *testing.T) {
-	base, err := knowledge.LoadDir(filepath.Join("..", "knowledge", "testdata", "fictional"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ix, err := index.Build(context.Background(), base, index.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ix.Close() })
+	ix, base := fictionalIndex(t)
 	eng := answer.NewEngine(ix, answer.Options{})
 	for _, file := range []string{"questions.yaml", "questions-e.yaml", "questions-h.yaml"} {
 		t.Run(file, func(t *testing.T) {

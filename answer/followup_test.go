@@ -4,20 +4,14 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
 
-	"go.yaml.in/yaml/v3"
-
 	"github.com/bytewatch/bytewatch/answer"
 	"github.com/bytewatch/bytewatch/answer/llm"
 	"github.com/bytewatch/bytewatch/answer/llm/llmtest"
-	"github.com/bytewatch/bytewatch/index"
-	"github.com/bytewatch/bytewatch/knowledge"
 )
 
 // The floors TestConversations must clear: every stand-alone question kept
@@ -44,18 +38,10 @@ func loadConversations(t testing.TB) []conversationCase {
 
 func loadConversationFile(t testing.TB, file string) []conversationCase {
 	t.Helper()
-	data, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var doc struct {
 		Conversations []conversationCase `yaml:"conversations"`
 	}
-	dec := yaml.NewDecoder(bytesReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&doc); err != nil {
-		t.Fatalf("%s: %v", file, err)
-	}
+	decodeFile(t, file, &doc)
 	return doc.Conversations
 }
 
@@ -71,15 +57,7 @@ func TestConversations(t *testing.T) {
 // base: follow-ups need no Go for another company's names.
 func TestConversationsSecondBase(t *testing.T) {
 	t.Parallel()
-	base, err := knowledge.LoadDir(filepath.Join("..", "knowledge", "testdata", "fictional"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ix, err := index.Build(context.Background(), base, index.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ix.Close() })
+	ix, _ := fictionalIndex(t)
 	checkConversations(t, answer.NewEngine(ix, answer.Options{}), loadConversationFile(t, "testdata/conversations-fictional.yaml"), minConversationsSecondBase)
 }
 
