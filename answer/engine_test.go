@@ -77,6 +77,7 @@ func TestAnswerShapes(t *testing.T) {
 		{name: "where answered by a place", q: "where is bytedance microsoft's biggest cloud customer", answered: true, mustContain: []string{"Asia"}},
 		{name: "about the sources", q: "how old is ur data on bytedance", answered: true, mustContain: []string{"January 2025"}},
 		{name: "a topic that comes from somewhere is no question about the sources", q: "what share of doubao users comes from overseas", answered: false, mustContain: []string{"don't cover"}},
+		{name: "a year is the best fact's own", q: "bytedance total investment in 2024", answered: false},
 		{name: "not covered", q: "Who is ByteDance's CEO?", answered: false, mustContain: []string{"don't cover"}},
 		{name: "advice", q: "Should I buy Nvidia stock?", answered: true, advice: true, mustContain: []string{answer.NotAdvice}},
 		{name: "advice naming only ByteDance", q: "Should I buy ByteDance stock?", answered: true, advice: true,

@@ -290,6 +290,10 @@ func (p Policy) decideWhole(res index.Result, question string, advice bool, cf c
 		sel.reason = reasonNotAboutAll
 	case !w.named() && w.topics(best.hit.Covered) < p.MinTopics:
 		sel.reason = "too little of the question is the sources' topic"
+	case !comparative && !w.coversYears(best.hit.Covered):
+		// "ByteDance's total investment in 2024" is not answered by the
+		// total for 2025 with another fact's 2024 beside it.
+		sel.reason = "the best fact is about another period"
 	case !w.coversAsked(best.hit.Covered):
 		// "ByteDance's total investment in 2024" is not answered by a
 		// fact that shares only the name and the year.
@@ -690,6 +694,16 @@ func asksAboutSources(p Policy, res index.Result, advice bool) bool {
 	return true
 }
 
+// coversYears reports whether a fact covers every year the question names.
+func (w weighing) coversYears(covered []bool) bool {
+	for i, u := range w.units {
+		if u.Kind == index.UnitFigure && u.Figure.Kind == figure.Year && !covered[i] {
+			return false
+		}
+	}
+	return true
+}
+
 // namesSubject reports whether a question names something the sources are
 // about: a company or product the knowledge knows, or a word most facts
 // share ("ByteDance", "AI"). "What is ByteDance doing in AI?" and "Should I
@@ -746,8 +760,16 @@ func amountKinds(question string) []figure.Kind {
 			kinds = append(kinds, q.kinds...)
 		}
 	}
+	if slices.Contains(kinds, figure.Money) && moneyAsked.MatchString(question) {
+		// "How much did Sorabit pay for its stake?" asks for money, not
+		// for the size of the stake.
+		return []figure.Kind{figure.Money}
+	}
 	return kinds
 }
+
+// moneyAsked finds a question that asks how much was paid or will cost.
+var moneyAsked = regexp.MustCompile(`(?i)\bhow\s+much\b.{0,60}\b(pay|paid|pays|paying|cost|costs|costing|charge|charged|price|priced|fee|fees)\b`)
 
 // asksWhen reports whether a question asking for a time ("since when",
 // "when did") is answered by a year the facts give: what it asks is then
