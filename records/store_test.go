@@ -767,6 +767,29 @@ func TestMigrations(t *testing.T) {
 					t.Errorf("TakeAllowance after migrating = %v, %v", ok, err)
 				}
 			})
+			t.Run("processes starting at once on a new database", func(t *testing.T) {
+				ctx := t.Context()
+				place := b.fresh(t)
+				const n = 4
+				errs := make(chan error, n)
+				var wg sync.WaitGroup
+				for range n {
+					wg.Go(func() {
+						s, err := b.open(ctx, place, 0)
+						if err == nil {
+							s.Close()
+						}
+						errs <- err
+					})
+				}
+				wg.Wait()
+				close(errs)
+				for err := range errs {
+					if err != nil {
+						t.Errorf("opening a new database from %d processes at once: %v", n, err)
+					}
+				}
+			})
 			t.Run("a database newer than the binary is refused", func(t *testing.T) {
 				ctx := t.Context()
 				place := b.fresh(t)
