@@ -118,6 +118,11 @@ type Options struct {
 	// AnswerChannelIDs, ModeratorRoleIDs and RateLimitPerMinute; nil uses
 	// those everywhere.
 	Settings commands.ServerSettings
+	// SharedLimits, when set, keeps the per-user rate limit where every
+	// process of the bot counts it (the records' PostgreSQL): a person gets
+	// their allowance once, whichever processes their questions reach;
+	// nil counts in this process only (commands.RateLimiter.UseShared).
+	SharedLimits commands.SharedAllowances
 	// Source enables /source (moderators change the knowledge folder);
 	// nil leaves it out.
 	Source *commands.SourceConfig
@@ -530,6 +535,9 @@ func newBot(opts Options) (*service, func(), error) {
 	b.session, b.rest = s, commands.NewREST(s)
 	for _, id := range opts.AnswerChannelIDs {
 		b.channels[id] = true
+	}
+	if opts.SharedLimits != nil {
+		b.limiter.UseShared(opts.SharedLimits, opts.Logger)
 	}
 	if opts.Settings != nil {
 		b.limiter.UseGuildLimits(func(guildID string) int {

@@ -99,7 +99,7 @@ var ErrRateLimitedUser = errors.New("user rate limit")
 func RateLimit(l *RateLimiter) Middleware {
 	return func(next Handler) Handler {
 		return HandlerFunc(func(ctx context.Context, r *Request) error {
-			ok, wait := l.AllowIn(r.GuildID(), r.UserID())
+			ok, wait := l.AllowInContext(ctx, r.GuildID(), r.UserID())
 			if ok {
 				return next.Handle(ctx, r)
 			}

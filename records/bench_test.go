@@ -168,3 +168,83 @@ func BenchmarkAnsweredQuestionsPostgres(b *testing.B) {
 		return s
 	})
 }
+
+// benchmarkTakeAllowance takes b.N questions from the shared allowances,
+// as the rate limit does before each question with DATABASE_URL, from
+// parallel goroutines (1: one at a time), for users round-robin over users
+// (1: one person asking as fast as they can, every take on one row), and
+// reports the 50th, 99th and 99.9th percentile of one take: what the
+// shared rate limit adds before each answer (commands.SharedTimeout cuts
+// it off at 200 ms).
+func benchmarkTakeAllowance(b *testing.B, store Store, parallel, users int) {
+	ctx := context.Background()
+	r, err := NewRecorder(ctx, store, Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ids := make([]string, users)
+	for i := range ids {
+		ids[i] = fmt.Sprint(700000000000000000 + i)
+	}
+	lat := make([]time.Duration, b.N)
+	var mu sync.Mutex
+	next := 0
+	b.ResetTimer()
+	var wg sync.WaitGroup
+	for range parallel {
+		wg.Go(func() {
+			for {
+				mu.Lock()
+				i := next
+				next++
+				mu.Unlock()
+				if i >= b.N {
+					return
+				}
+				start := time.Now()
+				if _, _, err := r.TakeAllowance(ctx, "", ids[i%users], 6); err != nil {
+					b.Error(err)
+					return
+				}
+				lat[i] = time.Since(start)
+			}
+		})
+	}
+	wg.Wait()
+	b.StopTimer()
+	slices.Sort(lat)
+	pct := func(p float64) float64 {
+		return float64(lat[min(len(lat)-1, int(float64(len(lat))*p))].Microseconds()) / 1000
+	}
+	b.ReportMetric(pct(0.50), "p50-ms")
+	b.ReportMetric(pct(0.99), "p99-ms")
+	b.ReportMetric(pct(0.999), "p99.9-ms")
+}
+
+// takeAllowanceCases are the shapes benchmarkTakeAllowance runs.
+var takeAllowanceCases = []struct {
+	name            string
+	parallel, users int
+}{{"serial-2000-users", 1, 2000}, {"8-at-once-2000-users", 8, 2000}, {"8-at-once-1-user", 8, 1}}
+
+func BenchmarkTakeAllowanceSQLite(b *testing.B) {
+	for _, c := range takeAllowanceCases {
+		b.Run(c.name, func(b *testing.B) {
+			benchmarkTakeAllowance(b, openTestSQLite(b), c.parallel, c.users)
+		})
+	}
+}
+
+func BenchmarkTakeAllowancePostgres(b *testing.B) {
+	pg := postgresBackend(b)
+	for _, c := range takeAllowanceCases {
+		b.Run(c.name, func(b *testing.B) {
+			s, err := pg.open(context.Background(), pg.fresh(b), 0)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.Close()
+			benchmarkTakeAllowance(b, s, c.parallel, c.users)
+		})
+	}
+}

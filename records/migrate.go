@@ -76,9 +76,8 @@ func migrate(ctx context.Context, db *sql.DB, dialect, lock string, target int) 
 	if target <= 0 || target > len(ms) {
 		target = len(ms)
 	}
-	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
-		return fmt.Errorf("records: creating schema_migrations: %w", err)
+	if err := createMigrationsTable(ctx, db, lock); err != nil {
+		return err
 	}
 	for _, m := range ms[:target] {
 		if err := applyOne(ctx, db, m, lock); err != nil {
@@ -91,6 +90,31 @@ func migrate(ctx context.Context, db *sql.DB, dialect, lock string, target int) 
 	}
 	if v > len(ms) {
 		return fmt.Errorf("records: the database's schema is at version %d, newer than this bytewatch knows (%d): upgrade bytewatch", v, len(ms))
+	}
+	return nil
+}
+
+// createMigrationsTable makes schema_migrations if it is not there, under
+// lock: PostgreSQL's CREATE TABLE IF NOT EXISTS is not safe against itself
+// (two processes starting at once on a new database, as a StatefulSet's
+// pods do, both try to create the table and one fails on pg_type).
+func createMigrationsTable(ctx context.Context, db *sql.DB, lock string) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("records: creating schema_migrations: %w", err)
+	}
+	defer tx.Rollback()
+	if lock != "" {
+		if _, err := tx.ExecContext(ctx, lock); err != nil {
+			return fmt.Errorf("records: migration lock: %w", err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
+		return fmt.Errorf("records: creating schema_migrations: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("records: creating schema_migrations: %w", err)
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 )
 
@@ -44,6 +45,8 @@ type Recorder struct {
 	salt  []byte
 	opts  Options
 	log   *slog.Logger
+	// prunedAt is when TakeAllowance last pruned, Unix milliseconds.
+	prunedAt atomic.Int64
 }
 
 // NewRecorder returns a Recorder over store, reading (or making) the

@@ -154,6 +154,15 @@ type Store interface {
 	// answered, matching what a person has typed, for /ask's suggestions
 	// (suggest.go says which, and in which order).
 	AnsweredQuestions(ctx context.Context, guildID, typed string, limit int) ([]string, error)
+	// TakeAllowance takes one question from key's allowance of perMinute
+	// questions a minute at now — a bucket of perMinute, refilled one
+	// every minute/perMinute — atomically across every process on the
+	// database. When none is left it reports false and how long until
+	// there is one.
+	TakeAllowance(ctx context.Context, key string, perMinute int, now time.Time) (ok bool, wait time.Duration, err error)
+	// PruneAllowances deletes the allowances that are full again at now,
+	// and says how many.
+	PruneAllowances(ctx context.Context, now time.Time) (int64, error)
 	// SchemaVersion is the version of the schema the database is at.
 	SchemaVersion(ctx context.Context) (int, error)
 	Close() error

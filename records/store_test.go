@@ -512,6 +512,119 @@ func TestStore(t *testing.T) {
 				t.Errorf("the suggestion query does not use questions_suggest:\n%s", plan)
 			}
 		}},
+		{"allowances: perMinute at once, then one per interval, then full again", func(t *testing.T, ctx context.Context, s *sqlStore) {
+			now := t0
+			take := func(key string) (bool, time.Duration) {
+				t.Helper()
+				ok, wait, err := s.TakeAllowance(ctx, key, 6, now)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return ok, wait
+			}
+			for i := range 6 {
+				if ok, _ := take("alice"); !ok {
+					t.Fatalf("question %d refused; 6 a minute are allowed", i+1)
+				}
+			}
+			ok, wait := take("alice")
+			if ok || wait != 10*time.Second {
+				t.Fatalf("the seventh at once: %v, wait %v; want refused, 10s", ok, wait)
+			}
+			if ok, _ := take("bob"); !ok {
+				t.Error("bob is limited by alice's questions")
+			}
+			if ok, _ := take("100/alice"); !ok {
+				t.Error("alice's allowance in a server with its own limit is not apart")
+			}
+			// A refused question takes nothing: 4 s later the wait is 6 s.
+			now = now.Add(4 * time.Second)
+			if ok, wait := take("alice"); ok || wait != 6*time.Second {
+				t.Errorf("4s later: %v, wait %v; want refused, 6s", ok, wait)
+			}
+			now = now.Add(6 * time.Second)
+			if ok, _ := take("alice"); !ok {
+				t.Error("refused after the wait it was given")
+			}
+			if ok, _ := take("alice"); ok {
+				t.Error("two questions after one interval")
+			}
+			now = now.Add(time.Minute)
+			for i := range 6 {
+				if ok, _ := take("alice"); !ok {
+					t.Fatalf("a minute later, question %d refused", i+1)
+				}
+			}
+			if ok, _ := take("alice"); ok {
+				t.Error("a minute later, a seventh allowed: the bucket holds more than 6")
+			}
+			// A smaller limit applies to the same allowance at once.
+			if ok, wait, err := s.TakeAllowance(ctx, "alice", 2, now); ok || err != nil || wait <= 0 {
+				t.Errorf("under a limit of 2: %v, %v, %v; want refused", ok, wait, err)
+			}
+		}},
+		{"allowances: M takes at once admit exactly N", func(t *testing.T, ctx context.Context, s *sqlStore) {
+			const n, m = 5, 40
+			var admitted sync.WaitGroup
+			results := make(chan bool, m)
+			errs := make(chan error, m)
+			for range m {
+				admitted.Go(func() {
+					ok, _, err := s.TakeAllowance(ctx, "alice", n, t0)
+					if err != nil {
+						errs <- err
+						return
+					}
+					results <- ok
+				})
+			}
+			admitted.Wait()
+			close(results)
+			close(errs)
+			for err := range errs {
+				t.Error(err)
+			}
+			got := 0
+			for ok := range results {
+				if ok {
+					got++
+				}
+			}
+			if got != n {
+				t.Errorf("%d of %d concurrent takes admitted, want exactly %d", got, m, n)
+			}
+		}},
+		{"allowances: prune deletes the full ones only", func(t *testing.T, ctx context.Context, s *sqlStore) {
+			for _, key := range []string{"idle", "busy"} {
+				if _, _, err := s.TakeAllowance(ctx, key, 6, t0); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for range 5 {
+				if _, _, err := s.TakeAllowance(ctx, "busy", 6, t0.Add(9*time.Second)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			n, err := s.PruneAllowances(ctx, t0.Add(11*time.Second))
+			if err != nil || n != 1 {
+				t.Fatalf("PruneAllowances = %d, %v; want 1 (idle's)", n, err)
+			}
+			// busy's is kept: it is still short of questions.
+			if ok, _, _ := s.TakeAllowance(ctx, "busy", 6, t0.Add(11*time.Second)); !ok {
+				t.Error("busy refused one question after a refill")
+			}
+			if ok, _, _ := s.TakeAllowance(ctx, "busy", 6, t0.Add(11*time.Second)); ok {
+				t.Error("busy's allowance was pruned while short")
+			}
+			for _, bad := range []struct {
+				key string
+				n   int
+			}{{"", 6}, {"alice", 0}} {
+				if _, _, err := s.TakeAllowance(ctx, bad.key, bad.n, t0); !errors.Is(err, ErrInvalid) {
+					t.Errorf("TakeAllowance(%q, %d): %v, want ErrInvalid", bad.key, bad.n, err)
+				}
+			}
+		}},
 		{"a new database is at the latest version", func(t *testing.T, ctx context.Context, s *sqlStore) {
 			v, err := s.SchemaVersion(ctx)
 			if err != nil || v != LatestVersion() || v < 2 {
@@ -623,6 +736,65 @@ func TestMigrations(t *testing.T) {
 				got, err := s.AnsweredQuestions(ctx, "100", "doubao", 25)
 				if err != nil || !slices.Equal(got, []string{"What is Doubao?"}) {
 					t.Errorf("AnsweredQuestions after migrating = %q, %v; want the answered question", got, err)
+				}
+			})
+			t.Run("from version 3: records kept, allowances shared", func(t *testing.T) {
+				ctx := t.Context()
+				place := b.fresh(t)
+				s, err := b.open(ctx, place, 3)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := s.AddQuestion(ctx, question(id("vthree"), "alice", 0, OutcomeAnswered)); err != nil {
+					t.Fatal(err)
+				}
+				if _, _, err := s.TakeAllowance(ctx, "alice", 6, t0); err == nil {
+					t.Error("a version 3 database took an allowance: it has no table for them")
+				}
+				s.Close()
+				s, err = b.open(ctx, place, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer s.Close()
+				if v, _ := s.SchemaVersion(ctx); v != LatestVersion() || v < 4 {
+					t.Errorf("version %d after migrating, want %d", v, LatestVersion())
+				}
+				if _, err := s.Question(ctx, id("vthree")); err != nil {
+					t.Errorf("the version 3 question after migrating: %v", err)
+				}
+				if ok, _, err := s.TakeAllowance(ctx, "alice", 6, t0); !ok || err != nil {
+					t.Errorf("TakeAllowance after migrating = %v, %v", ok, err)
+				}
+			})
+			t.Run("processes starting at once on a new database", func(t *testing.T) {
+				if b.name == "sqlite" {
+					// One process keeps a SQLite database; two opening a
+					// new file at once may find it locked while the first
+					// turns on its write-ahead log (SQLITE_BUSY, not
+					// waited for).
+					t.Skip("several processes share PostgreSQL only")
+				}
+				ctx := t.Context()
+				place := b.fresh(t)
+				const n = 4
+				errs := make(chan error, n)
+				var wg sync.WaitGroup
+				for range n {
+					wg.Go(func() {
+						s, err := b.open(ctx, place, 0)
+						if err == nil {
+							s.Close()
+						}
+						errs <- err
+					})
+				}
+				wg.Wait()
+				close(errs)
+				for err := range errs {
+					if err != nil {
+						t.Errorf("opening a new database from %d processes at once: %v", n, err)
+					}
 				}
 			})
 			t.Run("a database newer than the binary is refused", func(t *testing.T) {

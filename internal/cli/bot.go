@@ -133,6 +133,7 @@ func serveBot(ctx context.Context, cfg config.Config, log *slog.Logger, onReady 
 		recs     commands.Records
 		settings commands.ServerSettings
 		asked    commands.AskedQuestions
+		shared   commands.SharedAllowances
 	)
 	if rec != nil {
 		defer runRetention(ctx, rec)()
@@ -144,6 +145,12 @@ func serveBot(ctx context.Context, cfg config.Config, log *slog.Logger, onReady 
 		// including any kept from before.
 		if rec.KeepsQuestions() {
 			asked = rec.Store()
+		}
+		// With PostgreSQL, which several processes share, so is the
+		// per-user rate limit; with SQLite there is one process, and
+		// counting in it is exact and costs no database call.
+		if cfg.DatabaseURL != "" {
+			shared = rec
 		}
 	}
 	// With a knowledge folder, /source changes it and its edits on disk
@@ -196,6 +203,7 @@ func serveBot(ctx context.Context, cfg config.Config, log *slog.Logger, onReady 
 		Records:            recs,
 		Settings:           settings,
 		AskedQuestions:     asked,
+		SharedLimits:       shared,
 	})
 }
 
