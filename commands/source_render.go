@@ -62,19 +62,15 @@ func RenderPlan(p *folder.Plan, ttl time.Duration) []Message {
 	if len(lines) > 0 {
 		add(fmt.Sprintf("Conflicts (%d)", len(lines)), lines)
 	}
-	for _, part := range []struct {
-		name string
-		ids  []string
-		base *knowledge.Base
-	}{{"Added", p.Changes.Added, p.After}, {"Changed", p.Changes.Changed, p.After}, {"Removed", p.Changes.Removed, p.Before}} {
-		if len(part.ids) == 0 {
+	for _, part := range p.Parts() {
+		if len(part.IDs) == 0 {
 			continue
 		}
 		lines = lines[:0]
-		for _, id := range part.ids {
-			lines = append(lines, factLine(part.base, id))
+		for _, id := range part.IDs {
+			lines = append(lines, factLine(part.Base, id))
 		}
-		add(fmt.Sprintf("%s (%d)", part.name, len(part.ids)), lines)
+		add(fmt.Sprintf("%s (%d)", part.Name, len(part.IDs)), lines)
 	}
 	in := layoutInput{
 		title: "Preview — nothing has changed yet", text: b.String(), fields: fields, colour: ColourInfo,

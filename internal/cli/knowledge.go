@@ -190,19 +190,15 @@ func writePlan(w io.Writer, p *folder.Plan) {
 			fmt.Fprintf(w, "  %s: %s\n    vs %s: %s (%s)\n", c.Fact.ID, c.Figure, c.Other.ID, c.OtherFigure, c.Other.Attribution)
 		}
 	}
-	for _, part := range []struct {
-		name string
-		ids  []string
-		base *knowledge.Base
-	}{{"Added", p.Changes.Added, p.After}, {"Changed", p.Changes.Changed, p.After}, {"Removed", p.Changes.Removed, p.Before}} {
-		if len(part.ids) == 0 {
+	for _, part := range p.Parts() {
+		if len(part.IDs) == 0 {
 			continue
 		}
-		fmt.Fprintf(w, "\n%s:\n", part.name)
-		for _, id := range part.ids {
-			if part.base == nil {
+		fmt.Fprintf(w, "\n%s:\n", part.Name)
+		for _, id := range part.IDs {
+			if part.Base == nil {
 				fmt.Fprintf(w, "  %s\n", id)
-			} else if f, ok := part.base.Fact(id); ok {
+			} else if f, ok := part.Base.Fact(id); ok {
 				fmt.Fprintf(w, "  %s: %s\n", id, f.Statement)
 			} else {
 				fmt.Fprintf(w, "  %s\n", id)

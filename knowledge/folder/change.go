@@ -34,6 +34,20 @@ type Plan struct {
 	before, after files
 }
 
+// PlanPart is one kind of change a plan makes to the facts, with the
+// knowledge its facts are read from.
+type PlanPart struct {
+	Name string // "Added", "Changed" or "Removed"
+	IDs  []string
+	Base *knowledge.Base
+}
+
+// Parts lists the facts added, changed and removed, each with the base
+// that holds them (the knowledge after the change, or before for removed).
+func (p *Plan) Parts() []PlanPart {
+	return []PlanPart{{"Added", p.Changes.Added, p.After}, {"Changed", p.Changes.Changed, p.After}, {"Removed", p.Changes.Removed, p.Before}}
+}
+
 // Conflict is a figure of a new or changed fact and another fact's figure
 // for the same measure and period that says something else.
 type Conflict struct {
@@ -76,6 +90,21 @@ func (f *Folder) PlanAdd(who string, data []byte) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	return f.planLocked(func(have files) (*Plan, error) {
+		next := have.clone()
+		action := ActionAdd
+		if old, ok := fileOfSource(have, id); ok {
+			action = ActionReplace
+			delete(next, old)
+		}
+		next[id+".yaml"] = data
+		return f.plan(who, action, id, have, next)
+	})
+}
+
+// planLocked runs plan on the folder's files as they are, under the
+// folder's lock.
+func (f *Folder) planLocked(plan func(have files) (*Plan, error)) (*Plan, error) {
 	unlock, err := f.lock()
 	if err != nil {
 		return nil, err
@@ -85,14 +114,7 @@ func (f *Folder) PlanAdd(who string, data []byte) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	next := have.clone()
-	action := ActionAdd
-	if old, ok := fileOfSource(have, id); ok {
-		action = ActionReplace
-		delete(next, old)
-	}
-	next[id+".yaml"] = data
-	return f.plan(who, action, id, have, next)
+	return plan(have)
 }
 
 // PlanRemove plans removing the file of source id.
@@ -100,22 +122,15 @@ func (f *Folder) PlanRemove(who, id string) (*Plan, error) {
 	if err := CheckSourceID(id); err != nil {
 		return nil, err
 	}
-	unlock, err := f.lock()
-	if err != nil {
-		return nil, err
-	}
-	defer unlock()
-	have, err := readFiles(f.dir)
-	if err != nil {
-		return nil, err
-	}
-	name, ok := fileOfSource(have, id)
-	if !ok {
-		return nil, fmt.Errorf("%w: %q", ErrUnknownSource, id)
-	}
-	next := have.clone()
-	delete(next, name)
-	return f.plan(who, ActionRemove, id, have, next)
+	return f.planLocked(func(have files) (*Plan, error) {
+		name, ok := fileOfSource(have, id)
+		if !ok {
+			return nil, fmt.Errorf("%w: %q", ErrUnknownSource, id)
+		}
+		next := have.clone()
+		delete(next, name)
+		return f.plan(who, ActionRemove, id, have, next)
+	})
 }
 
 // PlanRollback plans restoring the knowledge files of version n. The
