@@ -38,7 +38,7 @@ type Env struct {
 	DotEnv         string                      // the .env file to load; "" for none
 }
 
-const usage = `bytewatch answers questions about ByteDance's AI plans from cited facts.
+const usage = `bytewatch answers questions from the facts of its knowledge base (built in: ByteDance's AI plans), citing them.
 
 Usage:
   bytewatch [common flags] COMMAND [flags] [arguments]
@@ -51,6 +51,8 @@ Commands:
   chart [--out FILE] [--width W --height H] QUESTION
                                       answer and draw the cited figures as a PNG (default chart.png; - for stdout)
   check [DIR]                         validate a knowledge folder (default: KNOWLEDGE_DIR or the built-in base)
+  ingest [--title T] [--publisher P] [--published DATE] [--url U] [--id ID] [--out DIR | --apply] FILE|-
+                                      draft a source file from an article (text, Markdown, HTML)
   knowledge SUBCOMMAND                change KNOWLEDGE_DIR as /source does, with history:
                                       export DIR, history, add [--yes] FILE, remove [--yes] ID, rollback [--yes] N
   run [--emulator]                    serve the Discord bot (the default when DISCORD_TOKEN is set);
