@@ -197,21 +197,14 @@ func (ix *Index) parse(g *generation, question string) (Query, error) {
 	stripped := normaliseText(withoutFigures(text, q.Figures))
 	terms, spans := ix.an.termSpans(stripped)
 	q.AboutSources = g.vocab.asksAboutSources(text)
-	concepts, consumed := g.vocab.match(terms)
+	concepts, claimedBy, cspans := g.vocab.match(terms)
 	for i, t := range terms {
-		if consumed[i] || !ix.qstop[t] {
+		if claimedBy[i] != "" || !ix.qstop[t] {
 			q.Terms = append(q.Terms, t)
 		}
 	}
 	q.Concepts = concepts
-	cspans := g.vocab.spans(terms)
 	q.NamesTogether = namesTogether(g.vocab, cspans, stripped, spans)
-	claimedBy := make([]string, len(terms))
-	for _, sp := range cspans {
-		for j := sp.start; j < sp.end; j++ {
-			claimedBy[j] = sp.concept
-		}
-	}
 	for _, c := range concepts {
 		for _, other := range g.vocab.Contrasts(c) {
 			if !slices.Contains(concepts, other) {
@@ -236,8 +229,8 @@ func (ix *Index) parse(g *generation, question string) (Query, error) {
 		// specific than the concept: "H20" is one chip, not any chip.
 		// A company's own name or alias ("GOOGL" of Alphabet) is that
 		// company, no more specific.
-		specific := consumed[i] && g.names[t] && g.df[t] > 0 && g.df[t] < conceptDFOf(g, g.vocab, t) && !g.vocab.IsEntity(claimedBy[i]) && !g.vocab.IsPlace(claimedBy[i])
-		if (consumed[i] && !specific) || seen[t] || ix.qstop[t] {
+		specific := claimedBy[i] != "" && g.names[t] && g.df[t] > 0 && g.df[t] < conceptDFOf(g, g.vocab, t) && !g.vocab.IsEntity(claimedBy[i]) && !g.vocab.IsPlace(claimedBy[i])
+		if (claimedBy[i] != "" && !specific) || seen[t] || ix.qstop[t] {
 			continue
 		}
 		seen[t] = true
@@ -543,7 +536,7 @@ func SortByScore(hits []Hit) {
 
 // conceptDFOf is the document frequency of the concept a term belongs to.
 func conceptDFOf(g *generation, v *Vocabulary, term string) int {
-	cs, _ := v.match([]string{term})
+	cs, _, _ := v.match([]string{term})
 	if len(cs) == 0 {
 		return 0
 	}

@@ -364,36 +364,37 @@ func DefaultVocabulary() (*Vocabulary, error) { return ParseVocabulary(defaultVo
 // Concepts lists the concept names, sorted.
 func (v *Vocabulary) Concepts() []string { return v.concepts }
 
-// match tags a question's token stream with concepts, greedily: at each
-// position the longest phrase wins and claims its tokens, so "TikTok's
-// parent" is ByteDance and not TikTok. It returns the concepts found (in
-// order of first appearance, each once) and, for each token, whether a
-// concept phrase consumed it.
-func (v *Vocabulary) match(tokens []string) (concepts []string, consumed []bool) {
-	return v.scan(tokens, false)
-}
-
 // conceptSpan is where a question's tokens say a concept: tokens[start:end].
 type conceptSpan struct {
 	concept    string
 	start, end int
 }
 
-// spans is where match finds each concept, in the order said.
-func (v *Vocabulary) spans(tokens []string) []conceptSpan {
-	var out []conceptSpan
+// match tags a question's token stream with concepts, greedily: at each
+// position the longest phrase wins and claims its tokens, so "TikTok's
+// parent" is ByteDance and not TikTok. It returns the concepts found (in
+// order of first appearance, each once), for each token the concept that
+// claimed it ("" for none), and where each concept was said.
+func (v *Vocabulary) match(tokens []string) (concepts, claimedBy []string, spans []conceptSpan) {
+	claimedBy = make([]string, len(tokens))
 	for i := 0; i < len(tokens); {
 		n := 0
 		for _, p := range v.byFirst[tokens[i]] {
 			if hasPrefix(tokens[i:], p.tokens) {
 				n = len(p.tokens)
-				out = append(out, conceptSpan{p.concept, i, i + n})
+				spans = append(spans, conceptSpan{p.concept, i, i + n})
+				if !slices.Contains(concepts, p.concept) {
+					concepts = append(concepts, p.concept)
+				}
+				for j := i; j < i+n; j++ {
+					claimedBy[j] = p.concept
+				}
 				break
 			}
 		}
 		i += max(n, 1)
 	}
-	return out
+	return concepts, claimedBy, spans
 }
 
 // IsComparison reports whether a concept of the default vocabulary sets one
@@ -404,7 +405,7 @@ func IsComparison(concept string) bool { return concept == "comparison" || conce
 // longer one, so that a fact saying "largest buyer" is tagged both as a
 // customer and as the largest — whichever the question asks about.
 func (v *Vocabulary) matchAll(tokens []string) []string {
-	cs, _ := v.scan(tokens, true)
+	cs := v.scan(tokens)
 	for _, c := range cs {
 		for _, b := range v.implies[c] {
 			if !slices.Contains(cs, b) {
@@ -415,66 +416,32 @@ func (v *Vocabulary) matchAll(tokens []string) []string {
 	return cs
 }
 
-func (v *Vocabulary) scan(tokens []string, all bool) (concepts []string, consumed []bool) {
-	consumed = make([]bool, len(tokens))
-	// owner is, in all mode, the concept of the longest phrase over each
-	// token: a phrase inside it whose concept that one excludes ("China"
-	// of "outside China") does not tag the fact.
-	var owner []string
-	if all {
-		owner = make([]string, len(tokens))
-	}
-	seen := map[string]bool{}
-	tag := func(c string) {
-		if !seen[c] {
-			seen[c] = true
-			concepts = append(concepts, c)
-		}
-	}
-	for i := 0; i < len(tokens); {
-		n := 0
-		first := ""
+// scan finds every phrase of tokens, also inside a longer one, unless the
+// longest phrase over its first token excludes its concept: "China" of
+// "outside China" does not tag the fact (see contrasts).
+func (v *Vocabulary) scan(tokens []string) (concepts []string) {
+	// owner is the concept of the longest phrase over each token.
+	owner := make([]string, len(tokens))
+	for i := range tokens {
+		longest := true // phrases are sorted longest first
 		for _, p := range v.byFirst[tokens[i]] {
 			if !hasPrefix(tokens[i:], p.tokens) {
 				continue
 			}
-			if n == 0 {
-				n, first = len(p.tokens), p.concept
-				if owner != nil && owner[i] == "" {
-					for j := i; j < i+n; j++ {
-						if owner[j] == "" {
-							owner[j] = first
-						}
+			if longest && owner[i] == "" {
+				for j := i; j < i+len(p.tokens); j++ {
+					if owner[j] == "" {
+						owner[j] = p.concept
 					}
 				}
 			}
-			if owner != nil && slices.Contains(v.contrasts[owner[i]], p.concept) {
-				continue
-			}
-			tag(p.concept)
-			if !all {
-				break
+			longest = false
+			if !slices.Contains(v.contrasts[owner[i]], p.concept) && !slices.Contains(concepts, p.concept) {
+				concepts = append(concepts, p.concept)
 			}
 		}
-		if all {
-			// Phrases starting inside a longer match are found when the
-			// loop reaches their first token.
-			for j := i; j < i+n; j++ {
-				consumed[j] = true
-			}
-			i++
-			continue
-		}
-		if n == 0 {
-			i++
-			continue
-		}
-		for j := i; j < i+n; j++ {
-			consumed[j] = true
-		}
-		i += n
 	}
-	return concepts, consumed
+	return concepts
 }
 
 func hasPrefix(tokens, p []string) bool {
