@@ -12,6 +12,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/bytewatch/bytewatch/internal/editdist"
 	"github.com/bytewatch/bytewatch/knowledge"
 )
 
@@ -223,47 +224,13 @@ func wordMatch(w, c string, typing bool) float64 {
 		allowed = 2
 	}
 	wr, cr := []rune(w), []rune(c)
-	if editDistance(wr, cr, allowed) <= allowed {
+	if editdist.OSA(wr, cr, allowed) <= allowed {
 		return 0.6
 	}
-	if typing && len(cr) > len(wr) && editDistance(wr, cr[:len(wr)], allowed) <= allowed {
+	if typing && len(cr) > len(wr) && editdist.OSA(wr, cr[:len(wr)], allowed) <= allowed {
 		return 0.5 // a typo in a word still being typed
 	}
 	return 0
-}
-
-// editDistance is the optimal-string-alignment distance of a and b, or
-// more than bound when it exceeds it.
-func editDistance(a, b []rune, bound int) int {
-	if d := len(a) - len(b); d > bound || -d > bound {
-		return bound + 1
-	}
-	prev2 := make([]int, len(b)+1)
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		rowMin := cur[0]
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-			rowMin = min(rowMin, cur[j])
-		}
-		if rowMin > bound {
-			return bound + 1
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(b)]
 }
 
 // choices turns suggestions into autocomplete choices within Discord's

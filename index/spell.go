@@ -6,6 +6,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/bytewatch/bytewatch/internal/editdist"
 	"github.com/bytewatch/bytewatch/internal/wordfreq"
 
 	"github.com/bytewatch/bytewatch/knowledge"
@@ -183,7 +184,7 @@ func (s *speller) lookup(w string) (string, bool) {
 		if d := utf8.RuneCountInString(c) - len(r); d > maxDist || -d > maxDist {
 			return
 		}
-		d := osaDistance(r, []rune(c))
+		d := editdist.OSA(r, []rune(c), maxDist)
 		if d > maxDist {
 			return
 		}
@@ -251,7 +252,7 @@ func (s *speller) lookupRare(w string) (string, bool) {
 		}
 		for _, bucket := range [][]string{l.byFirst[r[0]], l.bySecond[r[1]]} {
 			for _, c := range bucket {
-				if d := utf8.RuneCountInString(c) - len(r); d > 1 || d < -1 || osaDistance(r, []rune(c)) != 1 {
+				if d := utf8.RuneCountInString(c) - len(r); d > 1 || d < -1 || editdist.OSA(r, []rune(c), 1) != 1 {
 					continue
 				}
 				if rank > 0 {
@@ -299,32 +300,6 @@ func isNumber(w string) bool {
 		}
 	}
 	return true
-}
-
-// osaDistance is the optimal string alignment distance: Levenshtein with
-// adjacent transpositions ("Jimneg") counting as one edit.
-func osaDistance(a, b []rune) int {
-	d := make([][]int, len(a)+1)
-	for i := range d {
-		d[i] = make([]int, len(b)+1)
-		d[i][0] = i
-	}
-	for j := range d[0] {
-		d[0][j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
-			}
-		}
-	}
-	return d[len(a)][len(b)]
 }
 
 // nameTerms is the set of analysed terms of the words facts write as names,

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/bytewatch/bytewatch/internal/editdist"
 	"github.com/bytewatch/bytewatch/knowledge/figure"
 )
 
@@ -114,7 +115,7 @@ func closestUnit(u string, known []string) (string, bool) {
 		if vu.Kind == figure.Money {
 			continue
 		}
-		if d := editDistance(strings.ToLower(u), strings.ToLower(k)); d < bestD && d <= len(k)/3 {
+		if d := editdist.Levenshtein(strings.ToLower(u), strings.ToLower(k)); d < bestD && d <= len(k)/3 {
 			best, bestD = k, d
 		}
 	}
@@ -162,7 +163,7 @@ func closeMeasure(m, known string, names map[string]bool) bool {
 	if common >= 2 && len(onlyA) <= 1 && len(onlyB) <= 1 {
 		return true
 	}
-	d := editDistance(strings.ToLower(m), strings.ToLower(known))
+	d := editdist.Levenshtein(strings.ToLower(m), strings.ToLower(known))
 	return d > 0 && d*8 <= len(known)
 }
 
@@ -249,28 +250,6 @@ func usedMeasures(facts []Fact) []string {
 		}
 	}
 	return out
-}
-
-// editDistance is the Levenshtein distance between a and b, in runes.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }
 
 // vocabularyProblems checks every figure's measure, unit and period against
