@@ -536,3 +536,21 @@ func BenchmarkCharterCached(b *testing.B) {
 		}
 	}
 }
+
+// TestValueLabelCurrencies: a money label writes the currency as figures
+// do, and reads back as the same amount in the same currency.
+func TestValueLabelCurrencies(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		unit, want string
+	}{{"USD", "$12B"}, {"EUR", "€12B"}, {"CNY", "RMB 12B"}, {"JPY", "JPY 12B"}} {
+		g := knowledge.Figure{Amount: 12e9, Unit: tt.unit, Measure: "spending"}
+		got := chart.ValueLabel(g)
+		if got != tt.want {
+			t.Errorf("%s: label %q, want %q", tt.unit, got, tt.want)
+		}
+		if vs := figure.Parse(got); len(vs) != 1 || vs[0].Currency != g.Value().Currency || vs[0].Amount != 12e9 {
+			t.Errorf("%s: label %q reads back as %+v", tt.unit, got, vs)
+		}
+	}
+}

@@ -341,7 +341,7 @@ func ValueLabel(g knowledge.Figure) string {
 	var s string
 	switch v.Kind {
 	case figure.Money:
-		s = moneySymbol(v.Currency) + compact(v.Amount)
+		s = figure.CurrencySymbol(v.Currency) + compact(v.Amount)
 	case figure.Count:
 		s = compact(v.Amount)
 		if v.Unit != "" {
@@ -354,22 +354,6 @@ func ValueLabel(g knowledge.Figure) string {
 		s = g.Qualifier + " " + s
 	}
 	return s
-}
-
-func moneySymbol(code string) string {
-	switch code {
-	case "USD":
-		return "$"
-	case "EUR":
-		return "€"
-	case "GBP":
-		return "£"
-	case "HKD":
-		return "HK$"
-	case "":
-		return ""
-	}
-	return code + " " // "RMB 20B", "JPY 3B"
 }
 
 // compact writes 55.7e9 as "55.7B", 75e6 as "75M", 12500 as "12,500".

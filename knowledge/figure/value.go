@@ -235,7 +235,7 @@ func (v Value) String() string {
 	case Duration:
 		return plainAmount(v.Amount) + " " + plural(v.Unit, v.Amount)
 	case Money:
-		return currencySymbol(v.Currency) + readableAmount(v.Amount)
+		return CurrencySymbol(v.Currency) + readableAmount(v.Amount)
 	case Count:
 		if v.Unit == "" {
 			return readableAmount(v.Amount)
@@ -245,8 +245,9 @@ func (v Value) String() string {
 	return readableAmount(v.Amount)
 }
 
-// currencySymbol is what String writes before an amount in code.
-func currencySymbol(code string) string {
+// CurrencySymbol is what String writes before an amount in currency
+// code: "$", "€", "RMB ", or the code and a space.
+func CurrencySymbol(code string) string {
 	switch code {
 	case "":
 		return ""
