@@ -205,12 +205,20 @@ func sourcesSpec() *discordgo.ApplicationCommand {
 }
 
 func reindexSpec() *discordgo.ApplicationCommand {
+	return moderatorSpec("reindex", "Moderators: reload the knowledge files and rebuild the index")
+}
+
+// moderatorSpec is a command for moderators: offered in servers only, to
+// members with Manage Server unless a server's admins choose otherwise
+// (the handler checks moderator roles again).
+func moderatorSpec(name, description string, options ...*discordgo.ApplicationCommandOption) *discordgo.ApplicationCommand {
 	manageServer := int64(discordgo.PermissionManageGuild)
 	return &discordgo.ApplicationCommand{
-		Name:                     "reindex",
-		Description:              "Moderators: reload the knowledge files and rebuild the index",
+		Name:                     name,
+		Description:              description,
 		DefaultMemberPermissions: &manageServer, // sent as "32"
 		Contexts:                 contexts(discordgo.InteractionContextGuild),
+		Options:                  options,
 	}
 }
 

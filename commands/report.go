@@ -15,19 +15,13 @@ import (
 const DefaultReportDays = 7
 
 func reportSpec() *discordgo.ApplicationCommand {
-	manageServer := int64(discordgo.PermissionManageGuild)
 	minDays := float64(1)
-	return &discordgo.ApplicationCommand{
-		Name:                     "report",
-		Description:              "Moderators: what people asked, what the sources don't cover, and the votes",
-		DefaultMemberPermissions: &manageServer,
-		Contexts:                 contexts(discordgo.InteractionContextGuild),
-		Options: []*discordgo.ApplicationCommandOption{{
+	return moderatorSpec("report", "Moderators: what people asked, what the sources don't cover, and the votes",
+		&discordgo.ApplicationCommandOption{
 			Type: discordgo.ApplicationCommandOptionInteger, Name: "days",
 			Description: fmt.Sprintf("How many days back (default %d)", DefaultReportDays),
 			MinValue:    &minDays, MaxValue: records.MaxReportDays,
-		}},
-	}
+		})
 }
 
 // report shows a moderator, privately, the report of the last days.

@@ -27,14 +27,9 @@ const (
 )
 
 func settingsSpec() *discordgo.ApplicationCommand {
-	manageServer := int64(discordgo.PermissionManageGuild)
 	one := float64(1)
-	return &discordgo.ApplicationCommand{
-		Name:                     "settings",
-		Description:              "Moderators: this server's answer channels, moderator roles, audit channel, rate limit",
-		DefaultMemberPermissions: &manageServer,
-		Contexts:                 contexts(discordgo.InteractionContextGuild),
-		Options: []*discordgo.ApplicationCommandOption{
+	return moderatorSpec("settings", "Moderators: this server's answer channels, moderator roles, audit channel, rate limit",
+		[]*discordgo.ApplicationCommandOption{
 			{Type: discordgo.ApplicationCommandOptionString, Name: "answer_channels", MaxLength: 1000,
 				Description: "Channels where any question is answered: #mentions or ids, \"none\", or \"default\""},
 			{Type: discordgo.ApplicationCommandOptionString, Name: "moderator_roles", MaxLength: 1000,
@@ -46,8 +41,7 @@ func settingsSpec() *discordgo.ApplicationCommand {
 			{Type: discordgo.ApplicationCommandOptionInteger, Name: "rate_limit", MinValue: &one, MaxValue: MaxSettingsRateLimit,
 				Description: "Questions one person may ask a minute"},
 			{Type: discordgo.ApplicationCommandOptionBoolean, Name: "reset", Description: "Back to the defaults for every setting"},
-		},
-	}
+		}...)
 }
 
 // idMarkup finds the ids in a list of channel or role mentions or bare ids.

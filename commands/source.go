@@ -93,17 +93,12 @@ const NoKnowledgeDir = "bytewatch is using its built-in knowledge, which is read
 var discordCDNHosts = []string{"cdn.discordapp.com", "media.discordapp.net"}
 
 func sourceSpec() *discordgo.ApplicationCommand {
-	manageServer := int64(discordgo.PermissionManageGuild)
 	idOption := func(desc string) []*discordgo.ApplicationCommandOption {
 		return []*discordgo.ApplicationCommandOption{{Type: discordgo.ApplicationCommandOptionString, Name: "id",
 			Description: desc, Required: true, MaxLength: folder.MaxIDLength}}
 	}
-	return &discordgo.ApplicationCommand{
-		Name:                     "source",
-		Description:              "Moderators: add, review, remove and roll back knowledge sources",
-		DefaultMemberPermissions: &manageServer,
-		Contexts:                 contexts(discordgo.InteractionContextGuild),
-		Options: []*discordgo.ApplicationCommandOption{
+	return moderatorSpec("source", "Moderators: add, review, remove and roll back knowledge sources",
+		[]*discordgo.ApplicationCommandOption{
 			{Type: discordgo.ApplicationCommandOptionSubCommand, Name: "add",
 				Description: "Add a source: attach a source file (.yaml) or an article (.txt, .md, .html), or paste text",
 				Options: []*discordgo.ApplicationCommandOption{{Type: discordgo.ApplicationCommandOptionAttachment, Name: "file",
@@ -115,8 +110,7 @@ func sourceSpec() *discordgo.ApplicationCommand {
 			{Type: discordgo.ApplicationCommandOptionSubCommand, Name: "rollback", Description: "Restore the knowledge of an earlier version (asks to confirm)",
 				Options: []*discordgo.ApplicationCommandOption{{Type: discordgo.ApplicationCommandOptionInteger, Name: "version",
 					Description: "The version to restore, from /source history", Required: true, MinValue: ptr(1.0)}}},
-		},
-	}
+		}...)
 }
 
 func ptr[T any](v T) *T { return &v }
