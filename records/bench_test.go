@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -23,6 +24,18 @@ func benchmarkRecord(b *testing.B, store Store, parallel int) {
 		Question: "How much is ByteDance investing in AI infrastructure?", HasText: true, Outcome: OutcomeAnswered,
 		FactIDs: []string{"bytedance-capex-2025", "bytedance-chips-nvidia", "doubao-users-2025"}, IndexVersion: "4e1db732730c",
 		Mode: "extractive", Latency: 3 * time.Millisecond}
+	lat := timeCalls(b, parallel, func(int) error {
+		q := q
+		q.ID = NewID()
+		return r.Record(ctx, "700000000000000001", q)
+	})
+	reportLatencies(b, lat, 0.50, 0.99, 0.999)
+}
+
+// timeCalls runs call b.N times from parallel goroutines (i is the call's
+// number) and returns how long each took, sorted; a failed call fails the
+// benchmark.
+func timeCalls(b *testing.B, parallel int, call func(i int) error) []time.Duration {
 	lat := make([]time.Duration, b.N)
 	var mu sync.Mutex
 	next := 0
@@ -38,10 +51,8 @@ func benchmarkRecord(b *testing.B, store Store, parallel int) {
 				if i >= b.N {
 					return
 				}
-				q := q
-				q.ID = NewID()
 				start := time.Now()
-				if err := r.Record(ctx, "700000000000000001", q); err != nil {
+				if err := call(i); err != nil {
 					b.Error(err)
 					return
 				}
@@ -52,12 +63,16 @@ func benchmarkRecord(b *testing.B, store Store, parallel int) {
 	wg.Wait()
 	b.StopTimer()
 	slices.Sort(lat)
-	pct := func(p float64) float64 {
-		return float64(lat[min(len(lat)-1, int(float64(len(lat))*p))].Microseconds()) / 1000
+	return lat
+}
+
+// reportLatencies reports the given percentiles of sorted latencies in
+// milliseconds ("p50-ms", "p99-ms", "p99.9-ms").
+func reportLatencies(b *testing.B, lat []time.Duration, percentiles ...float64) {
+	for _, p := range percentiles {
+		v := float64(lat[min(len(lat)-1, int(float64(len(lat))*p))].Microseconds()) / 1000
+		b.ReportMetric(v, "p"+strconv.FormatFloat(p*100, 'f', -1, 64)+"-ms")
 	}
-	b.ReportMetric(pct(0.50), "p50-ms")
-	b.ReportMetric(pct(0.99), "p99-ms")
-	b.ReportMetric(pct(0.999), "p99.9-ms")
 }
 
 func BenchmarkRecordSQLite(b *testing.B) {
@@ -144,11 +159,7 @@ func benchmarkAnswered(b *testing.B, open func(b *testing.B) *sqlStore) {
 			}
 			b.StopTimer()
 			slices.Sort(lat)
-			pct := func(p float64) float64 {
-				return float64(lat[min(len(lat)-1, int(float64(len(lat))*p))].Microseconds()) / 1000
-			}
-			b.ReportMetric(pct(0.50), "p50-ms")
-			b.ReportMetric(pct(0.99), "p99-ms")
+			reportLatencies(b, lat, 0.50, 0.99)
 		})
 	}
 }
@@ -186,39 +197,11 @@ func benchmarkTakeAllowance(b *testing.B, store Store, parallel, users int) {
 	for i := range ids {
 		ids[i] = fmt.Sprint(700000000000000000 + i)
 	}
-	lat := make([]time.Duration, b.N)
-	var mu sync.Mutex
-	next := 0
-	b.ResetTimer()
-	var wg sync.WaitGroup
-	for range parallel {
-		wg.Go(func() {
-			for {
-				mu.Lock()
-				i := next
-				next++
-				mu.Unlock()
-				if i >= b.N {
-					return
-				}
-				start := time.Now()
-				if _, _, err := r.TakeAllowance(ctx, "", ids[i%users], 6); err != nil {
-					b.Error(err)
-					return
-				}
-				lat[i] = time.Since(start)
-			}
-		})
-	}
-	wg.Wait()
-	b.StopTimer()
-	slices.Sort(lat)
-	pct := func(p float64) float64 {
-		return float64(lat[min(len(lat)-1, int(float64(len(lat))*p))].Microseconds()) / 1000
-	}
-	b.ReportMetric(pct(0.50), "p50-ms")
-	b.ReportMetric(pct(0.99), "p99-ms")
-	b.ReportMetric(pct(0.999), "p99.9-ms")
+	lat := timeCalls(b, parallel, func(i int) error {
+		_, _, err := r.TakeAllowance(ctx, "", ids[i%users], 6)
+		return err
+	})
+	reportLatencies(b, lat, 0.50, 0.99, 0.999)
 }
 
 // takeAllowanceCases are the shapes benchmarkTakeAllowance runs.
