@@ -226,13 +226,7 @@ func (e *Engine) retrieve(ctx context.Context, q string) (index.Result, selectio
 			res, sel = r, s
 		}
 	}
-	// "Should I buy ByteDance stock?" asks nothing the facts could cover once
-	// its advice words are set aside, and "What is ByteDance doing in AI?"
-	// only what every fact is about: both get the sources' main subject —
-	// the facts an investor would weigh first — rather than "not covered".
-	if main := res.Base.About().MainQuestion; !sel.answered && main != "" && !res.Query.AboutSources &&
-		namesSubject(res.Query.Units) &&
-		((advice && len(sel.closest) == 0) || (sel.reason == reasonOnlyCommon && looksLikeQuestion(q) && !slices.Contains(amountKinds(q), figure.Year))) {
+	if main := res.Base.About().MainQuestion; main != "" && asksMainQuestion(q, res, sel, advice) {
 		r, err := e.ix.Search(ctx, main, searchLimit)
 		if err != nil {
 			return index.Result{}, selection{}, false, fmt.Errorf("answer: %w", err)
@@ -349,6 +343,24 @@ func (e *Engine) answerEach(ctx context.Context, q string, advice bool, whole se
 
 // questionStart recognises a message that asks something.
 var questionStart = regexp.MustCompile(`(?i)^\s*(what|how|who|where|when|why|which|is|are|does|do|did|can|could|will|would|should|tell me|give me|explain)\b`)
+
+// asksMainQuestion reports whether a question the decision did not answer
+// gets the sources' main question instead. "Should I buy ByteDance
+// stock?" asks nothing the facts could cover once its advice words are set
+// aside, and "What is ByteDance doing in AI?" only what every fact is
+// about: both get the sources' main subject — the facts an investor would
+// weigh first — rather than "not covered". A message must name that
+// subject ("who won the super bowl" does not), and one asking when gets no
+// amounts in place of a year.
+func asksMainQuestion(q string, res index.Result, sel selection, advice bool) bool {
+	switch {
+	case sel.answered || res.Query.AboutSources || !namesSubject(res.Query.Units):
+		return false
+	case advice && len(sel.closest) == 0:
+		return true
+	}
+	return sel.reason == reasonOnlyCommon && looksLikeQuestion(q) && !slices.Contains(amountKinds(q), figure.Year)
+}
 
 // looksLikeQuestion reports whether a message is phrased as a question, as
 // opposed to a string of keywords.
