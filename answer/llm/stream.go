@@ -188,14 +188,16 @@ func (c *Client) streamOnce(ctx context.Context, callDeadline time.Time, req ope
 			if err != nil {
 				// Every call the server finished teaches the estimate, those
 				// the caller gave up on too: they are the slow ones. Before
-				// the caller hears the end, so its next call knows.
+				// the caller hears the end, so its next call knows; and the
+				// response is closed before then too, so that the slot the
+				// caller frees never lets a call open beside this one.
 				sp.report(&c.est, start)
+				stream.Close()
 			}
 			if delivering && !emit(streamEvent{chunk: chunk, err: err}) {
 				delivering = false // the caller has gone; read on, discarding, to the end
 			}
 			if err != nil {
-				stream.Close()
 				if !delivering {
 					slot.drained() // handed over: the response has ended
 				}
