@@ -97,14 +97,16 @@ func TestChineseQuestionWords(t *testing.T) {
 
 // TestSpellingCorrections: non-words are corrected to the knowledge's words
 // or to everyday ones; a rare English word one letter from a very common
-// one is read as that one ("hav" is has, a word of the facts); real words are left alone.
+// one is read as that one — one of the commonest words before a word of
+// the facts ("hav" is have, "mak" no MAU); real words are left alone.
 func TestSpellingCorrections(t *testing.T) {
 	t.Parallel()
 	ix := build(t, defaultBase(t), index.Options{})
 	tests := []struct {
 		q, word, want string // want "" means left as it is
 	}{
-		{"how mnay monthly usres does doubao hav", "hav", "has"}, // a word of the facts first
+		{"how mnay monthly usres does doubao hav", "hav", "have"}, // one of the commonest words first
+		{"why did nvidia mak the h20", "mak", "man"},              // not the vocabulary's MAU
 		{"how mnay monthly usres does doubao hav", "usres", "users"},
 		{"alphabt ai spend", "alphabt", "alphabet"},
 		{"how much is bytdance sinking into ai infra", "bytdance", "bytedance"},

@@ -242,10 +242,13 @@ func (s *speller) zipf(w string) (float64, bool) {
 
 // lookupRare finds what a rare English word was meant as: a word of the
 // knowledge or the vocabulary one edit away, else a very common everyday
-// word one edit away, the most frequent.
+// word one edit away, the most frequent. One of the commonest words of all
+// one edit away wins over the knowledge's: "mak" is make, not MAU.
 func (s *speller) lookupRare(w string) (string, bool) {
 	r := []rune(w)
-	best, bestRank, bestCount := "", 2, 0
+	var found [2]string // the knowledge's word, the everyday word
+	var counts [2]int
+	var topZipf float64
 	for rank, l := range []*lexicon{&s.lexicon, s.general} {
 		if l == nil {
 			continue
@@ -255,22 +258,34 @@ func (s *speller) lookupRare(w string) (string, bool) {
 				if d := utf8.RuneCountInString(c) - len(r); d > 1 || d < -1 || editdist.OSA(r, []rune(c), 1) != 1 {
 					continue
 				}
+				var z float64
 				if rank > 0 {
-					if z, _ := s.zipf(c); z < commonTypoZipf {
+					if z, _ = s.zipf(c); z < commonTypoZipf {
 						continue
 					}
 				}
-				if count := l.words[c].count; rank < bestRank || (rank == bestRank && count > bestCount) {
-					best, bestRank, bestCount = c, rank, count
+				switch count := l.words[c].count; {
+				case rank == 0 && (found[0] == "" || count > counts[0]):
+					found[0], counts[0] = c, count
+				case rank > 0 && z > topZipf:
+					found[1], topZipf = c, z
 				}
 			}
 		}
-		if best != "" {
-			break
-		}
 	}
-	return best, best != ""
+	switch {
+	case found[1] != "" && (found[0] == "" || topZipf >= commonestZipf):
+		return found[1], true
+	case found[0] != "":
+		return found[0], true
+	}
+	return "", false
 }
+
+// commonestZipf is how common an everyday word must be to be preferred, as
+// what a misspelling meant, over a word of the knowledge as near: the
+// hundred or so commonest words of English ("make", "have", "what").
+const commonestZipf = 6.0
 
 // minGeneralEditLen is the length from which any one edit may turn an
 // unknown word into an everyday word; shorter words only by a
