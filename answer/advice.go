@@ -28,6 +28,15 @@ var adviceRequest = regexp.MustCompile(`(?i)\b(` +
 	`|reason\s+to\s+(buy|sell|stay\s+away|avoid|get\s+out|bail)` +
 	`|(put|putting)\s+(my\s+|our\s+|your\s+)?money\s+(in|into|on)\b` +
 	`|(pre-?ipo|secondary)\s+(shares|stock|market)` +
+	// Traders' shorthand: "load up nvda calls", "msft a buy or nah",
+	// "worth yoloing into", "puts a good play", "risky hold", "add now or
+	// wait it out", "should i be worried".
+	`|load(ing)?\s+up\b|\b(yolo|yoloing|ape|aping)\b|\b(calls|puts)\b.{0,30}\b(play|good|bad|worth|smart)\b` +
+	`|\b(buy(ing)?|grab(bing)?|load(ing)?)\s+(\S+\s+)?(calls|puts|leaps)\b` +
+	`|\b(a|an)\s+(buy|sell|hold)(\s|$|[?,.!])|\b(good|bad|better|best|smart|safe|risky)\s+(play|plays|trade|entry|hold|bet)\b` +
+	`|\b(underpriced|overpriced)\b|worth\s+[a-z]+ing\s+(into|in|on)\b|\b(add|buy)\s+(now|here|more)\b|wait\s+it\s+out|buy\s+the\s+dip` +
+	`|should\s+(i|we)\s+(be\s+)?(worried|concerned|nervous|scared)|which\s+(one\s+)?(do|should)\s+(i|we)\s+(hold|buy|own|pick|get)` +
+	`|\b(sell|dump|buy)\s+(my|our)\b|reason\s+to\s+get\b` +
 	`|\b(overweight|underweight|size\s+up|sizing\s+up|trim|add\s+to\s+my)\b|\bbuy\s+into\b|better\s+(bet|buy|play)|taking\s+exposure` +
 	`)`)
 
