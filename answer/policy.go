@@ -192,7 +192,7 @@ func withoutUnits(res index.Result, drop map[int]bool) index.Result {
 	}
 	out.Hits = make([]index.Hit, len(res.Hits))
 	for i, h := range res.Hits {
-		h.Covered, h.About = keep(h.Covered), keep(h.About)
+		h.Covered, h.About, h.Measured = keep(h.Covered), keep(h.About), keep(h.Measured)
 		out.Hits[i] = h
 	}
 	return out
@@ -213,6 +213,8 @@ func (p Policy) decideWhole(res index.Result, question string, advice bool, cf c
 		return sel
 	}
 	wanted := amountKinds(question)
+	implicit := wanted == nil && !asksOtherThanAmount.MatchString(question)
+	list := listQuestion.MatchString(question)
 	top := res.Hits[0].Score
 	var cands []candidate
 	// What each hit covers, counting the amounts it addresses; worked out
@@ -225,9 +227,13 @@ func (p Policy) decideWhole(res index.Result, question string, advice bool, cf c
 	comparative := w.comparative()
 	for _, h := range hits {
 		c := candidate{hit: h, cov: w.coverage(h.Covered), rel: h.Score / top}
+		// A fact stating an amount of what is asked ("AI infrastructure
+		// investment", asked about "ai spending") is a candidate however
+		// much more often another fact uses the question's words.
+		amountOf := ((wanted != nil && hasFigureOf(wanted, []index.Hit{h})) || (implicit && w.aboutAll(h))) && w.measured(h)
 		// In a comparison, a fact that speaks of two of the names compared
 		// answers it, whichever of them it is about.
-		if c.cov < p.MinFact || c.rel < p.MinRelScore || (!w.aboutAny(h) && !(comparative && w.namesCovered(h) >= 2)) || h.Contradicts {
+		if c.cov < p.MinFact || (c.rel < p.MinRelScore && !amountOf) || (!w.aboutAny(h) && !(comparative && w.namesCovered(h) >= 2)) || h.Contradicts {
 			continue
 		}
 		c.key = c.cov + c.rel/2
@@ -242,9 +248,16 @@ func (p Policy) decideWhole(res index.Result, question string, advice bool, cf c
 			c.key--
 		}
 		// A "how much" or "how many" question is answered first by the
-		// facts that state an amount of that kind.
-		if wanted != nil && hasFigureOf(wanted, []index.Hit{h}) {
+		// facts that state an amount of that kind; "bytedance ai capex",
+		// asking nothing else of what the figures measure, by the facts
+		// that state an amount of it.
+		if (wanted != nil && hasFigureOf(wanted, []index.Hit{h})) || (implicit && amountOf) {
 			c.key += 0.5
+		}
+		// "list of bytedance ai apps" is answered first by the fact that
+		// names them.
+		if list && len(h.Fact.Entities) >= minListed {
+			c.key += 0.75
 		}
 		cands = append(cands, c)
 	}
@@ -306,7 +319,7 @@ func (p Policy) decideWhole(res index.Result, question string, advice bool, cf c
 		sel.reason = "a remark about a name, not a question"
 	case !w.attributesCovered(union) && !slices.Contains(opts, relaxAttributes):
 		sel.reason = reasonAttributes
-	case !hasFigureOf(wanted, w.aboutAllOf(chosen, comparative)):
+	case !hasFigureOf(wanted, w.ofYears(w.aboutAllOf(chosen, comparative), comparative)):
 		// "How much did Microsoft spend on Nvidia chips?" is not answered
 		// by what ByteDance spent on them.
 		sel.reason = "no figure of the kind asked for"
@@ -328,6 +341,31 @@ func (p Policy) decideWhole(res index.Result, question string, advice bool, cf c
 		sel.closest = nil
 	}
 	return sel
+}
+
+// asksOtherThanAmount finds a question asking something other than an
+// amount or a description: why, who, where, when, which, how it compares.
+// "bytedance ai capex" and "what's bytedance's ai spending" ask for the
+// amount of what they name; "why is bytedance spending on ai" does not.
+var asksOtherThanAmount = regexp.MustCompile(`(?i)\b(why|who|whom|whose|where|when|which|how|since|purpose|reason|goal|aim)\b|\bwhat\s+(does|do|did|kind|type|sort|for)\b|为什么|谁|哪|怎么|何时`)
+
+// listQuestion finds a question asking for a list: "list of …", "what
+// apps do they have", "all their products", "有哪些".
+var listQuestion = regexp.MustCompile(`(?i)\b(list|lineup|line-up|rundown|run-down|roster)\b|\ball\s+(of\s+)?(the|their|its|his|her)\b|\bname\s+(all|the|their|its)\b|\b(what|which)\s+(other\s+)?([a-z]+\s+)?(apps|products|models|tools|services|brands|chatbots)\b|有哪些|哪些`)
+
+// minListed is how many entities a fact names to be the list a list
+// question asks for.
+const minListed = 4
+
+// measured reports whether one of a fact's figures measures something the
+// question asks about besides the names it gives.
+func (w weighing) measured(h index.Hit) bool {
+	for i, u := range w.units {
+		if i < len(h.Measured) && h.Measured[i] && !u.Name && w.weights[i] >= informativeWeight {
+			return true
+		}
+	}
+	return false
 }
 
 // maxClosest bounds the facts shown as closest to a question they do not
@@ -692,6 +730,23 @@ func asksAboutSources(p Policy, res index.Result, advice bool) bool {
 		}
 	}
 	return true
+}
+
+// ofYears is the facts that cover every year the question names: "how
+// much did ByteDance spend in 2024" is not answered by the amount for 2025
+// beside a fact that speaks of 2024. In a comparison every fact speaks
+// for its own side.
+func (w weighing) ofYears(hits []index.Hit, comparative bool) []index.Hit {
+	if comparative {
+		return hits
+	}
+	var out []index.Hit
+	for _, h := range hits {
+		if w.coversYears(h.Covered) {
+			out = append(out, h)
+		}
+	}
+	return out
 }
 
 // coversYears reports whether a fact covers every year the question names.

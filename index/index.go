@@ -332,6 +332,9 @@ type factDoc struct {
 	// about and aboutConcepts are the analysed terms and the concepts of
 	// what the fact is about: its entities and its attribution.
 	about, aboutConcepts []string
+	// measured is the analysed terms and the concepts of what the fact's
+	// figures measure ("Doubao monthly active users").
+	measured []string
 }
 
 func (ix *Index) analyseFact(vocab *Vocabulary, f knowledge.Fact) factDoc {
@@ -351,8 +354,15 @@ func (ix *Index) analyseFact(vocab *Vocabulary, f knowledge.Fact) factDoc {
 	// Baidu's.
 	about := append(ix.an.terms(normaliseText(strings.Join(f.Entities, " \n "))), attribution...)
 	aboutConcepts := vocab.matchAll(about)
+	var measured []string
+	for _, g := range f.Figures {
+		if g.Measure != "" {
+			mt := ix.an.terms(normaliseText(g.Measure))
+			measured = append(append(measured, mt...), vocab.matchAll(mt)...)
+		}
+	}
 	return factDoc{text: stripped, terms: terms, attribution: attribution, concepts: concepts, figures: figs,
-		about: about, aboutConcepts: aboutConcepts}
+		about: about, aboutConcepts: aboutConcepts, measured: measured}
 }
 
 // analyseAll analyses facts a batch at a time, each batch on its own
@@ -518,6 +528,7 @@ type evidence struct {
 	figures  []figure.Value
 	// about and aboutConcepts are what the fact is about (see factDoc).
 	about, aboutConcepts []string
+	measured             []string // what its figures measure (see factDoc)
 }
 
 func newEvidence(d factDoc, intern map[string]string) evidence {
@@ -535,7 +546,7 @@ func newEvidence(d factDoc, intern map[string]string) evidence {
 		}
 		terms = append(terms, t)
 	}
-	return evidence{terms: slices.Clip(terms), concepts: d.concepts, figures: d.figures, about: d.about, aboutConcepts: d.aboutConcepts}
+	return evidence{terms: slices.Clip(terms), concepts: d.concepts, figures: d.figures, about: d.about, aboutConcepts: d.aboutConcepts, measured: d.measured}
 }
 
 func (e evidence) hasTerm(t string) bool {

@@ -99,6 +99,10 @@ type Hit struct {
 	// Places are the places the fact speaks of (the vocabulary's places:
 	// China, the United States, Asia …), for questions asking where.
 	Places []string
+	// Measured[i] reports whether one of the fact's figures measures
+	// Query.Units[i]: "capex" is what "AI infrastructure investment"
+	// measures, so the fact states an amount of what was asked.
+	Measured []bool
 	// Contradicts is set when the fact is about a concept that excludes
 	// one the question asks about: spending outside China, asked about
 	// spending inside it; a customer in Asia, asked about one in Europe.
@@ -157,6 +161,7 @@ func (ix *Index) Search(ctx context.Context, question string, limit int) (Result
 		src, _ := g.base.Source(f.SourceID)
 		hit := Hit{Fact: f, Source: src, Score: h.Score}
 		hit.Covered, hit.About, hit.Coverage = ix.cover(g, q, f)
+		hit.Measured = measured(g.evidence[f.ID], q)
 		hit.Contradicts = contradicts(q.Contrasts, g.evidence[f.ID].concepts)
 		for _, c := range g.evidence[f.ID].concepts {
 			if g.vocab.IsPlace(c) {
@@ -454,6 +459,16 @@ func (ix *Index) cover(g *generation, q Query, f knowledge.Fact) (covered, about
 		return covered, about, 0
 	}
 	return covered, about, got / total
+}
+
+// measured reports, for each of a question's units, whether a fact's
+// figures measure it.
+func measured(ev evidence, q Query) []bool {
+	out := make([]bool, len(q.Units))
+	for i, u := range q.Units {
+		out[i] = u.Kind != UnitFigure && slices.Contains(ev.measured, u.Key)
+	}
+	return out
 }
 
 // namesTogether reports whether the names among a question's concept

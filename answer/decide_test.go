@@ -1,0 +1,43 @@
+package answer_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/bytewatch/bytewatch/answer"
+)
+
+// TestWhatIsAsked: the kind of question decides which facts come first —
+// a bare measure asks for its amount, a list for the fact that names the
+// members, "why" for no amount — and an amount for another year is not
+// answered by this year's.
+func TestWhatIsAsked(t *testing.T) {
+	t.Parallel()
+	eng := answer.NewEngine(defaultIndex(t), answer.Options{})
+	tests := []struct {
+		q        string
+		answered bool
+		first    string // the first fact cited; "" when not answered
+	}{
+		{"bytedance capex", true, "ai-infra-over-10b"},
+		{"what's bytedance's ai spending", true, "ai-infra-over-10b"},
+		{"doubao monthly users", true, "doubao-75m-monthly-users"},
+		{"list bytedance's ai apps in china", true, "china-ai-app-lineup"},
+		{"which apps does bytedance offer in china", true, "china-ai-app-lineup"},
+		{"what is the purpose of bytedance's ai spending", true, "ai-leadership-in-china"},
+		{"how much did bytedance spend on ai in 2023", false, ""},
+	}
+	for _, tt := range tests {
+		a, err := eng.Ask(context.Background(), tt.q, nil)
+		if err != nil {
+			t.Fatalf("%q: %v", tt.q, err)
+		}
+		first := ""
+		if len(a.Citations) > 0 {
+			first = a.Citations[0].FactID
+		}
+		if a.Answered != tt.answered || (tt.answered && first != tt.first) {
+			t.Errorf("%q: answered %v, first cited %q; want %v, %q\n%s", tt.q, a.Answered, first, tt.answered, tt.first, a.Text)
+		}
+	}
+}
