@@ -403,7 +403,7 @@ type weighing struct {
 
 // comparativeForm finds a comparison made with words too common to carry
 // a concept: "more … than", "ahead of", "against", "beating".
-var comparativeForm = regexp.MustCompile(`(?i)\b(more|less|fewer|bigger|smaller|larger|higher|lower|better|worse)\b.{0,40}\bthan\b|\bagainst\b|\bvs\.?\b|\bversus\b`)
+var comparativeForm = regexp.MustCompile(`(?i)\b(more|less|fewer|bigger|smaller|larger|higher|lower|better|worse)\b.{0,40}\bthan\b|\bagainst\b|\bvs\.?\b|\bversus\b|\bnext\s+to\b|\bcompared?\s+(to|with)\b|\brelative\s+to\b|\bstacks?\s+up\b|相比|对比|比较|\p{Han}*比\p{Han}*`)
 
 // weigh starts from each unit's inverse document frequency and adjusts the
 // weights the policy knows more about.
@@ -684,7 +684,9 @@ const maxKeywords = 5
 
 // questionWord finds a word that asks, anywhere in a message: "星绘 what
 // does it do", "wait who owns tiktok again", "什么关系".
-var questionWord = regexp.MustCompile(`(?i)[?？]|\b(what|whats|what's|wat|who|whos|who's|how|hows|why|which|when|where|is\s+it|are\s+they|does|do\s+they|did|can|any)\b|什么|吗|多少|哪|谁|怎么|为什么|几`)
+var questionWord = regexp.MustCompile(`(?i)[?？]|\b(what|whats|what's|wat|who|whos|who's|how|hows|why|which|when|where|is\s+it|are\s+they|does|do\s+they|did|can|any)\b|什么|吗|多少|哪|谁|怎么|为什么|几` +
+	// A statement with a tag asks too: "tiktok is owned by bytedance right".
+	`|\b(right|correct|true|or\s+nah|or\s+not|isn'?t\s+it|innit)\s*[.!]*\s*$`)
 
 // asksSomething reports whether a message asks anything, by a question
 // mark or a question word anywhere in it.
