@@ -26,6 +26,9 @@ func TestWhatIsAsked(t *testing.T) {
 		{"which apps does bytedance offer in china", true, "china-ai-app-lineup"},
 		{"what is the purpose of bytedance's ai spending", true, "ai-leadership-in-china"},
 		{"how much did bytedance spend on ai in 2023", false, ""},
+		{"how much of bytedance's cash goes into data centres", true, "ai-infra-over-10b"},
+		{"how much of the ai infrastructure budget goes to networking alone", false, ""},
+		{"is bytedance building its own chips", false, ""},
 	}
 	for _, tt := range tests {
 		a, err := eng.Ask(context.Background(), tt.q, nil)

@@ -327,7 +327,7 @@ func (p Policy) decideWhole(res index.Result, question string, advice bool, cf c
 		// "Where are ByteDance's new data centres being built?" is not
 		// answered by how much they cost.
 		sel.reason = "no place given"
-	case portionQuestion.MatchString(question) && !hasPortion(w.aboutAllOf(chosen, comparative), res.Query.Figures):
+	case portionQuestion.MatchString(question) && !hasPortion(w.aboutAllOf(chosen, comparative), res.Query.Figures, shareAsked.MatchString(question) || wholeNamed(question, res.Analyser)):
 		// "What % of Microsoft's $55.7 billion went to AI?" is not
 		// answered by the $55.7 billion itself.
 		sel.reason = "no share of the whole asked about"
@@ -842,9 +842,35 @@ var whereQuestion = regexp.MustCompile(`(?i)\bwhere\s+(is|are|was|were|will|woul
 // is: "how much of", "what % of", "what share of".
 var portionQuestion = regexp.MustCompile(`(?i)\b(how\s+much|what\s+(%|percent(age)?|share|portion|part|fraction|proportion)|which\s+(share|part|portion))\s+of\b|what\s+%\s+of\b|\bbreak\s*down\b`)
 
+// shareAsked finds a question asking for a share rather than an amount:
+// "what % of", "what share of".
+var shareAsked = regexp.MustCompile(`(?i)%|\b(percent|percentage|share|portion|part|fraction|proportion|break\s*down)\b`)
+
+// portionWhole finds the whole a "how much of" question takes a part of.
+var portionWhole = regexp.MustCompile(`(?i)\bhow\s+much\s+of\s+(.{1,50}?)\s+(is|are|was|were|goes|go|going|went|will|gets|get|got|to|into|on|for)\b`)
+
+// wholeNamed reports whether a "how much of" question's whole is something
+// the vocabulary knows — "how much of the AI infra money goes to
+// networking" asks for a share of a known amount — rather than only a
+// company's money in general ("how much of ByteDance's cash").
+func wholeNamed(question string, an *index.Analyser) bool {
+	m := portionWhole.FindStringSubmatch(question)
+	if m == nil || an == nil {
+		return false
+	}
+	for _, t := range an.Terms(m[1]) {
+		if len(t.Concepts) > 0 && !t.Entity {
+			return true
+		}
+	}
+	return false
+}
+
 // hasPortion reports whether a fact states a part of a whole: a percentage,
-// or an amount besides the wholes the question itself gives.
-func hasPortion(hits []index.Hit, given []figure.Value) bool {
+// or an amount besides the wholes the question itself gives. When the
+// question gives no whole and asks no share — "how much of ByteDance's
+// cash goes into data centres" — the amount itself is the part.
+func hasPortion(hits []index.Hit, given []figure.Value, share bool) bool {
 	for _, h := range hits {
 		amounts := 0
 		for _, g := range h.Fact.Figures {
@@ -858,7 +884,7 @@ func hasPortion(hits []index.Hit, given []figure.Value) bool {
 				}
 			}
 		}
-		if amounts >= 2 {
+		if amounts >= 2 || (amounts == 1 && len(given) == 0 && !share) {
 			return true
 		}
 	}
