@@ -29,6 +29,7 @@ func TestWhatIsAsked(t *testing.T) {
 		{"how much of bytedance's cash goes into data centres", true, "ai-infra-over-10b"},
 		{"how much of the ai infrastructure budget goes to networking alone", false, ""},
 		{"is bytedance building its own chips", false, ""},
+		{"when did bytedance get serious about ai", true, "rapid-ai-progress-since-2024"},
 	}
 	for _, tt := range tests {
 		a, err := eng.Ask(context.Background(), tt.q, nil)

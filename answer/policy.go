@@ -336,8 +336,9 @@ func (p Policy) decideWhole(res index.Result, question string, advice bool, cf c
 		sel.answered = true
 		sel.closest = nil
 	}
-	if !sel.answered && !w.named() && w.topics(best.hit.Covered) < p.MinTopics {
-		// Chatter that shares a word with a fact gets no "closest facts".
+	if !sel.answered && ((!w.named() && w.topics(best.hit.Covered) < p.MinTopics) || sel.reason == reasonOnlyCommon) {
+		// Chatter that shares a word with a fact, or only what every fact
+		// is about, gets no "closest facts".
 		sel.closest = nil
 	}
 	return sel
