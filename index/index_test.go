@@ -264,6 +264,7 @@ func TestVocabulary(t *testing.T) {
 	bad := []struct{ name, yaml string }{
 		{"empty", ""},
 		{"stop words only", "concepts:\n  x: [the of]\n"},
+		{"a phrase that leaves one new word", "concepts:\n  x: [chip, other markets]\n"},
 		{"unknown field", "concepts:\n  x: [chip]\nextra: 1\n"},
 		{"contrast of one concept", "concepts:\n  x: [chip]\n  y: [car]\ncontrasts:\n  - [x]\n"},
 		{"contrast of an unknown concept", "concepts:\n  x: [chip]\ncontrasts:\n  - [x, z]\n"},

@@ -114,7 +114,9 @@ func (f vocabularyFile) phrases() []string {
 
 // ParseVocabulary reads a vocabulary in the YAML form of vocabulary.yaml.
 // Phrases are analysed with the index's analyzer; a phrase that analyses to
-// nothing (only stop words) is an error, since it could never match.
+// nothing (only stop words) is an error, since it could never match, and
+// so is one of several words that analyses to one the concept does not
+// already have, since it would match far more than it says.
 func ParseVocabulary(data []byte) (*Vocabulary, error) {
 	doc, err := decodeVocabulary(data)
 	if err != nil {
@@ -139,11 +141,26 @@ func ParseVocabulary(data []byte) (*Vocabulary, error) {
 	for _, concept := range names {
 		phrases := doc.Concepts[concept]
 		v.concepts = append(v.concepts, concept)
+		// The words the concept's one-word phrases analyse to: a longer
+		// phrase that leaves only one of them loses nothing.
+		single := map[string]bool{}
 		for _, p := range phrases {
-			words(p, func(w string, _, _ int, _ bool) { v.words = append(v.words, w) })
+			if toks := an.terms(normaliseText(p)); len(toks) == 1 && len(strings.Fields(p)) == 1 {
+				single[toks[0]] = true
+			}
+		}
+		for _, p := range phrases {
+			n := 0
+			words(p, func(w string, _, _ int, _ bool) { v.words = append(v.words, w); n++ })
 			toks := an.terms(normaliseText(p))
 			if len(toks) == 0 {
 				problems = append(problems, fmt.Sprintf("concept %s: phrase %q is only stop words", concept, p))
+				continue
+			}
+			if n > 1 && len(toks) == 1 && !single[toks[0]] && !isCJK(p) {
+				// "other markets" would tag every "market": its other
+				// word is a stop word.
+				problems = append(problems, fmt.Sprintf("concept %s: phrase %q analyses to the one word %q (the rest are stop words), so it would match every %q", concept, p, toks[0], toks[0]))
 				continue
 			}
 			v.byFirst[toks[0]] = append(v.byFirst[toks[0]], phrase{tokens: toks, concept: concept})
@@ -454,4 +471,15 @@ func hasPrefix(tokens, p []string) bool {
 		}
 	}
 	return true
+}
+
+// isCJK reports whether s is written in Chinese, Japanese or Korean
+// script, where the analyzer splits words into letters and pairs.
+func isCJK(s string) bool {
+	for _, r := range s {
+		if unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul) {
+			return true
+		}
+	}
+	return false
 }
