@@ -30,6 +30,7 @@ func TestWhatIsAsked(t *testing.T) {
 		{"how much of the ai infrastructure budget goes to networking alone", false, ""},
 		{"is bytedance building its own chips", false, ""},
 		{"when did bytedance get serious about ai", true, "rapid-ai-progress-since-2024"},
+		{"the ft figure vs the other report on ai infrastructure, which is right", true, "ft-ai-infra-12b"},
 	}
 	for _, tt := range tests {
 		a, err := eng.Ask(context.Background(), tt.q, nil)

@@ -222,6 +222,16 @@ func (p Policy) decideWhole(res index.Result, question string, advice bool, cf c
 	hits := make([]index.Hit, len(res.Hits))
 	for i, h := range res.Hits {
 		h.Covered = w.addressed(h)
+		if len(cf[h.Fact.ID]) > 0 {
+			// "FT's number vs the other report's": a fact that other
+			// reports contradict is answered beside them, which is the
+			// comparison asked for.
+			for j, u := range w.units {
+				if u.Kind == index.UnitConcept && u.Key == "comparison" {
+					h.Covered[j] = true
+				}
+			}
+		}
 		hits[i] = h
 	}
 	comparative := w.comparative()
