@@ -39,6 +39,11 @@ type Policy struct {
 	// the words between in proportion. Concepts, names and figures are the
 	// domain's own words and keep their full weight.
 	EverydayZipf, RareZipf float64
+	// UnknownShare is the share of its weight a word keeps that is no
+	// everyday English word, no word of the knowledge and no name the
+	// vocabulary knows ("incl", "bussin", "compair"): as often slang or a
+	// misspelling as a topic. A name written capitalised keeps it all.
+	UnknownShare float64
 	// MinTopics is how many of its topical units — concepts, figures, rare
 	// words — the best fact must cover when the question names no company
 	// or product: "is the server down" shares one word with the facts
@@ -51,7 +56,7 @@ type Policy struct {
 // on the held-out ones; see docs/answering.md.
 func DefaultPolicy() Policy {
 	return Policy{MinBest: 0.45, MinUnion: 0.7, MinFact: 0.3, MinRelScore: 0.25,
-		EverydayZipf: 4.0, RareZipf: 2.5, MinTopics: 2}
+		EverydayZipf: 4.0, RareZipf: 2.5, UnknownShare: 0.5, MinTopics: 2}
 }
 
 // reasonOnlyCommon is why a question about nothing but what every fact
@@ -448,6 +453,8 @@ func (p Policy) weigh(units []index.Unit, advice bool) weighing {
 			wt = u.Weight / 4
 		case u.Kind == index.UnitTerm && !u.Name && u.Zipf > 0 && !u.Capital:
 			wt = u.Weight * p.rarity(u.Zipf)
+		case u.Kind == index.UnitTerm && !u.Name && u.Zipf == 0 && !u.Capital && !u.Letter && !u.Foreign:
+			wt = u.Weight * p.UnknownShare
 		case (u.Letter || u.Foreign) && !u.Name:
 			wt = 0 // a letter split off a word, or a word of a script with no frequencies, cannot be judged alone
 		}
