@@ -31,6 +31,8 @@ func TestWhatIsAsked(t *testing.T) {
 		{"is bytedance building its own chips", false, ""},
 		{"when did bytedance get serious about ai", true, "rapid-ai-progress-since-2024"},
 		{"the ft figure vs the other report on ai infrastructure, which is right", true, "ft-ai-infra-12b"},
+		{"bytedance got how many ai apps, they cooking baidu n tencent", true, "over-15-ai-apps"},
+		{"how many ai apps does baidu have", false, ""},
 	}
 	for _, tt := range tests {
 		a, err := eng.Ask(context.Background(), tt.q, nil)

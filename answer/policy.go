@@ -312,7 +312,7 @@ func (p Policy) decideWhole(res index.Result, question string, advice bool, cf c
 	switch {
 	case sel.best < p.MinBest || sel.coverage < p.MinUnion:
 		sel.reason = "low coverage"
-	case !comparative && !w.aboutAll(best.hit):
+	case !comparative && !w.speaksForAll(best.hit):
 		// "How many AI apps does Baidu have?" is not answered by
 		// ByteDance's apps, whichever fact mentions Baidu.
 		sel.reason = reasonNotAboutAll
@@ -481,6 +481,17 @@ func (w weighing) entity(i int) bool {
 	return u.Name && u.Kind == index.UnitConcept && w.weights[i] > 0
 }
 
+// names is the units that name a company or product.
+func (w weighing) names() []int {
+	var out []int
+	for i := range w.units {
+		if w.entity(i) {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
 // named reports whether the question names a company or product.
 func (w weighing) named() bool {
 	for i := range w.units {
@@ -517,15 +528,28 @@ func (w weighing) aboutAll(h index.Hit) bool {
 	return true
 }
 
-// aboutAllOf is the facts about every name the question asks about; in a
-// comparison, every fact speaks for its own side.
+// speaksForAll reports whether a fact speaks for every name the question
+// asks about: it is about each, or — when the question names three or
+// more, as in "how many apps has ByteDance got, is it beating Baidu and
+// Tencent" — it is about one and speaks of all the others. "How many AI
+// apps does Baidu have?" is not answered by ByteDance's that mention Baidu.
+func (w weighing) speaksForAll(h index.Hit) bool {
+	if w.aboutAll(h) {
+		return true
+	}
+	names := w.names()
+	return len(names) >= 3 && w.namesCovered(h) == len(names) && w.aboutAny(h)
+}
+
+// aboutAllOf is the facts that speak for every name the question asks
+// about; in a comparison, every fact speaks for its own side.
 func (w weighing) aboutAllOf(hits []index.Hit, comparative bool) []index.Hit {
 	if comparative {
 		return hits
 	}
 	var out []index.Hit
 	for _, h := range hits {
-		if w.aboutAll(h) {
+		if w.speaksForAll(h) {
 			out = append(out, h)
 		}
 	}
