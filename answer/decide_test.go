@@ -2,6 +2,7 @@ package answer_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"github.com/bytewatch/bytewatch/answer"
@@ -45,6 +46,24 @@ func TestWhatIsAsked(t *testing.T) {
 		}
 		if a.Answered != tt.answered || (tt.answered && first != tt.first) {
 			t.Errorf("%q: answered %v, first cited %q; want %v, %q\n%s", tt.q, a.Answered, first, tt.answered, tt.first, a.Text)
+		}
+	}
+}
+
+// TestLaterPartsAskAboutEarlierNames: a part of a message that names
+// nobody ("how many apps do they have") asks about the names of the parts
+// before it.
+func TestLaterPartsAskAboutEarlierNames(t *testing.T) {
+	t.Parallel()
+	eng := answer.NewEngine(defaultIndex(t), answer.Options{})
+	q := "when did bytedance get serious about ai and how many apps do they have now"
+	a, err := eng.Ask(context.Background(), q, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"rapid-ai-progress-since-2024", "over-15-ai-apps"} {
+		if !slices.ContainsFunc(a.Citations, func(c answer.Citation) bool { return c.FactID == want }) {
+			t.Errorf("%q does not cite %s:\n%s", q, want, a.Text)
 		}
 	}
 }

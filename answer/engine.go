@@ -312,10 +312,22 @@ func (e *Engine) answerEach(ctx context.Context, q string, advice bool, whole se
 		joined = selection{conflict: map[string][]string{}}
 		n      int
 	)
+	var names string // the names the parts so far gave
 	for _, p := range parts {
 		r, err := e.ix.Search(ctx, p, searchLimit)
 		if err != nil {
 			return index.Result{}, selection{}, false, err
+		}
+		if given := entityWords(r, p); given != "" {
+			names = given
+		} else if names != "" {
+			// "when did ByteDance get serious about AI and how many apps
+			// do they have": a part that names nobody asks about the
+			// names before it.
+			p = names + " " + p
+			if r, err = e.ix.Search(ctx, p, searchLimit); err != nil {
+				return index.Result{}, selection{}, false, err
+			}
 		}
 		s := e.policy.decide(r, p, advice, e.conflicts.get(r.Base))
 		if !s.answered || (n > 0 && r.Version != res.Version) {
@@ -339,6 +351,21 @@ func (e *Engine) answerEach(ctx context.Context, q string, advice bool, whole se
 	}
 	joined.answered = true
 	return res, joined, true, nil
+}
+
+// entityWords is the words of text that name a company or product, as
+// written, joined by spaces; "" when it names none.
+func entityWords(r index.Result, text string) string {
+	if r.Analyser == nil {
+		return ""
+	}
+	var words []string
+	for _, t := range r.Analyser.Terms(text) {
+		if t.Entity && !slices.Contains(words, t.Word) {
+			words = append(words, t.Word)
+		}
+	}
+	return strings.Join(words, " ")
 }
 
 // questionStart recognises a message that asks something.
