@@ -34,6 +34,8 @@ func TestWhatIsAsked(t *testing.T) {
 		{"the ft figure vs the other report on ai infrastructure, which is right", true, "ft-ai-infra-12b"},
 		{"bytedance got how many ai apps, they cooking baidu n tencent", true, "over-15-ai-apps"},
 		{"how many ai apps does baidu have", false, ""},
+		{"bytedance ai capex 2026", false, ""},
+		{"alphabet 2024 number", true, "alphabet-50b-ai-2024"},
 	}
 	for _, tt := range tests {
 		a, err := eng.Ask(context.Background(), tt.q, nil)

@@ -96,10 +96,10 @@ var (
 		kinds []figure.Kind
 	}{
 		{regexp.MustCompile(`(?i)\bhow\s+much\b|\bwhat\s+(amount|sum|budget)\b`), []figure.Kind{figure.Money, figure.Number, figure.Percent}},
-		{regexp.MustCompile(`(?i)\bhow\s+(big|large)\b|\bwhat\s+size\b`), []figure.Kind{figure.Money, figure.Count, figure.Number, figure.Percent}},
+		{regexp.MustCompile(`(?i)\bhow\s+(big|large)\b|\bsize\b`), []figure.Kind{figure.Money, figure.Count, figure.Number, figure.Percent}},
 		{regexp.MustCompile(`(?i)\bhow\s+many\b`), []figure.Kind{figure.Count, figure.Number, figure.Duration}},
 		{regexp.MustCompile(`(?i)\bhow\s+long\b`), []figure.Kind{figure.Duration}},
-		{regexp.MustCompile(`(?i)\b(since|from)\s+when\b|\bwhen\s+did\b|\bwhat\s+year\b|\bwhich\s+year\b`), []figure.Kind{figure.Year}},
+		{regexp.MustCompile(`(?i)\b(since|from|by|until|till)\s+when\b|\bwhen\s+(did|does|do|will|is|are|was|were)\b|\bwhat\s+year\b|\bwhich\s+year\b`), []figure.Kind{figure.Year}},
 	}
 )
 
@@ -334,9 +334,12 @@ func (p Policy) decideWhole(res index.Result, question string, advice bool, cf c
 		sel.reason = "a remark about a name, not a question"
 	case !w.attributesCovered(union) && !slices.Contains(opts, relaxAttributes):
 		sel.reason = reasonAttributes
-	case !hasFigureOf(wanted, w.ofYears(w.aboutAllOf(chosen, comparative), comparative)):
+	case !hasFigureOf(wanted, w.ofYears(w.aboutAllOf(chosen, comparative), comparative)),
+		implicit && !comparative && w.namesYear() && slices.ContainsFunc(hits, w.measured) &&
+			!slices.ContainsFunc(w.ofYears(w.aboutAllOf(chosen, comparative), comparative), w.measured):
 		// "How much did Microsoft spend on Nvidia chips?" is not answered
-		// by what ByteDance spent on them.
+		// by what ByteDance spent on them, nor "sorabit ai capex 2026" by
+		// a plan for 2026 that states no spending.
 		sel.reason = "no figure of the kind asked for"
 	case whereQuestion.MatchString(question) && len(best.hit.Places) == 0:
 		// "Where are ByteDance's new data centres being built?" is not
@@ -791,6 +794,16 @@ func (w weighing) ofYears(hits []index.Hit, comparative bool) []index.Hit {
 		}
 	}
 	return out
+}
+
+// namesYear reports whether the question names a year.
+func (w weighing) namesYear() bool {
+	for _, u := range w.units {
+		if u.Kind == index.UnitFigure && u.Figure.Kind == figure.Year {
+			return true
+		}
+	}
+	return false
 }
 
 // coversYears reports whether a fact covers every year the question names.
