@@ -729,7 +729,10 @@ const maxKeywords = 5
 
 // questionWord finds a word that asks, anywhere in a message: "星绘 what
 // does it do", "wait who owns tiktok again", "什么关系".
-var questionWord = regexp.MustCompile(`(?i)[?？]|\b(what|whats|what's|wat|who|whos|who's|how|hows|why|which|when|where|is\s+it|are\s+they|does|do\s+they|did|can|any)\b|什么|吗|多少|哪|谁|怎么|为什么|几` +
+var questionWord = regexp.MustCompile(`(?i)[?？]|\b(what|whats|what's|wat|who|whos|who's|how|hows|why|which|when|where|is\s+it|are\s+they|does|do\s+they|did|can|any)\b|什么|吗|多少|哪|谁|怎么|为什么|几|干嘛|啥|呢` +
+	// Cantonese asks with its own words: 咩 (what), 點解 (why), 幾多 (how
+	// much), 邊個 (who), 係唔係 / 有冇 (is it, is there).
+	`|咩|點|点解|幾|邊|边个|係唔係|系唔系|有冇|未呀` +
 	// A statement with a tag asks too: "tiktok is owned by bytedance right".
 	`|\b(right|correct|true|or\s+nah|or\s+not|isn'?t\s+it|innit)\s*[.!]*\s*$`)
 
