@@ -35,6 +35,7 @@ func TestWhatIsAsked(t *testing.T) {
 		{"bytedance got how many ai apps, they cooking baidu n tencent", true, "over-15-ai-apps"},
 		{"how many ai apps does baidu have", false, ""},
 		{"bytedance ai capex 2026", false, ""},
+		{"is bytedance taking its ai apps global", true, "international-expansion-unclear"},
 		{"alphabet 2024 number", true, "alphabet-50b-ai-2024"},
 	}
 	for _, tt := range tests {

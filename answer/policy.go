@@ -218,7 +218,7 @@ func (p Policy) decideWhole(res index.Result, question string, advice bool, cf c
 		return sel
 	}
 	wanted := amountKinds(question)
-	implicit := wanted == nil && !asksOtherThanAmount.MatchString(question)
+	implicit := wanted == nil && !asksOtherThanAmount.MatchString(question) && (advice || !yesNoQuestion.MatchString(question))
 	list := listQuestion.MatchString(question)
 	top := res.Hits[0].Score
 	var cands []candidate
@@ -367,6 +367,12 @@ func (p Policy) decideWhole(res index.Result, question string, advice bool, cf c
 // "bytedance ai capex" and "what's bytedance's ai spending" ask for the
 // amount of what they name; "why is bytedance spending on ai" does not.
 var asksOtherThanAmount = regexp.MustCompile(`(?i)\b(why|who|whom|whose|where|when|which|how|since|purpose|reason|goal|aim)\b|\bwhat\s+(does|do|did|kind|type|sort|for)\b|为什么|谁|哪|怎么|何时`)
+
+// yesNoQuestion finds a question asking whether something is so: "is
+// bytedance taking its apps global or nah". Asked for advice ("is
+// bytedance a good investment with all this ai spending"), it is about the
+// amounts all the same.
+var yesNoQuestion = regexp.MustCompile(`(?i)^\s*(is|are|does|do|did|can|could|will|would|has|have|was|were)\b|\bor\s+(nah|not|no)\b`)
 
 // listQuestion finds a question asking for a list: "list of …", "what
 // apps do they have", "all their products", "有哪些".
