@@ -95,7 +95,7 @@ var (
 		re    *regexp.Regexp
 		kinds []figure.Kind
 	}{
-		{regexp.MustCompile(`(?i)\bhow\s+much\b|\bwhat\s+(amount|sum|budget)\b`), []figure.Kind{figure.Money, figure.Number, figure.Percent}},
+		{regexp.MustCompile(`(?i)\bhow\s+much\b|\bwhat\s+(amount|sum|budget)\b|\bhow\s+many\s+(bn|billions?|mn|millions?|dollars|bucks|usd|yuan|rmb)\b`), []figure.Kind{figure.Money, figure.Number, figure.Percent}},
 		{regexp.MustCompile(`(?i)\bhow\s+(big|large)\b|\bsize\b`), []figure.Kind{figure.Money, figure.Count, figure.Number, figure.Percent}},
 		{regexp.MustCompile(`(?i)\bhow\s+many\b`), []figure.Kind{figure.Count, figure.Number, figure.Duration}},
 		{regexp.MustCompile(`(?i)\bhow\s+long\b`), []figure.Kind{figure.Duration}},
