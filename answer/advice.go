@@ -40,7 +40,12 @@ var adviceRequest = regexp.MustCompile(`(?i)\b(` +
 	`|\b(overweight|underweight|size\s+up|sizing\s+up|trim|add\s+to\s+my)\b|\bbuy\s+into\b|better\s+(bet|buy|play)|taking\s+exposure` +
 	`)`)
 
-func isAdviceRequest(q string) bool { return adviceRequest.MatchString(q) }
+func isAdviceRequest(q string) bool { return adviceRequest.MatchString(q) && !accessQuestion.MatchString(q) }
+
+// accessQuestion finds a question asking how or whether one can buy at all
+// — "how do i buy bytedance shares", "can i buy it on robinhood" — which
+// asks for a fact the sources may not have, not for a recommendation.
+var accessQuestion = regexp.MustCompile(`(?i)\b(how|where)\s+(do|can|could|would|does|should)\s+(i|we|you|one|u|people|someone)\s+(even\s+|actually\s+)?(buy|get|purchase|access|trade)\b|\b(can|could)\s+(i|we|you|u|one)\s+(even\s+|actually\s+)?(buy|get|purchase|trade)\b`)
 
 // NotAdvice is the line every answer to an advice request ends with.
 const NotAdvice = "This is not investment advice: bytewatch reports what its sources say and makes no recommendations."
