@@ -52,7 +52,8 @@ type Policy struct {
 }
 
 // DefaultPolicy is the policy fitted on the training questions
-// (answer/testdata/eval.yaml and testdata/people/writer-a.yaml) and judged
+// (answer/testdata/eval.yaml and the training writers of testdata/people
+// and testdata/fictional, listed in testdata/people/README.md) and judged
 // on the held-out ones; see docs/answering.md.
 func DefaultPolicy() Policy {
 	return Policy{MinBest: 0.45, MinUnion: 0.7, MinFact: 0.3, MinRelScore: 0.25,
