@@ -40,7 +40,9 @@ var adviceRequest = regexp.MustCompile(`(?i)\b(` +
 	`|\b(overweight|underweight|size\s+up|sizing\s+up|trim|add\s+to\s+my)\b|\bbuy\s+into\b|better\s+(bet|buy|play)|taking\s+exposure` +
 	`)`)
 
-func isAdviceRequest(q string) bool { return adviceRequest.MatchString(q) && !accessQuestion.MatchString(q) }
+func isAdviceRequest(q string) bool {
+	return adviceRequest.MatchString(q) && !accessQuestion.MatchString(q)
+}
 
 // accessQuestion finds a question asking how or whether one can buy at all
 // — "how do i buy bytedance shares", "can i buy it on robinhood" — which

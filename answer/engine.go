@@ -386,7 +386,7 @@ func asksMainQuestion(q string, res index.Result, sel selection, advice bool) bo
 	case advice && len(sel.closest) == 0:
 		return true
 	}
-	return sel.reason == reasonOnlyCommon && looksLikeQuestion(q) && !slices.Contains(amountKinds(q), figure.Year)
+	return sel.reason == reasonOnlyCommon && looksLikeQuestion(q) && !slices.Contains(res.Query.Wants, figure.Year)
 }
 
 // looksLikeQuestion reports whether a message is phrased as a question, as

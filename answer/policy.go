@@ -89,21 +89,6 @@ var adviceUnits = map[string]bool{
 	"solid": true, "own": true, "share_price": true, "valuation": true,
 }
 
-var (
-	// The questions that ask for an amount, and the kinds of figure that
-	// answer each.
-	amountQuestions = []struct {
-		re    *regexp.Regexp
-		kinds []figure.Kind
-	}{
-		{regexp.MustCompile(`(?i)\bhow\s+much\b|\bwhat\s+(amount|sum|budget)\b|\bhow\s+many\s+(bn|billions?|mn|millions?|dollars|bucks|usd|yuan|rmb)\b`), []figure.Kind{figure.Money, figure.Number, figure.Percent}},
-		{regexp.MustCompile(`(?i)\bhow\s+(big|large)\b|\bsize\b`), []figure.Kind{figure.Money, figure.Count, figure.Number, figure.Percent}},
-		{regexp.MustCompile(`(?i)\bhow\s+many\b`), []figure.Kind{figure.Count, figure.Number, figure.Duration}},
-		{regexp.MustCompile(`(?i)\bhow\s+long\b`), []figure.Kind{figure.Duration}},
-		{regexp.MustCompile(`(?i)\b(since|from|by|until|till)\s+when\b|\bwhen\s+(did|does|do|will|is|are|was|were)\b|\bwhat\s+year\b|\bwhich\s+year\b`), []figure.Kind{figure.Year}},
-	}
-)
-
 func (p Policy) decide(res index.Result, question string, advice bool, cf conflicts) selection {
 	sel := p.decideWhole(res, question, advice, cf)
 	if sel.reason == reasonNotAboutAll && res.Query.NamesTogether {
@@ -218,10 +203,13 @@ func (p Policy) decideWhole(res index.Result, question string, advice bool, cf c
 		}
 		return sel
 	}
-	wanted := amountKinds(question)
+	wanted := res.Query.Wants
 	implicit := wanted == nil && !asksOtherThanAmount.MatchString(question) && (advice || !yesNoQuestion.MatchString(question))
 	list := listQuestion.MatchString(question)
-	top := res.Hits[0].Score
+	var top float64 // the best BM25 score; hits come in Rank order
+	for _, h := range res.Hits {
+		top = max(top, h.Score)
+	}
 	var cands []candidate
 	// What each hit covers, counting the amounts it addresses; worked out
 	// once for the choice below and for completing a comparison.
@@ -871,27 +859,6 @@ func (w weighing) attributesCovered(covered []bool) bool {
 	}
 	return want == 0 || got >= want/2
 }
-
-// amountKinds is the kinds of figure that answer a question asking for an
-// amount ("how much", "how many", "how big", "how long"); nil when it asks
-// for none.
-func amountKinds(question string) []figure.Kind {
-	var kinds []figure.Kind
-	for _, q := range amountQuestions {
-		if q.re.MatchString(question) {
-			kinds = append(kinds, q.kinds...)
-		}
-	}
-	if slices.Contains(kinds, figure.Money) && moneyAsked.MatchString(question) {
-		// "How much did Sorabit pay for its stake?" asks for money, not
-		// for the size of the stake.
-		return []figure.Kind{figure.Money}
-	}
-	return kinds
-}
-
-// moneyAsked finds a question that asks how much was paid or will cost.
-var moneyAsked = regexp.MustCompile(`(?i)\bhow\s+much\b.{0,60}\b(pay|paid|pays|paying|cost|costs|costing|charge|charged|price|priced|fee|fees)\b`)
 
 // asksWhen reports whether a question asking for a time ("since when",
 // "when did") is answered by a year the facts give: what it asks is then

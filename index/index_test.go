@@ -5,12 +5,14 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/bytewatch/bytewatch/index"
 	"github.com/bytewatch/bytewatch/knowledge"
+	"github.com/bytewatch/bytewatch/knowledge/figure"
 )
 
 func defaultBase(t testing.TB) *knowledge.Base {
@@ -89,6 +91,35 @@ func TestSearchFindsFacts(t *testing.T) {
 				t.Errorf("Search(%q) top 3 = %v, want %s among them (query %+v)", tt.query, got, tt.want, res.Query)
 			}
 		})
+	}
+}
+
+// TestSearchRanksTheAmountAsked: a question asking for an amount ranks
+// first the facts stating an amount of that kind.
+func TestSearchRanksTheAmountAsked(t *testing.T) {
+	t.Parallel()
+	ix := build(t, defaultBase(t), index.Options{})
+	tests := []struct {
+		q     string
+		wants []figure.Kind
+		first string
+	}{
+		{"how many ai apps does bytedance have", []figure.Kind{figure.Count, figure.Number, figure.Duration}, ""},
+		{"字节跳动 有几个 ai app", []figure.Kind{figure.Money, figure.Count, figure.Number, figure.Percent, figure.Duration}, "over-15-ai-apps"},
+		{"how much did microsoft pay", []figure.Kind{figure.Money}, ""},
+		{"what does jimeng do", nil, ""},
+	}
+	for _, tt := range tests {
+		res, err := ix.Search(context.Background(), tt.q, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(res.Query.Wants, tt.wants) {
+			t.Errorf("%q wants %v, want %v", tt.q, res.Query.Wants, tt.wants)
+		}
+		if tt.first != "" && (len(res.Hits) == 0 || res.Hits[0].Fact.ID != tt.first) {
+			t.Errorf("%q: first hit %v, want %s", tt.q, topIDs(res, 3), tt.first)
+		}
 	}
 }
 

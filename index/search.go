@@ -68,6 +68,9 @@ type Query struct {
 	Concepts    []string          // concepts found
 	Figures     []figure.Value    // figures in the question
 	Corrections map[string]string // misspelt word → the known word used instead
+	// Wants is the kinds of figure the question asks for ("how many":
+	// a count); nil when it asks for no amount.
+	Wants []figure.Kind
 	// AboutSources is set when the question asks about the sources
 	// themselves: how old they are, where they come from.
 	AboutSources bool
@@ -87,7 +90,11 @@ type Query struct {
 type Hit struct {
 	Fact   knowledge.Fact
 	Source knowledge.Source
-	Score  float64
+	Score  float64 // BM25's
+	// Rank orders the hits: Score, raised for a fact stating an amount of
+	// the kind the question asks for (Query.Wants), more when its figures
+	// measure what is asked about.
+	Rank float64
 	// Covered[i] reports whether the fact matches Query.Units[i].
 	Covered []bool
 	// About[i] reports, for a unit that names a company or product,
@@ -163,6 +170,17 @@ func (ix *Index) Search(ctx context.Context, question string, limit int) (Result
 		hit.Covered, hit.About, hit.Coverage = ix.cover(g, q, f)
 		hit.Measured = measured(g.evidence[f.ID], q)
 		hit.Contradicts = contradicts(q.Contrasts, g.evidence[f.ID].concepts)
+		hit.Rank = hit.Score
+		if q.Wants != nil && statesKind(f, q.Wants) {
+			hit.Rank *= wantedBoost
+			for i, u := range q.Units {
+				if hit.Measured[i] && !u.Name {
+					// … and more when it measures what is asked about.
+					hit.Rank *= wantedBoost
+					break
+				}
+			}
+		}
 		for _, c := range g.evidence[f.ID].concepts {
 			if g.vocab.IsPlace(c) {
 				hit.Places = append(hit.Places, c)
@@ -170,7 +188,7 @@ func (ix *Index) Search(ctx context.Context, question string, limit int) (Result
 		}
 		res.Hits = append(res.Hits, hit)
 	}
-	SortByScore(res.Hits)
+	sortByRank(res.Hits)
 	if len(res.Hits) > limit {
 		res.Hits = res.Hits[:limit]
 	}
@@ -195,6 +213,7 @@ func (ix *Index) parse(g *generation, question string) (Query, error) {
 		return false
 	})
 	q.Corrections = fixes
+	q.Wants = amountKinds(question)
 	q.Figures = figure.Parse(text)
 	// Concepts are matched before question words are dropped, so that
 	// "people use" can still mean monthly users while a bare "used" is no
@@ -548,12 +567,12 @@ func contradicts(contrasts map[string][]string, concepts []string) bool {
 	return false
 }
 
-// SortByScore orders hits best first, breaking ties by fact id so results
+// sortByRank orders hits best first, breaking ties by fact id so results
 // are deterministic.
-func SortByScore(hits []Hit) {
+func sortByRank(hits []Hit) {
 	sort.SliceStable(hits, func(i, j int) bool {
-		if hits[i].Score != hits[j].Score {
-			return hits[i].Score > hits[j].Score
+		if hits[i].Rank != hits[j].Rank {
+			return hits[i].Rank > hits[j].Rank
 		}
 		return hits[i].Fact.ID < hits[j].Fact.ID
 	})

@@ -1,0 +1,61 @@
+package index
+
+import (
+	"regexp"
+	"slices"
+
+	"github.com/bytewatch/bytewatch/knowledge"
+	"github.com/bytewatch/bytewatch/knowledge/figure"
+)
+
+// amountQuestions are the questions that ask for an amount, and the kinds
+// of figure that answer each.
+var amountQuestions = []struct {
+	re    *regexp.Regexp
+	kinds []figure.Kind
+}{
+	{regexp.MustCompile(`(?i)\bhow\s+much\b|\bwhat\s+(amount|sum|budget)\b|\bhow\s+many\s+(bn|billions?|mn|millions?|dollars|bucks|usd|yuan|rmb)\b`), []figure.Kind{figure.Money, figure.Number, figure.Percent}},
+	{regexp.MustCompile(`(?i)\bhow\s+(big|large)\b|\bsize\b`), []figure.Kind{figure.Money, figure.Count, figure.Number, figure.Percent}},
+	{regexp.MustCompile(`(?i)\bhow\s+many\b`), []figure.Kind{figure.Count, figure.Number, figure.Duration}},
+	{regexp.MustCompile(`(?i)\bhow\s+long\b`), []figure.Kind{figure.Duration}},
+	// Chinese asks "how much" and "how many" alike: 多少, 几.
+	{regexp.MustCompile(`多少|几|幾`), []figure.Kind{figure.Money, figure.Count, figure.Number, figure.Percent, figure.Duration}},
+	{regexp.MustCompile(`(?i)\b(since|from|by|until|till)\s+when\b|\bwhen\s+(did|does|do|will|is|are|was|were)\b|\bwhat\s+year\b|\bwhich\s+year\b`), []figure.Kind{figure.Year}},
+}
+
+// amountKinds is the kinds of figure that answer a question asking for an
+// amount ("how much", "how many", "how big", "how long", "since when"); nil
+// when it asks for none.
+func amountKinds(question string) []figure.Kind {
+	var kinds []figure.Kind
+	for _, q := range amountQuestions {
+		if q.re.MatchString(question) {
+			kinds = append(kinds, q.kinds...)
+		}
+	}
+	if slices.Contains(kinds, figure.Money) && moneyAsked.MatchString(question) {
+		// "How much did Sorabit pay for its stake?" asks for money, not
+		// for the size of the stake.
+		return []figure.Kind{figure.Money}
+	}
+	return kinds
+}
+
+// moneyAsked finds a question that asks how much was paid or will cost.
+var moneyAsked = regexp.MustCompile(`(?i)\bhow\s+much\b.{0,60}\b(pay|paid|pays|paying|cost|costs|costing|charge|charged|price|priced|fee|fees)\b`)
+
+// statesKind reports whether a fact states a figure of one of the kinds.
+func statesKind(f knowledge.Fact, kinds []figure.Kind) bool {
+	for _, g := range f.Figures {
+		if slices.Contains(kinds, g.Value().Kind) {
+			return true
+		}
+	}
+	return false
+}
+
+// wantedBoost is how much more a fact stating a figure of the kind a
+// question asks for ranks: "how many AI apps does ByteDance have" is
+// answered by the fact with the count, before the one about its most
+// popular app.
+const wantedBoost = 1.5
