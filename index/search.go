@@ -171,6 +171,19 @@ func (ix *Index) Search(ctx context.Context, question string, limit int) (Result
 		hit.Measured = measured(g.evidence[f.ID], q)
 		hit.Contradicts = contradicts(q.Contrasts, g.evidence[f.ID].concepts)
 		hit.Rank = hit.Score
+		// A fact about what the question names, and little else, ranks
+		// before one naming it among others: "what does Jimeng do" is
+		// Jimeng's fact before Dreamina's, which names Jimeng as its
+		// original. Names in most facts (the sources' subject) don't count.
+		if n := len(f.Entities); n > 0 {
+			named := 0
+			for i, u := range q.Units {
+				if u.Name && u.Kind == UnitConcept && hit.About[i] && u.Weight >= math.Ln2 {
+					named++
+				}
+			}
+			hit.Rank *= 1 + focusBoost*float64(min(named, n))/float64(n)
+		}
 		if q.Wants != nil && statesKind(f, q.Wants) {
 			hit.Rank *= wantedBoost
 			for i, u := range q.Units {
