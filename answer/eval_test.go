@@ -261,8 +261,8 @@ func measurePeople(t *testing.T, eng *answer.Engine, ix *index.Index, cases []ev
 }
 
 // TestPeople measures the questions written blind by people who never saw
-// the code (testdata/people): writer A's are the training set, B's and C's
-// the holdout, never tuned on. The floors sit below the measured figures
+// the code (testdata/people; which writers are training and which holdout
+// is in its README). The floors sit just below the lowest measured figures
 // (docs/answering.md) so that a change that makes bytewatch worse at
 // people's questions fails here.
 func TestPeople(t *testing.T) {
@@ -282,7 +282,7 @@ func TestPeople(t *testing.T) {
 
 // peopleFloors are what every file of TestPeople, and the second knowledge
 // base, must reach.
-var peopleFloors = struct{ answered, abstained, quiet float64 }{0.70, 0.78, 0.94}
+var peopleFloors = struct{ answered, abstained, quiet float64 }{0.78, 0.78, 0.95}
 
 // checkFloors fails the test for each figure below its floor.
 func (f peopleFigures) checkFloors(t *testing.T) {
