@@ -284,10 +284,16 @@ func TestPeople(t *testing.T) {
 // base, must reach.
 var peopleFloors = struct{ answered, abstained, quiet float64 }{0.78, 0.78, 0.95}
 
+// nearMissFloors are what the batches written to be hard to tell apart
+// must reach.
+var nearMissFloors = struct{ answered, abstained, quiet float64 }{0.90, 0.70, 0.75}
+
 // checkFloors fails the test for each figure below its floor.
-func (f peopleFigures) checkFloors(t *testing.T) {
+func (f peopleFigures) checkFloors(t *testing.T) { f.checkAgainst(t, peopleFloors) }
+
+// checkAgainst fails the test for each figure below the given floor.
+func (f peopleFigures) checkAgainst(t *testing.T, floors struct{ answered, abstained, quiet float64 }) {
 	t.Helper()
-	floors := peopleFloors
 	if got := f.rate(f.answered, f.answerable); got < floors.answered {
 		t.Errorf("answered %.3f of the answerable questions, below %.2f", got, floors.answered)
 	}
@@ -330,5 +336,30 @@ func TestSecondKnowledgeBase(t *testing.T) {
 	}
 	if a.Answered || !strings.Contains(a.Text, base.About().Covers) || strings.Contains(a.Text, "ByteDance") {
 		t.Errorf("refusal on the fictional base = %q; want its own covers line and no word of ByteDance", a.Text)
+	}
+}
+
+// TestNearMisses measures the batches written blind to be hard to tell
+// apart — near misses and unanswerable questions beside answerable ones
+// worded close to them, and chat that names the topic in passing — on the
+// main base and on the fictional one.
+func TestNearMisses(t *testing.T) {
+	main := defaultIndex(t)
+	fict, _ := fictionalIndex(t)
+	for _, tt := range []struct {
+		file string
+		ix   *index.Index
+	}{
+		{filepath.Join("testdata", "people", "writer-n.yaml"), main},
+		{filepath.Join("testdata", "fictional", "questions-o.yaml"), fict},
+	} {
+		t.Run(filepath.Base(tt.file), func(t *testing.T) {
+			cases := loadEval(t, tt.file)
+			f := measurePeople(t, answer.NewEngine(tt.ix, answer.Options{}), tt.ix, cases)
+			if f.answerable < 20 || f.abstain < 40 || f.chat < 20 {
+				t.Fatalf("%d answerable, %d to refuse, %d chat lines: want at least 20, 40 and 20", f.answerable, f.abstain, f.chat)
+			}
+			f.checkAgainst(t, nearMissFloors)
+		})
 	}
 }
