@@ -872,11 +872,11 @@ var whereQuestion = regexp.MustCompile(`(?i)\bwhere\s+(is|are|was|were|will|woul
 
 // portionQuestion finds a question asking what part of a whole something
 // is: "how much of", "what % of", "what share of".
-var portionQuestion = regexp.MustCompile(`(?i)\b(how\s+much|what\s+(%|percent(age)?|share|portion|part|fraction|proportion)|which\s+(share|part|portion))\s+of\b|what\s+%\s+of\b|\bbreak\s*down\b`)
+var portionQuestion = regexp.MustCompile(`(?i)\b(how\s+much|what\s+(%|percent(age)?|share|portion|part|fraction|proportion)|which\s+(share|part|portion))\s+of\b|what\s+%\s+of\b|\bbreak\s*down\b|\bsplit\s+(of|between)\b`)
 
 // shareAsked finds a question asking for a share rather than an amount:
 // "what % of", "what share of".
-var shareAsked = regexp.MustCompile(`(?i)%|\b(percent|percentage|share|portion|part|fraction|proportion|break\s*down)\b`)
+var shareAsked = regexp.MustCompile(`(?i)%|\b(percent|percentage|share|portion|part|fraction|proportion|break\s*down|split)\b`)
 
 // portionWhole finds the whole a "how much of" question takes a part of.
 var portionWhole = regexp.MustCompile(`(?i)\bhow\s+much\s+of\s+(.{1,50}?)\s+(is|are|was|were|goes|go|going|went|will|gets|get|got|to|into|on|for)\b`)

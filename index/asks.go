@@ -18,6 +18,8 @@ var amountQuestions = []struct {
 	{regexp.MustCompile(`(?i)\bhow\s+(big|large)\b|\bsize\b`), []figure.Kind{figure.Money, figure.Count, figure.Number, figure.Percent}},
 	{regexp.MustCompile(`(?i)\bhow\s+many\b`), []figure.Kind{figure.Count, figure.Number, figure.Duration}},
 	{regexp.MustCompile(`(?i)\bhow\s+long\b`), []figure.Kind{figure.Duration}},
+	{regexp.MustCompile(`(?i)\bwhat\s+(does|do|did|will|would)\b.{1,40}\b(cost|costs|pay|pays|charge|charges)\b`), []figure.Kind{figure.Money}},
+	{regexp.MustCompile(`(?i)\b(what|which|exact)\s+(date|day)\b`), []figure.Kind{figure.Year}},
 	// Chinese asks "how much" and "how many" alike: 多少, 几.
 	{regexp.MustCompile(`多少|几|幾`), []figure.Kind{figure.Money, figure.Count, figure.Number, figure.Percent, figure.Duration}},
 	{regexp.MustCompile(`(?i)\b(since|from|by|until|till)\s+when\b|\bwhen\s+(did|does|do|will|is|are|was|were)\b|\bwhat\s+year\b|\bwhich\s+year\b`), []figure.Kind{figure.Year}},
@@ -41,8 +43,10 @@ func amountKinds(question string) []figure.Kind {
 	return kinds
 }
 
-// moneyAsked finds a question that asks how much was paid or will cost.
-var moneyAsked = regexp.MustCompile(`(?i)\bhow\s+much\b.{0,60}\b(pay|paid|pays|paying|cost|costs|costing|charge|charged|price|priced|fee|fees)\b`)
+// moneyAsked finds a question that asks how much was paid, spent or will
+// cost: "what does an H20 cost", "how much are they spending" want money,
+// not a percentage.
+var moneyAsked = regexp.MustCompile(`(?i)\b(how\s+much|what\s+(does|do|did|will|would))\b.{0,60}\b(pay|paid|pays|paying|cost|costs|costing|charge|charged|price|priced|fee|fees|spend|spends|spending|spent|invest|invests|investing|invested)\b`)
 
 // statesKind reports whether a fact states a figure of one of the kinds.
 func statesKind(f knowledge.Fact, kinds []figure.Kind) bool {
