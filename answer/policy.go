@@ -91,7 +91,7 @@ var adviceUnits = map[string]bool{
 
 func (p Policy) decide(res index.Result, question string, advice bool, cf conflicts) selection {
 	sel := p.decideWhole(res, question, advice, cf)
-	if sel.reason == reasonNotAboutAll && res.Query.NamesTogether {
+	if (sel.reason == reasonNotAboutAll || sel.reason == reasonLowCoverage) && res.Query.NamesTogether {
 		// "How much did Acme and Globex spend?": no fact is about both,
 		// but each may have its own. Answered name by name when every
 		// name's own facts answer the rest; "How much did Microsoft spend
@@ -102,6 +102,10 @@ func (p Policy) decide(res index.Result, question string, advice bool, cf confli
 	}
 	return sel
 }
+
+// reasonLowCoverage is why a question the facts speak to too little of is
+// not answered.
+const reasonLowCoverage = "low coverage"
 
 // reasonNotAboutAll is why a question about several names no fact is
 // about together is not answered as a whole.
@@ -280,6 +284,13 @@ func (p Policy) decideWhole(res index.Result, question string, advice bool, cf c
 		if len(chosen) == maxFacts {
 			break
 		}
+		if !comparative && !w.speaksForAll(c.hit) {
+			// "How much did the FT say ByteDance will invest in total?"
+			// is not answered by the FT's AI figure beside the report's
+			// total: a fact not about every name asked about completes
+			// nothing.
+			continue
+		}
 		adds := false
 		for i, cv := range c.hit.Covered {
 			adds = adds || (cv && !union[i] && w.weights[i] > 0)
@@ -300,7 +311,7 @@ func (p Policy) decideWhole(res index.Result, question string, advice bool, cf c
 	sel.closest = closestOf(cands)
 	switch {
 	case sel.best < p.MinBest || sel.coverage < p.MinUnion:
-		sel.reason = "low coverage"
+		sel.reason = reasonLowCoverage
 	case !comparative && !w.speaksForAll(best.hit):
 		// "How many AI apps does Baidu have?" is not answered by
 		// ByteDance's apps, whichever fact mentions Baidu.
