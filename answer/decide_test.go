@@ -70,3 +70,33 @@ func TestLaterPartsAskAboutEarlierNames(t *testing.T) {
 		}
 	}
 }
+
+// TestYearsOneByOne: a question about two years no fact gives together is
+// answered year by year, and only when every year has its own fact.
+func TestYearsOneByOne(t *testing.T) {
+	t.Parallel()
+	ix, _ := fictionalIndex(t)
+	eng := answer.NewEngine(ix, answer.Options{})
+	tests := []struct {
+		q        string
+		answered bool
+		cites    []string
+	}{
+		{"ai infra spend 2024 vs 2025 for sorabit", true, []string{"sl-ai-capex-2024-1-7b", "sl-ai-capex-3-1b"}},
+		{"sorabit ai capex 2024 and 2026", false, nil},
+	}
+	for _, tt := range tests {
+		a, err := eng.Ask(context.Background(), tt.q, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Answered != tt.answered {
+			t.Errorf("%q: answered %v, want %v:\n%s", tt.q, a.Answered, tt.answered, a.Text)
+		}
+		for _, want := range tt.cites {
+			if !slices.ContainsFunc(a.Citations, func(c answer.Citation) bool { return c.FactID == want }) {
+				t.Errorf("%q does not cite %s:\n%s", tt.q, want, a.Text)
+			}
+		}
+	}
+}

@@ -100,7 +100,53 @@ func (p Policy) decide(res index.Result, question string, advice bool, cf confli
 			return s
 		}
 	}
+	if !sel.answered {
+		// "ai capex 2024 vs 2025": no fact gives both years, but each
+		// year may have its own.
+		if s, ok := p.decideByYear(res, question, advice, cf); ok {
+			return s
+		}
+	}
 	return sel
+}
+
+// decideByYear decides for each year a question names, the other years set
+// aside, and joins the answers; ok only when it names two years or more
+// and every year is answered.
+func (p Policy) decideByYear(res index.Result, question string, advice bool, cf conflicts) (selection, bool) {
+	var years []int
+	for i, u := range res.Query.Units {
+		if u.Kind == index.UnitFigure && u.Figure.Kind == figure.Year {
+			years = append(years, i)
+		}
+	}
+	if len(years) < 2 {
+		return selection{}, false
+	}
+	joined := selection{conflict: map[string][]string{}, answered: true, best: 1, coverage: 1}
+	for _, keep := range years {
+		drop := map[int]bool{}
+		for _, i := range years {
+			drop[i] = i != keep
+		}
+		s := p.decideWhole(withoutUnits(res, drop), question, advice, cf)
+		if !s.answered {
+			return selection{}, false
+		}
+		for _, h := range s.hits {
+			if !slices.ContainsFunc(joined.hits, func(x index.Hit) bool { return x.Fact.ID == h.Fact.ID }) {
+				joined.hits = append(joined.hits, h)
+			}
+		}
+		for k, v := range s.conflict {
+			joined.conflict[k] = append(joined.conflict[k], v...)
+		}
+		joined.best, joined.coverage = min(joined.best, s.best), min(joined.coverage, s.coverage)
+	}
+	if len(joined.hits) > maxFacts+2 {
+		joined.hits = joined.hits[:maxFacts+2]
+	}
+	return joined, true
 }
 
 // reasonLowCoverage is why a question the facts speak to too little of is
