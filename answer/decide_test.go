@@ -36,6 +36,7 @@ func TestWhatIsAsked(t *testing.T) {
 		{"how many ai apps does baidu have", false, ""},
 		{"bytedance ai capex 2026", false, ""},
 		{"is bytedance taking its ai apps global", true, "international-expansion-unclear"},
+		{"tesla or palantir for a yolo", false, ""},
 		{"alphabet 2024 number", true, "alphabet-50b-ai-2024"},
 	}
 	for _, tt := range tests {

@@ -878,7 +878,7 @@ func (w weighing) coversYears(covered []bool) bool {
 // whose words no fact has or only everyday ones, do not.
 func namesSubject(units []index.Unit) bool {
 	for _, u := range units {
-		if u.Kind == index.UnitConcept && u.Name {
+		if u.Kind == index.UnitConcept && u.Name && u.InFacts {
 			return true
 		}
 		if u.Kind != index.UnitFigure && !u.Letter && u.Weight > 0 && u.Weight < informativeWeight {

@@ -38,6 +38,9 @@ type Unit struct {
 	Weight float64
 	// Name is set for units that name a company, product or person.
 	Name bool
+	// InFacts is set when some fact has the concept or word: "Tesla", a
+	// name the vocabulary knows, is in none of ByteDance's facts.
+	InFacts bool
 	// Figure is the figure a UnitFigure stands for.
 	Figure figure.Value
 	// Letter is set for a term that is one letter the analyzer split off a
@@ -256,7 +259,7 @@ func (ix *Index) parse(g *generation, question string) (Query, error) {
 	idf := func(df int) float64 { return math.Log(1 + (n-float64(df)+0.5)/(float64(df)+0.5)) }
 	for _, c := range concepts {
 		q.Units = append(q.Units, Unit{Kind: UnitConcept, Key: c, Weight: idf(g.conceptDF[c]),
-			Name: g.vocab.IsEntity(c)})
+			Name: g.vocab.IsEntity(c), InFacts: g.conceptDF[c] > 0})
 	}
 	zipf := ix.everyday(stripped, terms, spans)
 	capital := capitalised(stripped, terms, spans)
@@ -272,7 +275,7 @@ func (ix *Index) parse(g *generation, question string) (Query, error) {
 		}
 		seen[t] = true
 		q.Free = append(q.Free, t)
-		q.Units = append(q.Units, Unit{Kind: UnitTerm, Key: t, Weight: idf(g.df[t]), Name: g.names[t], Zipf: zipf[t], Letter: splitLetter(t),
+		q.Units = append(q.Units, Unit{Kind: UnitTerm, Key: t, Weight: idf(g.df[t]), Name: g.names[t], InFacts: g.df[t] > 0, Zipf: zipf[t], Letter: splitLetter(t),
 			Foreign: g.df[t] == 0 && !g.names[t] && foreignScript(t), Capital: capital[t]})
 	}
 	for _, f := range q.Figures {
