@@ -37,6 +37,8 @@ func TestWhatIsAsked(t *testing.T) {
 		{"bytedance ai capex 2026", false, ""},
 		{"is bytedance taking its ai apps global", true, "international-expansion-unclear"},
 		{"tesla or palantir for a yolo", false, ""},
+		{"tried jimeng last night and it made the most cursed video", false, ""},
+		{"ft says 12b for ai infrastructure or am i tripping", true, "ft-ai-infra-12b"},
 		{"alphabet 2024 number", true, "alphabet-50b-ai-2024"},
 	}
 	for _, tt := range tests {

@@ -378,6 +378,11 @@ func (p Policy) decideWhole(res index.Result, question string, advice bool, cf c
 		// "doubao is kinda fun to talk to ngl" names Doubao and asks
 		// nothing of it; "doubao?", "doubao mau" and "what is doubao" do.
 		sel.reason = "a remark about a name, not a question"
+	case !advice && !asksSomething(question) && len(strings.Fields(question)) > maxKeywords && tellsOwnStory.MatchString(question):
+		// "tried dreamina last night it made the most cursed video" tells
+		// of the writer, in the first person or the past, and asks
+		// nothing.
+		sel.reason = "a remark, not a question"
 	case !w.attributesCovered(union) && !slices.Contains(opts, relaxAttributes):
 		sel.reason = reasonAttributes
 	case !hasFigureOf(wanted, w.ofYears(w.aboutAllOf(chosen, comparative), comparative)),
@@ -774,6 +779,11 @@ func (w weighing) onlyCommon() bool {
 	return true
 }
 
+// tellsOwnStory finds a message that speaks of its writer — the first
+// person, or what they did: "my wife says", "tried dreamina", "bought the
+// top".
+var tellsOwnStory = regexp.MustCompile(`(?i)\b(i|i'm|im|i've|ive|me|my|mine)\b|\b(tried|saw|went|bought|sold)\b`)
+
 // maxKeywords is the most words a message of bare keywords ("doubao
 // users pls") has; a longer one that is no question and asks nothing but a
 // name is a remark.
@@ -786,7 +796,10 @@ var questionWord = regexp.MustCompile(`(?i)[?？]|\b(what|whats|what's|wat|who|w
 	// much), 邊個 (who), 係唔係 / 有冇 (is it, is there).
 	`|咩|點|点解|幾|邊|边个|係唔係|系唔系|有冇|未呀` +
 	// A statement with a tag asks too: "tiktok is owned by bytedance right".
-	`|\b(right|correct|true|or\s+nah|or\s+not|isn'?t\s+it|innit)\s*[.!]*\s*$`)
+	`|\b(right|correct|true|or\s+nah|or\s+not|isn'?t\s+it|innit)\s*[.!]*\s*$` +
+	// … or asks it of the others: "FT says 12b or am i trippin", "anyone
+	// got the number".
+	`|\bor\s+(am\s+i|is\s+(that|it|this)|are\s+(they|we|you))\b|\b(anyone|anybody|someone)\s+(got|have|has|know|knows)\b`)
 
 // asksSomething reports whether a message asks anything, by a question
 // mark or a question word anywhere in it.
