@@ -245,9 +245,19 @@ func (ix *Index) parse(g *generation, question string) (Query, error) {
 	}
 	q.Concepts = concepts
 	q.NamesTogether = namesTogether(g.vocab, cspans, stripped, spans)
+	// What the question asks about includes what its concepts imply: "going
+	// global or stuck in China" asks about both sides.
+	asked := slices.Clone(concepts)
+	for _, c := range concepts {
+		for _, b := range g.vocab.implies[c] {
+			if !slices.Contains(asked, b) {
+				asked = append(asked, b)
+			}
+		}
+	}
 	for _, c := range concepts {
 		for _, other := range g.vocab.Contrasts(c) {
-			if !slices.Contains(concepts, other) {
+			if !slices.Contains(asked, other) {
 				if q.Contrasts == nil {
 					q.Contrasts = map[string][]string{}
 				}
