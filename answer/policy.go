@@ -254,7 +254,7 @@ func (p Policy) decideWhole(res index.Result, question string, advice bool, cf c
 		return sel
 	}
 	wanted := res.Query.Wants
-	implicit := wanted == nil && !asksOtherThanAmount.MatchString(question) && (advice || !yesNoQuestion.MatchString(question))
+	implicit := wanted == nil && !res.Query.AsksOther && (advice || !res.Query.YesNo)
 	list := listQuestion.MatchString(question)
 	var top float64 // the best BM25 score; hits come in Rank order
 	for _, h := range res.Hits {
@@ -412,18 +412,6 @@ func (p Policy) decideWhole(res index.Result, question string, advice bool, cf c
 	}
 	return sel
 }
-
-// asksOtherThanAmount finds a question asking something other than an
-// amount or a description: why, who, where, when, which, how it compares.
-// "bytedance ai capex" and "what's bytedance's ai spending" ask for the
-// amount of what they name; "why is bytedance spending on ai" does not.
-var asksOtherThanAmount = regexp.MustCompile(`(?i)\b(why|who|whom|whose|where|when|which|how|since|purpose|reason|goal|aim)\b|\bwhat\s+(does|do|did|kind|type|sort|for)\b|为什么|谁|哪|怎么|何时`)
-
-// yesNoQuestion finds a question asking whether something is so: "is
-// bytedance taking its apps global or nah". Asked for advice ("is
-// bytedance a good investment with all this ai spending"), it is about the
-// amounts all the same.
-var yesNoQuestion = regexp.MustCompile(`(?i)^\s*(is|are|does|do|did|can|could|will|would|has|have|was|were)\b|\bor\s+(nah|not|no)\b`)
 
 // listQuestion finds a question asking for a list: "list of …", "what
 // apps do they have", "all their products", "有哪些".

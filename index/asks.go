@@ -68,3 +68,26 @@ const wantedBoost = 1.5
 // is one the question names; in proportion when only some are. Fitted on
 // the training questions (0.5 and 1 ranked alike).
 const focusBoost = 0.5
+
+// asksOther finds a question asking something other than an
+// amount or a description: why, who, where, when, which, how it compares.
+// "bytedance ai capex" and "what's bytedance's ai spending" ask for the
+// amount of what they name; "why is bytedance spending on ai" does not.
+var asksOther = regexp.MustCompile(`(?i)\b(why|who|whom|whose|where|when|which|how|since|purpose|reason|goal|aim)\b|\bwhat\s+(does|do|did|kind|type|sort|for)\b|为什么|谁|哪|怎么|何时`)
+
+// yesNoQuestion finds a question asking whether something is so: "is
+// bytedance taking its apps global or nah". Asked for advice ("is
+// bytedance a good investment with all this ai spending"), it is about the
+// amounts all the same.
+var yesNoQuestion = regexp.MustCompile(`(?i)^\s*(is|are|does|do|did|can|could|will|would|has|have|was|were)\b|\bor\s+(nah|not|no)\b`)
+
+// measuresAsked reports whether a fact's figures measure something the
+// question asks about besides the names it gives.
+func measuresAsked(q Query, measured []bool) bool {
+	for i, u := range q.Units {
+		if measured[i] && !u.Name {
+			return true
+		}
+	}
+	return false
+}

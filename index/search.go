@@ -74,6 +74,12 @@ type Query struct {
 	// Wants is the kinds of figure the question asks for ("how many":
 	// a count); nil when it asks for no amount.
 	Wants []figure.Kind
+	// AsksOther is set when the question asks something besides an amount
+	// or a description — why, who, where, when, which, how — and YesNo
+	// when it asks whether something is so. A question with neither
+	// ("bytedance ai capex", "what's doubao's mau") asks for the amount of
+	// what it names.
+	AsksOther, YesNo bool
 	// AboutSources is set when the question asks about the sources
 	// themselves: how old they are, where they come from.
 	AboutSources bool
@@ -174,6 +180,10 @@ func (ix *Index) Search(ctx context.Context, question string, limit int) (Result
 		hit.Measured = measured(g.evidence[f.ID], q)
 		hit.Contradicts = contradicts(q.Contrasts, g.evidence[f.ID].concepts)
 		hit.Rank = hit.Score
+		if q.Wants == nil && !q.AsksOther && !q.YesNo && measuresAsked(q, hit.Measured) {
+			// "doubao mau": the fact stating the amount of what is named.
+			hit.Rank *= wantedBoost
+		}
 		// A fact about what the question names, and little else, ranks
 		// before one naming it among others: "what does Jimeng do" is
 		// Jimeng's fact before Dreamina's, which names Jimeng as its
@@ -189,12 +199,9 @@ func (ix *Index) Search(ctx context.Context, question string, limit int) (Result
 		}
 		if q.Wants != nil && statesKind(f, q.Wants) {
 			hit.Rank *= wantedBoost
-			for i, u := range q.Units {
-				if hit.Measured[i] && !u.Name {
-					// … and more when it measures what is asked about.
-					hit.Rank *= wantedBoost
-					break
-				}
+			if measuresAsked(q, hit.Measured) {
+				// … and more when it measures what is asked about.
+				hit.Rank *= wantedBoost
 			}
 		}
 		for _, c := range g.evidence[f.ID].concepts {
@@ -230,6 +237,7 @@ func (ix *Index) parse(g *generation, question string) (Query, error) {
 	})
 	q.Corrections = fixes
 	q.Wants = amountKinds(question)
+	q.AsksOther, q.YesNo = asksOther.MatchString(question), yesNoQuestion.MatchString(question)
 	q.Figures = figure.Parse(text)
 	// Concepts are matched before question words are dropped, so that
 	// "people use" can still mean monthly users while a bare "used" is no
