@@ -123,13 +123,21 @@ func (p Policy) decideByYear(res index.Result, question string, advice bool, cf 
 	if len(years) < 2 {
 		return selection{}, false
 	}
+	return decideEach(res, years, func(part index.Result) selection {
+		return p.decideWhole(part, question, advice, cf)
+	})
+}
+
+// decideEach decides with decide for each of the units given, the others
+// set aside, and joins the answers; ok only when every one is answered.
+func decideEach(res index.Result, units []int, decide func(part index.Result) selection) (selection, bool) {
 	joined := selection{conflict: map[string][]string{}, answered: true, best: 1, coverage: 1}
-	for _, keep := range years {
+	for _, keep := range units {
 		drop := map[int]bool{}
-		for _, i := range years {
+		for _, i := range units {
 			drop[i] = i != keep
 		}
-		s := p.decideWhole(withoutUnits(res, drop), question, advice, cf)
+		s := decide(withoutUnits(res, drop))
 		if !s.answered {
 			return selection{}, false
 		}
@@ -167,14 +175,8 @@ func (p Policy) decideByName(res index.Result, question string, advice bool, cf 
 			names = append(names, i)
 		}
 	}
-	joined := selection{conflict: map[string][]string{}, answered: true, best: 1, coverage: 1}
 	strict := 0
-	for _, keep := range names {
-		drop := map[int]bool{}
-		for _, i := range names {
-			drop[i] = i != keep
-		}
-		part := withoutUnits(res, drop)
+	joined, ok := decideEach(res, names, func(part index.Result) selection {
 		s := p.decideWhole(part, question, advice, cf)
 		if s.answered {
 			strict++
@@ -184,23 +186,9 @@ func (p Policy) decideByName(res index.Result, question string, advice bool, cf 
 			// side's speaks to all of it.
 			s = p.decideWhole(part, question, advice, cf, relaxAttributes)
 		}
-		if !s.answered {
-			return selection{}, false
-		}
-		for _, h := range s.hits {
-			if !slices.ContainsFunc(joined.hits, func(x index.Hit) bool { return x.Fact.ID == h.Fact.ID }) {
-				joined.hits = append(joined.hits, h)
-			}
-		}
-		for k, v := range s.conflict {
-			joined.conflict[k] = append(joined.conflict[k], v...)
-		}
-		joined.best, joined.coverage = min(joined.best, s.best), min(joined.coverage, s.coverage)
-	}
-	if len(joined.hits) > maxFacts+2 {
-		joined.hits = joined.hits[:maxFacts+2]
-	}
-	return joined, len(names) >= 2 && strict > 0
+		return s
+	})
+	return joined, ok && len(names) >= 2 && strict > 0
 }
 
 // reasonAttributes is why a question is not answered when the facts name
