@@ -33,6 +33,7 @@ func TestWhatIsAsked(t *testing.T) {
 		{"when did bytedance get serious about ai", true, "rapid-ai-progress-since-2024"},
 		{"the ft figure vs the other report on ai infrastructure, which is right", true, "ft-ai-infra-12b"},
 		{"bytedance got how many ai apps, they cooking baidu n tencent", true, "over-15-ai-apps"},
+		{"is bytedance outspending tencent on ai infrastructure", false, ""},
 		{"how many ai apps does baidu have", false, ""},
 		{"bytedance ai capex 2026", false, ""},
 		{"is bytedance taking its ai apps global", true, "international-expansion-unclear"},

@@ -346,6 +346,10 @@ func (p Policy) decideWhole(res index.Result, question string, advice bool, cf c
 	switch {
 	case sel.best < p.MinBest || sel.coverage < p.MinUnion:
 		sel.reason = reasonLowCoverage
+	case comparative && !w.coversAttribute(best.hit.Covered) && w.asksAttribute():
+		// "Is ByteDance outspending Tencent on AI infrastructure?" is not
+		// answered by its being ahead of Tencent in apps.
+		sel.reason = "the comparison is not of what is asked"
 	case !comparative && !w.speaksForAll(best.hit):
 		// "How many AI apps does Baidu have?" is not answered by
 		// ByteDance's apps, whichever fact mentions Baidu.
@@ -675,6 +679,16 @@ func (w weighing) completeComparison(hits, chosen []index.Hit, union []bool, cf 
 		}
 	}
 	return chosen
+}
+
+// asksAttribute reports whether the question asks about something besides
+// the names it gives and the comparison itself.
+func (w weighing) asksAttribute() bool {
+	all := make([]bool, len(w.units))
+	for i := range all {
+		all[i] = true
+	}
+	return w.coversAttribute(all)
 }
 
 // coversAttribute reports whether an informative unit that names no
