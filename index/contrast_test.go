@@ -113,6 +113,7 @@ func TestSpellingCorrections(t *testing.T) {
 		{"how much is bytdance sinking into ai infra", "bytdance", "bytedance"},
 		{"what percent of doubao users", "percent", ""},
 		{"who founded bytedance", "founded", ""},
+		{"bytedance investing[31m in ai", "31m", ""}, // a word with a digit is no typo (it was read as 3nm)
 	}
 	for _, tt := range tests {
 		res, err := ix.Search(context.Background(), tt.q, 3)

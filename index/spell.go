@@ -142,7 +142,7 @@ func (s *speller) correct(text string, skip map[string]bool, known func(word str
 	fixes := map[string]string{}
 	last := 0
 	words(text, func(w string, start, end int, _ bool) {
-		if _, ok := s.words[w]; ok || skip[w] || utf8.RuneCountInString(w) < 3 || isNumber(w) || (known != nil && known(w)) {
+		if _, ok := s.words[w]; ok || skip[w] || utf8.RuneCountInString(w) < 3 || hasDigit(w) || (known != nil && known(w)) {
 			return
 		}
 		var fix string
@@ -308,13 +308,10 @@ func transposed(a, b []rune) bool {
 	return false
 }
 
-func isNumber(w string) bool {
-	for _, r := range w {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
+// hasDigit reports whether a word has a digit: a number, an amount
+// ("31m") or a model's code ("v900") is no misspelling of another.
+func hasDigit(w string) bool {
+	return strings.ContainsFunc(w, func(r rune) bool { return r >= '0' && r <= '9' })
 }
 
 // nameTerms is the set of analysed terms of the words facts write as names,
