@@ -339,19 +339,23 @@ func TestSecondKnowledgeBase(t *testing.T) {
 	}
 }
 
-// TestNearMisses measures the batches written blind to be hard to tell
-// apart — near misses and unanswerable questions beside answerable ones
-// worded close to them, and chat that names the topic in passing — on the
-// main base and on the fictional one.
-func TestNearMisses(t *testing.T) {
+// TestOtherBatches measures the blind batches of other shapes: N and O
+// written to be hard to tell apart — near misses and unanswerable questions
+// beside answerable ones worded close to them, and chat that names the
+// topic in passing — on the main base and the fictional one, and P, heavy
+// with Chinese and Cantonese, with fewer chat lines than TestPeople wants.
+func TestOtherBatches(t *testing.T) {
 	main := defaultIndex(t)
 	fict, _ := fictionalIndex(t)
+	type floors = struct{ answered, abstained, quiet float64 }
 	for _, tt := range []struct {
-		file string
-		ix   *index.Index
+		file   string
+		ix     *index.Index
+		floors floors
 	}{
-		{filepath.Join("testdata", "people", "writer-n.yaml"), main},
-		{filepath.Join("testdata", "fictional", "questions-o.yaml"), fict},
+		{filepath.Join("testdata", "people", "writer-n.yaml"), main, nearMissFloors},
+		{filepath.Join("testdata", "fictional", "questions-o.yaml"), fict, nearMissFloors},
+		{filepath.Join("testdata", "people", "writer-p.yaml"), main, floors{0.80, 0.80, 0.80}},
 	} {
 		t.Run(filepath.Base(tt.file), func(t *testing.T) {
 			cases := loadEval(t, tt.file)
@@ -359,7 +363,7 @@ func TestNearMisses(t *testing.T) {
 			if f.answerable < 20 || f.abstain < 40 || f.chat < 20 {
 				t.Fatalf("%d answerable, %d to refuse, %d chat lines: want at least 20, 40 and 20", f.answerable, f.abstain, f.chat)
 			}
-			f.checkAgainst(t, nearMissFloors)
+			f.checkAgainst(t, tt.floors)
 		})
 	}
 }

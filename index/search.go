@@ -293,7 +293,7 @@ func (ix *Index) parse(g *generation, question string) (Query, error) {
 		}
 		seen[t] = true
 		q.Free = append(q.Free, t)
-		q.Units = append(q.Units, Unit{Kind: UnitTerm, Key: t, Weight: idf(g.df[t]), Name: g.names[t], InFacts: g.df[t] > 0, Zipf: zipf[t], Letter: splitLetter(t),
+		q.Units = append(q.Units, Unit{Kind: UnitTerm, Key: t, Weight: idf(g.df[t]), Name: g.names[t] && !splitLetter(t), InFacts: g.df[t] > 0, Zipf: zipf[t], Letter: splitLetter(t),
 			Foreign: g.df[t] == 0 && !g.names[t] && foreignScript(t), Capital: capital[t]})
 	}
 	for _, f := range q.Figures {
