@@ -407,7 +407,7 @@ func (p Policy) decideWhole(res index.Result, question string, advice bool, cf c
 
 // listQuestion finds a question asking for a list: "list of …", "what
 // apps do they have", "all their products", "有哪些".
-var listQuestion = regexp.MustCompile(`(?i)\b(list|lineup|line-up|rundown|run-down|roster)\b|\ball\s+(of\s+)?(the|their|its|his|her)\b|\bname\s+(all|the|their|its)\b|\b(what|which)\s+(other\s+)?([a-z]+\s+)?(apps|products|models|tools|services|brands|chatbots)\b|有哪些|哪些`)
+var listQuestion = regexp.MustCompile(`(?i)\b(list|lineup|line-up|rundown|run-down|roster)\b|\ball\s+(of\s+)?(the|their|its|his|her)\b|\bname\s+(all|the|their|its)\b|\b(what|which)\s+(other\s+)?([a-z]+\s+)?(apps|products|models|tools|services|brands|chatbots)\b|有哪些|哪些|有咩|有什么|有什麼|有啥`)
 
 // minListed is how many entities a fact names to be the list a list
 // question asks for.
@@ -928,7 +928,7 @@ func asksWhen(wanted []figure.Kind, hits []index.Hit) bool {
 }
 
 // whereQuestion finds a question asking where.
-var whereQuestion = regexp.MustCompile(`(?i)\bwhere\s+(is|are|was|were|will|would|do|does|did|can|gonna|'s|’s)\b|\bwheres\b|\bwhere's\b|\bin\s+which\s+(country|countries|city|cities|region|regions|market|markets)\b|\bwhich\s+(country|countries|city|cities|region|regions)\b`)
+var whereQuestion = regexp.MustCompile(`(?i)\bwhere\s+(is|are|was|were|will|would|do|does|did|can|gonna|'s|’s)\b|\bwheres\b|\bwhere's\b|\bin\s+which\s+(country|countries|city|cities|region|regions|market|markets)\b|\bwhich\s+(country|countries|city|cities|region|regions)\b|边度|邊度|哪里|哪裡|在哪|喺边|喺邊`)
 
 // portionQuestion finds a question asking what part of a whole something
 // is: "how much of", "what % of", "what share of".

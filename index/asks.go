@@ -20,6 +20,8 @@ var amountQuestions = []struct {
 	{regexp.MustCompile(`(?i)\bhow\s+long\b`), []figure.Kind{figure.Duration}},
 	{regexp.MustCompile(`(?i)\bwhat\s+(does|do|did|will|would)\b.{1,40}\b(cost|costs|pay|pays|charge|charges)\b`), []figure.Kind{figure.Money}},
 	{regexp.MustCompile(`(?i)\b(what|which|exact)\s+(date|day)\b`), []figure.Kind{figure.Year}},
+	// Chinese asks when with 几时 (Cantonese), 什么时候 and 何时.
+	{regexp.MustCompile(`几时|幾時|什么时候|什麼時候|何时|何時`), []figure.Kind{figure.Year}},
 	// Chinese asks "how much" and "how many" alike: 多少, 几.
 	{regexp.MustCompile(`多少|几|幾`), []figure.Kind{figure.Money, figure.Count, figure.Number, figure.Percent, figure.Duration}},
 	{regexp.MustCompile(`(?i)\b(since|from|by|until|till)\s+when\b|\bwhen\s+(did|does|do|will|is|are|was|were)\b|\bwhat\s+year\b|\bwhich\s+year\b`), []figure.Kind{figure.Year}},
@@ -73,13 +75,13 @@ const focusBoost = 0.5
 // amount or a description: why, who, where, when, which, how it compares.
 // "bytedance ai capex" and "what's bytedance's ai spending" ask for the
 // amount of what they name; "why is bytedance spending on ai" does not.
-var asksOther = regexp.MustCompile(`(?i)\b(why|who|whom|whose|where|when|which|how|since|purpose|reason|goal|aim)\b|\bwhat\s+(does|do|did|kind|type|sort|for)\b|为什么|谁|哪|怎么|何时`)
+var asksOther = regexp.MustCompile(`(?i)\b(why|who|whom|whose|where|when|which|how|since|purpose|reason|goal|aim)\b|\bwhat\s+(does|do|did|kind|type|sort|for)\b|为什么|為什麼|谁|誰|哪|怎么|怎麼|何时|何時|几时|幾時|为咩|為咩|点解|點解|边个|邊個|边间|邊間|边度|邊度`)
 
 // yesNoQuestion finds a question asking whether something is so: "is
 // bytedance taking its apps global or nah". Asked for advice ("is
 // bytedance a good investment with all this ai spending"), it is about the
 // amounts all the same.
-var yesNoQuestion = regexp.MustCompile(`(?i)^\s*(is|are|does|do|did|can|could|will|would|has|have|was|were)\b|\bor\s+(nah|not|no)\b`)
+var yesNoQuestion = regexp.MustCompile(`(?i)^\s*(is|are|does|do|did|can|could|will|would|has|have|was|were)\b|\bor\s+(nah|not|no)\b|係唔係|系唔系|係咪|系咪|是不是|是否|有冇|有没有|有沒有|会唔会|會唔會|会不会|會不會`)
 
 // measuresAsked reports whether a fact's figures measure something the
 // question asks about besides the names it gives.

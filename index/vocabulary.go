@@ -228,11 +228,21 @@ func ParseVocabulary(data []byte) (*Vocabulary, error) {
 		v.abbreviations = append(v.abbreviations, abbreviation{re: wordPattern(k), short: strings.ToLower(k), long: doc.Abbreviations[k]})
 	}
 	if len(doc.SourceQuestions) > 0 {
-		quoted := make([]string, len(doc.SourceQuestions))
-		for i, q := range doc.SourceQuestions {
-			quoted[i] = strings.ReplaceAll(regexp.QuoteMeta(strings.ToLower(q)), " ", `\s+`)
+		var quoted, cjk []string
+		for _, q := range doc.SourceQuestions {
+			re := strings.ReplaceAll(regexp.QuoteMeta(strings.ToLower(q)), " ", `\s+`)
+			if isCJK(q) {
+				// Chinese and Japanese put no spaces between words.
+				cjk = append(cjk, re)
+			} else {
+				quoted = append(quoted, re)
+			}
 		}
-		v.sourceQuestions = regexp.MustCompile(`(?i)(^|[^\p{L}\p{N}])(` + strings.Join(quoted, "|") + `)($|[^\p{L}\p{N}])`)
+		pattern := `(^|[^\p{L}\p{N}])(` + strings.Join(quoted, "|") + `)($|[^\p{L}\p{N}])`
+		if len(cjk) > 0 {
+			pattern += `|` + strings.Join(cjk, "|")
+		}
+		v.sourceQuestions = regexp.MustCompile(`(?i)` + pattern)
 	}
 	if len(problems) > 0 {
 		sort.Strings(problems)
