@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode"
 
 	"github.com/bytewatch/bytewatch/index"
 	"github.com/bytewatch/bytewatch/knowledge"
@@ -370,7 +371,7 @@ func (p Policy) decideWhole(res index.Result, question string, advice bool, cf c
 		// "doubao is kinda fun to talk to ngl" names Doubao and asks
 		// nothing of it; "doubao?", "doubao mau" and "what is doubao" do.
 		sel.reason = "a remark about a name, not a question"
-	case !advice && !asksSomething(question) && len(strings.Fields(question)) > maxKeywords && tellsOwnStory.MatchString(question):
+	case !advice && !asksSomething(question) && wordCount(question) > maxKeywords && tellsOwnStory.MatchString(question):
 		// "tried dreamina last night it made the most cursed video" tells
 		// of the writer, in the first person or the past, and asks
 		// nothing.
@@ -772,7 +773,23 @@ func (w weighing) onlyCommon() bool {
 // tellsOwnStory finds a message that speaks of its writer — the first
 // person, or what they did: "my wife says", "tried dreamina", "bought the
 // top".
-var tellsOwnStory = regexp.MustCompile(`(?i)\b(i|i'm|im|i've|ive|me|my|mine)\b|\b(tried|saw|went|bought|sold)\b`)
+var tellsOwnStory = regexp.MustCompile(`(?i)\b(i|i'm|im|i've|ive|me|my|mine)\b|\b(tried|saw|went|bought|sold)\b|我`)
+
+// wordCount counts a message's words, each Chinese or Japanese character
+// as one: those scripts put no spaces between words.
+func wordCount(q string) int {
+	n := 0
+	for _, f := range strings.Fields(q) {
+		letters := 0
+		for _, r := range f {
+			if unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana) {
+				letters++
+			}
+		}
+		n += max(1, letters)
+	}
+	return n
+}
 
 // maxKeywords is the most words a message of bare keywords ("doubao
 // users pls") has; a longer one that is no question and asks nothing but a
