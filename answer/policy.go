@@ -367,7 +367,7 @@ func (p Policy) decideWhole(res index.Result, question string, advice bool, cf c
 		sel.reason = "the best fact shares only names and dates with the question"
 	case !w.informative(union) && !asksWhen(wanted, chosen):
 		sel.reason = reasonOnlyCommon
-	case w.onlyNames() && !asksSomething(question) && len(strings.Fields(question)) > maxKeywords:
+	case w.onlyNames() && !asksSomething(question) && wordCount(question) > maxKeywords:
 		// "doubao is kinda fun to talk to ngl" names Doubao and asks
 		// nothing of it; "doubao?", "doubao mau" and "what is doubao" do.
 		sel.reason = "a remark about a name, not a question"
@@ -798,7 +798,7 @@ const maxKeywords = 5
 
 // questionWord finds a word that asks, anywhere in a message: "星绘 what
 // does it do", "wait who owns tiktok again", "什么关系".
-var questionWord = regexp.MustCompile(`(?i)[?？]|\b(what|whats|what's|wat|who|whos|who's|how|hows|why|which|when|where|is\s+it|are\s+they|does|do\s+they|did|can|any)\b|什么|吗|多少|哪|谁|怎么|为什么|几|干嘛|啥|呢` +
+var questionWord = regexp.MustCompile(`(?i)[?？]|\b(what|whats|what's|wat|who|whos|who's|how|hows|why|which|when|where|is\s+it|are\s+they|does|do\s+they|did|can|any)\b|什么|吗|多少|哪|谁|怎么|为什么|几|干嘛|啥|呢|还是|還是|定係|定系` +
 	// Cantonese asks with its own words: 咩 (what), 點解 (why), 幾多 (how
 	// much), 邊個 (who), 係唔係 / 有冇 (is it, is there).
 	`|咩|點|点解|幾|邊|边个|係唔係|系唔系|有冇|未呀` +
