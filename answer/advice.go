@@ -41,8 +41,13 @@ var adviceRequest = regexp.MustCompile(`(?i)\b(` +
 	`)`)
 
 func isAdviceRequest(q string) bool {
-	return adviceRequest.MatchString(q) && !accessQuestion.MatchString(q)
+	return (adviceRequest.MatchString(q) || chineseAdvice.MatchString(q)) && !accessQuestion.MatchString(q)
 }
+
+// chineseAdvice is adviceRequest in Chinese, where words have no spaces
+// (and no \b) between them: should I buy, is it worth it, add to or cut a
+// position, buy the dip, hold, concept stocks.
+var chineseAdvice = regexp.MustCompile(`应该买|應該買|应不应该|應不應該|应唔应该|應唔應該|值唔值得|值不值得|值得买|值得買|建议买|建議買|加仓|加倉|减仓|減倉|抄底|揸|止蚀|止蝕|止损|止損|概念股`)
 
 // accessQuestion finds a question asking how or whether one can buy at all
 // — "how do i buy bytedance shares", "can i buy it on robinhood" — which

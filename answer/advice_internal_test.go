@@ -32,6 +32,8 @@ func TestIsAdviceRequest(t *testing.T) {
 		{"how much is bytedance investing in ai", false},
 		{"bytedance is a buyer of h20 chips right", false},
 		{"is bytedance still buying nvidia chips", false},
+		{"腾讯值唔值得加仓", true},
+		{"字节跳动有多少个ai应用", false},
 		{"how do i buy shares of a private company", false},
 		{"can u even buy tencent stock from the us", false},
 		{"who is the biggest buyer of h20 chips", false},
