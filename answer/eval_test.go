@@ -268,7 +268,7 @@ func measurePeople(t *testing.T, eng *answer.Engine, ix *index.Index, cases []ev
 func TestPeople(t *testing.T) {
 	ix := defaultIndex(t)
 	eng := answer.NewEngine(ix, answer.Options{})
-	for _, file := range []string{"writer-a.yaml", "writer-b.yaml", "writer-c.yaml", "writer-d.yaml", "writer-f.yaml", "writer-g.yaml", "writer-i.yaml", "writer-j.yaml", "writer-l.yaml"} {
+	for _, file := range []string{"writer-a.yaml", "writer-b.yaml", "writer-c.yaml", "writer-d.yaml", "writer-f.yaml", "writer-g.yaml", "writer-i.yaml", "writer-j.yaml", "writer-l.yaml", "writer-q.yaml"} {
 		t.Run(file, func(t *testing.T) {
 			cases := loadEval(t, filepath.Join("testdata", "people", file))
 			f := measurePeople(t, eng, ix, cases)
@@ -312,7 +312,7 @@ func (f peopleFigures) checkAgainst(t *testing.T, floors struct{ answered, absta
 func TestSecondKnowledgeBase(t *testing.T) {
 	ix, base := fictionalIndex(t)
 	eng := answer.NewEngine(ix, answer.Options{})
-	for _, file := range []string{"questions.yaml", "questions-e.yaml", "questions-h.yaml", "questions-k.yaml", "questions-m.yaml"} {
+	for _, file := range []string{"questions.yaml", "questions-e.yaml", "questions-h.yaml", "questions-k.yaml", "questions-m.yaml", "questions-r.yaml"} {
 		t.Run(file, func(t *testing.T) {
 			cases := loadEval(t, filepath.Join("testdata", "fictional", file))
 			for _, c := range cases {
