@@ -22,8 +22,10 @@ var amountQuestions = []struct {
 	{regexp.MustCompile(`(?i)\b(what|which|exact)\s+(date|day)\b`), []figure.Kind{figure.Year}},
 	// Chinese asks when with 几时 (Cantonese), 什么时候 and 何时.
 	{regexp.MustCompile(`几时|幾時|什么时候|什麼時候|何时|何時`), []figure.Kind{figure.Year}},
-	// Chinese asks "how much" and "how many" alike: 多少, 几.
-	{regexp.MustCompile(`多少|几|幾`), []figure.Kind{figure.Money, figure.Count, figure.Number, figure.Percent, figure.Duration}},
+	// Chinese asks "how much" and "how many" alike, 多少, 几 — a count when a
+	// measure word follows: 几个 apps, 多少家 companies.
+	{regexp.MustCompile(`(多少|几多|幾多|几|幾)[个個家款只隻]`), []figure.Kind{figure.Count, figure.Number}},
+	{regexp.MustCompile(`(多少|几多|幾多|几|幾)([^个個家款只隻]|$)`), []figure.Kind{figure.Money, figure.Count, figure.Number, figure.Percent, figure.Duration}},
 	{regexp.MustCompile(`(?i)\b(since|from|by|until|till)\s+when\b|\bwhen\s+(did|does|do|will|is|are|was|were)\b|\bwhat\s+year\b|\bwhich\s+year\b`), []figure.Kind{figure.Year}},
 }
 

@@ -105,7 +105,8 @@ func TestSearchRanksTheAmountAsked(t *testing.T) {
 		first string
 	}{
 		{"how many ai apps does bytedance have", []figure.Kind{figure.Count, figure.Number, figure.Duration}, ""},
-		{"字节跳动 有几个 ai app", []figure.Kind{figure.Money, figure.Count, figure.Number, figure.Percent, figure.Duration}, "over-15-ai-apps"},
+		{"字节跳动 有几个 ai app", []figure.Kind{figure.Count, figure.Number}, "over-15-ai-apps"},
+		{"豆包月活几多", []figure.Kind{figure.Money, figure.Count, figure.Number, figure.Percent, figure.Duration}, "doubao-75m-monthly-users"},
 		{"how much did microsoft pay", []figure.Kind{figure.Money}, ""},
 		{"what does an h20 cost", []figure.Kind{figure.Money}, ""},
 		{"what date does the extension run out", []figure.Kind{figure.Year}, ""},
