@@ -260,7 +260,7 @@ func (p Policy) decideWhole(res index.Result, question string, advice bool, cf c
 			// reports contradict is answered beside them, which is the
 			// comparison asked for.
 			for j, u := range w.units {
-				if u.Kind == index.UnitConcept && u.Key == "comparison" {
+				if u.Kind == index.UnitConcept && u.Key == index.ComparisonConcept {
 					h.Covered[j] = true
 				}
 			}
@@ -696,7 +696,7 @@ func (w weighing) asksAttribute() bool {
 // company is covered: what the question asks about the companies.
 func (w weighing) coversAttribute(covered []bool) bool {
 	for i, u := range w.units {
-		if covered[i] && !u.Name && u.Key != "comparison" && w.weights[i] >= informativeWeight {
+		if covered[i] && !u.Name && u.Key != index.ComparisonConcept && w.weights[i] >= informativeWeight {
 			return true
 		}
 	}
