@@ -426,7 +426,9 @@ func (v *Vocabulary) match(tokens []string) (concepts, claimedBy []string, spans
 
 // IsComparison reports whether a concept of the default vocabulary sets one
 // company against another: "compare", "vs", and "rivals", "ahead of".
-func IsComparison(concept string) bool { return concept == ComparisonConcept || concept == "competitors" }
+func IsComparison(concept string) bool {
+	return concept == ComparisonConcept || concept == "competitors"
+}
 
 // ComparisonConcept is the default vocabulary's concept of comparing as
 // such ("compare", "vs"), without the rivals of "competitors".
