@@ -104,3 +104,21 @@ func TestYearsOneByOne(t *testing.T) {
 		}
 	}
 }
+
+// TestComparisonBySides: two names compared with no word of what is
+// compared ("bigger") are compared by each one's own figures.
+func TestComparisonBySides(t *testing.T) {
+	t.Parallel()
+	ix, _ := fictionalIndex(t)
+	eng := answer.NewEngine(ix, answer.Options{})
+	q := "is baram lens bigger than nuri studio"
+	a, err := eng.Ask(context.Background(), q, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"sb-baram-lens-23m", "sl-nuri-studio-9-5m"} {
+		if !slices.ContainsFunc(a.Citations, func(c answer.Citation) bool { return c.FactID == want }) {
+			t.Errorf("%q does not cite %s:\n%s", q, want, a.Text)
+		}
+	}
+}

@@ -356,12 +356,13 @@ func TestOtherBatches(t *testing.T) {
 		{filepath.Join("testdata", "people", "writer-n.yaml"), main, nearMissFloors},
 		{filepath.Join("testdata", "fictional", "questions-o.yaml"), fict, nearMissFloors},
 		{filepath.Join("testdata", "people", "writer-p.yaml"), main, floors{0.80, 0.80, 0.80}},
+		{filepath.Join("testdata", "fictional", "questions-s.yaml"), fict, peopleFloors},
 	} {
 		t.Run(filepath.Base(tt.file), func(t *testing.T) {
 			cases := loadEval(t, tt.file)
 			f := measurePeople(t, answer.NewEngine(tt.ix, answer.Options{}), tt.ix, cases)
-			if f.answerable < 20 || f.abstain < 40 || f.chat < 20 {
-				t.Fatalf("%d answerable, %d to refuse, %d chat lines: want at least 20, 40 and 20", f.answerable, f.abstain, f.chat)
+			if f.answerable < 20 || f.abstain < 20 || f.chat < 20 {
+				t.Fatalf("%d answerable, %d to refuse, %d chat lines: want at least 20 of each", f.answerable, f.abstain, f.chat)
 			}
 			f.checkAgainst(t, tt.floors)
 		})

@@ -341,11 +341,21 @@ func (p Policy) decideWhole(res index.Result, question string, advice bool, cf c
 	}
 	if comparative {
 		chosen = w.completeComparison(hits, chosen, union, cf)
+		if w.everySideHasFigures(chosen) {
+			// Each side's own figure, side by side, is the comparison.
+			for i, u := range w.units {
+				if u.Kind == index.UnitConcept && index.IsComparison(u.Key) {
+					union[i] = true
+				}
+			}
+		}
 	}
 	sel.best, sel.coverage = best.cov, w.coverage(union)
 	sel.closest = closestOf(cands)
 	switch {
-	case sel.best < p.MinBest || sel.coverage < p.MinUnion:
+	case (sel.best < p.MinBest && !comparative) || sel.coverage < p.MinUnion:
+		// In a comparison each side's fact speaks to its own side: only
+		// the facts together need to cover the question.
 		sel.reason = reasonLowCoverage
 	case comparative && !w.coversAttribute(best.hit.Covered) && w.asksAttribute():
 		// "Is ByteDance outspending Tencent on AI infrastructure?" is not
@@ -361,7 +371,7 @@ func (p Policy) decideWhole(res index.Result, question string, advice bool, cf c
 		// "ByteDance's total investment in 2024" is not answered by the
 		// total for 2025 with another fact's 2024 beside it.
 		sel.reason = "the best fact is about another period"
-	case !w.coversAsked(best.hit.Covered):
+	case !w.coversAsked(best.hit.Covered) && !(comparative && w.everySideHasFigures(chosen)):
 		// "ByteDance's total investment in 2024" is not answered by a
 		// fact that shares only the name and the year.
 		sel.reason = "the best fact shares only names and dates with the question"
@@ -690,6 +700,18 @@ func (w weighing) asksAttribute() bool {
 		all[i] = true
 	}
 	return w.coversAttribute(all)
+}
+
+// everySideHasFigures reports whether, for each name a comparison gives,
+// one of the facts about it states a figure: "is Baram Lens bigger than
+// Nuri Studio" compares what the facts count of each.
+func (w weighing) everySideHasFigures(hits []index.Hit) bool {
+	for _, i := range w.names() {
+		if !slices.ContainsFunc(hits, func(h index.Hit) bool { return h.About[i] && len(h.Fact.Figures) > 0 }) {
+			return false
+		}
+	}
+	return true
 }
 
 // coversAttribute reports whether an informative unit that names no
