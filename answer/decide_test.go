@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/bytewatch/bytewatch/answer"
+	"github.com/bytewatch/bytewatch/index"
 )
 
 // TestWhatIsAsked: the kind of question decides which facts come first —
@@ -57,40 +58,29 @@ func TestWhatIsAsked(t *testing.T) {
 	}
 }
 
-// TestLaterPartsAskAboutEarlierNames: a part of a message that names
-// nobody ("how many apps do they have") asks about the names of the parts
-// before it.
-func TestLaterPartsAskAboutEarlierNames(t *testing.T) {
+// TestJoinedAnswers: answers that join facts for several parts of a
+// question — a later part naming nobody asks about the names before it
+// ("how many apps do they have"); two years no fact gives together are
+// answered year by year, only when each has its own fact; two names
+// compared with no word of what is compared ("bigger") are compared by
+// each one's own figures.
+func TestJoinedAnswers(t *testing.T) {
 	t.Parallel()
-	eng := answer.NewEngine(defaultIndex(t), answer.Options{})
-	q := "when did bytedance get serious about ai and how many apps do they have now"
-	a, err := eng.Ask(context.Background(), q, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, want := range []string{"rapid-ai-progress-since-2024", "over-15-ai-apps"} {
-		if !slices.ContainsFunc(a.Citations, func(c answer.Citation) bool { return c.FactID == want }) {
-			t.Errorf("%q does not cite %s:\n%s", q, want, a.Text)
-		}
-	}
-}
-
-// TestYearsOneByOne: a question about two years no fact gives together is
-// answered year by year, and only when every year has its own fact.
-func TestYearsOneByOne(t *testing.T) {
-	t.Parallel()
-	ix, _ := fictionalIndex(t)
-	eng := answer.NewEngine(ix, answer.Options{})
+	main := defaultIndex(t)
+	fict, _ := fictionalIndex(t)
 	tests := []struct {
+		ix       *index.Index
 		q        string
 		answered bool
 		cites    []string
 	}{
-		{"ai infra spend 2024 vs 2025 for sorabit", true, []string{"sl-ai-capex-2024-1-7b", "sl-ai-capex-3-1b"}},
-		{"sorabit ai capex 2024 and 2026", false, nil},
+		{main, "when did bytedance get serious about ai and how many apps do they have now", true, []string{"rapid-ai-progress-since-2024", "over-15-ai-apps"}},
+		{fict, "ai infra spend 2024 vs 2025 for sorabit", true, []string{"sl-ai-capex-2024-1-7b", "sl-ai-capex-3-1b"}},
+		{fict, "sorabit ai capex 2024 and 2026", false, nil},
+		{fict, "is baram lens bigger than nuri studio", true, []string{"sb-baram-lens-23m", "sl-nuri-studio-9-5m"}},
 	}
 	for _, tt := range tests {
-		a, err := eng.Ask(context.Background(), tt.q, nil)
+		a, err := answer.NewEngine(tt.ix, answer.Options{}).Ask(context.Background(), tt.q, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -101,24 +91,6 @@ func TestYearsOneByOne(t *testing.T) {
 			if !slices.ContainsFunc(a.Citations, func(c answer.Citation) bool { return c.FactID == want }) {
 				t.Errorf("%q does not cite %s:\n%s", tt.q, want, a.Text)
 			}
-		}
-	}
-}
-
-// TestComparisonBySides: two names compared with no word of what is
-// compared ("bigger") are compared by each one's own figures.
-func TestComparisonBySides(t *testing.T) {
-	t.Parallel()
-	ix, _ := fictionalIndex(t)
-	eng := answer.NewEngine(ix, answer.Options{})
-	q := "is baram lens bigger than nuri studio"
-	a, err := eng.Ask(context.Background(), q, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, want := range []string{"sb-baram-lens-23m", "sl-nuri-studio-9-5m"} {
-		if !slices.ContainsFunc(a.Citations, func(c answer.Citation) bool { return c.FactID == want }) {
-			t.Errorf("%q does not cite %s:\n%s", q, want, a.Text)
 		}
 	}
 }
