@@ -684,11 +684,12 @@ func (w weighing) completeComparison(hits, chosen []index.Hit, union []bool, cf 
 // asksAttribute reports whether the question asks about something besides
 // the names it gives and the comparison itself.
 func (w weighing) asksAttribute() bool {
-	all := make([]bool, len(w.units))
-	for i := range all {
-		all[i] = true
+	for i := range w.units {
+		if w.attribute(i) {
+			return true
+		}
 	}
-	return w.coversAttribute(all)
+	return false
 }
 
 // everySideHasFigures reports whether, for each name a comparison gives,
@@ -706,12 +707,19 @@ func (w weighing) everySideHasFigures(hits []index.Hit) bool {
 // coversAttribute reports whether an informative unit that names no
 // company is covered: what the question asks about the companies.
 func (w weighing) coversAttribute(covered []bool) bool {
-	for i, u := range w.units {
-		if covered[i] && !u.Name && u.Key != index.ComparisonConcept && w.weights[i] >= informativeWeight {
+	for i := range w.units {
+		if covered[i] && w.attribute(i) {
 			return true
 		}
 	}
 	return false
+}
+
+// attribute reports whether unit i is something the question asks of the
+// companies it names: informative, no name, not the comparison itself.
+func (w weighing) attribute(i int) bool {
+	u := w.units[i]
+	return !u.Name && u.Key != index.ComparisonConcept && w.weights[i] >= informativeWeight
 }
 
 // comparative reports whether the question compares named companies.
@@ -950,14 +958,7 @@ func hasFigureOf(wanted []figure.Kind, hits []index.Hit) bool {
 	if wanted == nil {
 		return true
 	}
-	for _, h := range hits {
-		for _, g := range h.Fact.Figures {
-			if slices.Contains(wanted, g.Value().Kind) {
-				return true
-			}
-		}
-	}
-	return false
+	return slices.ContainsFunc(hits, func(h index.Hit) bool { return h.Fact.StatesKind(wanted...) })
 }
 
 // withConflicts places each chosen fact's conflicting reports right after

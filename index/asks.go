@@ -4,7 +4,6 @@ import (
 	"regexp"
 	"slices"
 
-	"github.com/bytewatch/bytewatch/knowledge"
 	"github.com/bytewatch/bytewatch/knowledge/figure"
 )
 
@@ -51,16 +50,6 @@ func amountKinds(question string) []figure.Kind {
 // cost: "what does an H20 cost", "how much are they spending" want money,
 // not a percentage.
 var moneyAsked = regexp.MustCompile(`(?i)\b(how\s+much|what\s+(does|do|did|will|would))\b.{0,60}\b(pay|paid|pays|paying|cost|costs|costing|charge|charged|price|priced|fee|fees|spend|spends|spending|spent|invest|invests|investing|invested)\b`)
-
-// statesKind reports whether a fact states a figure of one of the kinds.
-func statesKind(f knowledge.Fact, kinds []figure.Kind) bool {
-	for _, g := range f.Figures {
-		if slices.Contains(kinds, g.Value().Kind) {
-			return true
-		}
-	}
-	return false
-}
 
 // wantedBoost is how much more a fact stating a figure of the kind a
 // question asks for ranks: "how many AI apps does ByteDance have" is

@@ -197,7 +197,7 @@ func (ix *Index) Search(ctx context.Context, question string, limit int) (Result
 			}
 			hit.Rank *= 1 + focusBoost*float64(min(named, n))/float64(n)
 		}
-		if q.Wants != nil && statesKind(f, q.Wants) {
+		if q.Wants != nil && f.StatesKind(q.Wants...) {
 			hit.Rank *= wantedBoost
 			if measuresAsked(q, hit.Measured) {
 				// … and more when it measures what is asked about.
@@ -293,7 +293,7 @@ func (ix *Index) parse(g *generation, question string) (Query, error) {
 		}
 		seen[t] = true
 		q.Free = append(q.Free, t)
-		q.Units = append(q.Units, Unit{Kind: UnitTerm, Key: t, Weight: idf(g.df[t]), Name: g.names[t] && !splitLetter(t), InFacts: g.df[t] > 0, Zipf: zipf[t], Letter: splitLetter(t),
+		q.Units = append(q.Units, Unit{Kind: UnitTerm, Key: t, Weight: idf(g.df[t]), Name: g.names[t], InFacts: g.df[t] > 0, Zipf: zipf[t], Letter: splitLetter(t),
 			Foreign: g.df[t] == 0 && !g.names[t] && foreignScript(t), Capital: capital[t]})
 	}
 	for _, f := range q.Figures {

@@ -324,7 +324,11 @@ func (s *speller) nameTerms(an *analyzer) map[string]bool {
 			continue
 		}
 		for _, t := range an.terms(w) {
-			out[t] = true
+			// A Chinese letter of a name (多 of 拼多多) names nothing
+			// alone: names in such scripts are matched whole.
+			if !splitLetter(t) {
+				out[t] = true
+			}
 		}
 	}
 	return out

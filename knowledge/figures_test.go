@@ -51,3 +51,26 @@ func TestFigureString(t *testing.T) {
 		}
 	}
 }
+
+// TestStatesKind: a fact states a kind of figure when one of its figures is
+// of it.
+func TestStatesKind(t *testing.T) {
+	f := Fact{Figures: []Figure{{Amount: 15, Unit: "apps"}, {Amount: 2025, Unit: "year"}}}
+	tests := []struct {
+		kinds []figure.Kind
+		want  bool
+	}{
+		{[]figure.Kind{figure.Count}, true},
+		{[]figure.Kind{figure.Money, figure.Year}, true},
+		{[]figure.Kind{figure.Money, figure.Percent}, false},
+		{nil, false},
+	}
+	for _, tt := range tests {
+		if got := f.StatesKind(tt.kinds...); got != tt.want {
+			t.Errorf("StatesKind(%v) = %v, want %v", tt.kinds, got, tt.want)
+		}
+	}
+	if (Fact{}).StatesKind(figure.Count) {
+		t.Error("a fact without figures states a count")
+	}
+}

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/bytewatch/bytewatch/knowledge/figure"
 )
 
 // Date is a calendar date whose month and day may be unknown: sources often
@@ -262,6 +264,17 @@ func (f Fact) Subject() string {
 		return ""
 	}
 	return f.Entities[0]
+}
+
+// StatesKind reports whether the fact states a figure of one of the kinds:
+// a count, for a question asking how many.
+func (f Fact) StatesKind(kinds ...figure.Kind) bool {
+	for _, g := range f.Figures {
+		if slices.Contains(kinds, g.Value().Kind) {
+			return true
+		}
+	}
+	return false
 }
 
 // mergeEntities gathers the names of the facts and the sources'

@@ -118,11 +118,7 @@ func TestAllowancesShared(t *testing.T) {
 // TestAllowanceKeysAreHashed: the database never holds a user's id.
 func TestAllowanceKeysAreHashed(t *testing.T) {
 	ctx := t.Context()
-	s, err := openSQLite(ctx, sqliteBackend.fresh(t), 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openTestSQLite(t).(*sqlStore)
 	r, err := NewRecorder(ctx, s, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -142,11 +138,7 @@ func TestAllowanceKeysAreHashed(t *testing.T) {
 // TestTakeAllowanceDeadline: a take is bounded by the caller's deadline.
 func TestTakeAllowanceDeadline(t *testing.T) {
 	ctx := t.Context()
-	s, err := openSQLite(ctx, sqliteBackend.fresh(t), 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openTestSQLite(t).(*sqlStore)
 	r, err := NewRecorder(ctx, s, Options{})
 	if err != nil {
 		t.Fatal(err)

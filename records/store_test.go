@@ -125,6 +125,19 @@ func withSearchPath(url, schema string) string {
 }
 
 // backends are the databases every store case runs against.
+// reopen closes s and opens the database at place again, as a restart
+// would; the store it returns is closed when the test ends.
+func (b backend) reopen(t *testing.T, s *sqlStore, place string) *sqlStore {
+	t.Helper()
+	s.Close()
+	s, err := b.open(t.Context(), place, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
 func backends(t *testing.T) []backend {
 	return []backend{sqliteBackend, postgresBackend(t)}
 }
@@ -724,12 +737,7 @@ func TestMigrations(t *testing.T) {
 						t.Fatal(err)
 					}
 				}
-				s.Close()
-				s, err = b.open(ctx, place, 0)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer s.Close()
+				s = b.reopen(t, s, place)
 				if v, _ := s.SchemaVersion(ctx); v != LatestVersion() || v < 3 {
 					t.Errorf("version %d after migrating, want %d", v, LatestVersion())
 				}
@@ -751,12 +759,7 @@ func TestMigrations(t *testing.T) {
 				if _, _, err := s.TakeAllowance(ctx, "alice", 6, t0); err == nil {
 					t.Error("a version 3 database took an allowance: it has no table for them")
 				}
-				s.Close()
-				s, err = b.open(ctx, place, 0)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer s.Close()
+				s = b.reopen(t, s, place)
 				if v, _ := s.SchemaVersion(ctx); v != LatestVersion() || v < 4 {
 					t.Errorf("version %d after migrating, want %d", v, LatestVersion())
 				}
@@ -831,12 +834,7 @@ func TestMigrations(t *testing.T) {
 				if _, err := s.Vote(ctx, Vote{QuestionID: q.ID, VoterHash: "bob", Value: Down, At: t0}); err != nil {
 					t.Fatal(err)
 				}
-				s.Close()
-				s, err = b.open(ctx, place, 0)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer s.Close()
+				s = b.reopen(t, s, place)
 				salt2, _ := s.Salt(ctx)
 				if prev, err := s.Vote(ctx, Vote{QuestionID: q.ID, VoterHash: "bob", Value: Up, At: t0}); err != nil || prev != Down {
 					t.Errorf("after a reopen the vote was %d (%v), want -1", prev, err)
